@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+
+export type EventKind = 'p2' | 'p1' | 'callback';
+
+export interface CatalogRow {
+  eventType: string;
+  kind: EventKind;
+  typeName: string;
+  registerMethod: string;
+  docPage: string;
+  note: string;
+  line: number;
+}
+
+const KINDS = new Set<string>(['p2', 'p1', 'callback']);
+
+/** Reads catalog.tsv; rows that do not have the expected columns are errors naming the line. */
+export function readCatalog(file: string): CatalogRow[] {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const header = (lines[0] ?? '').split('\t');
+  const col = (name: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`${file}:1: missing column "${name}"`);
+    return i;
+  };
+  const c = {
+    type: col('event_type'), kind: col('kind'), name: col('type_name'), method: col('register_method'),
+    page: col('doc_page'), note: col('note'),
+  };
+  const rows: CatalogRow[] = [];
+  lines.slice(1).forEach((text, i) => {
+    if (text.trim() === '') return;
+    const f = text.split('\t');
+    const kind = f[c.kind] ?? '';
+    if (!KINDS.has(kind)) throw new Error(`${file}:${i + 2}: kind "${kind}" is not one of p2, p1, callback`);
+    rows.push({
+      eventType: f[c.type] ?? '', kind: kind as EventKind, typeName: f[c.name] ?? '', registerMethod: f[c.method] ?? '',
+      docPage: f[c.page] ?? '', note: f[c.note] ?? '', line: i + 2,
+    });
+  });
+  return rows;
+}
+
+/** The domain an event's generated code lives in: first token for schema 2.0 events, `callback`, or `v1`. */
+export function domainOf(eventType: string, kind: EventKind): string {
+  if (kind === 'callback') return 'callback';
+  if (kind === 'p1') return 'v1';
+  return eventType.split('.')[0] ?? eventType;
+}

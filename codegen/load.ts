@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EventKind } from './catalog.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface LarkMeta {
+  event_type: string;
+  kind: EventKind;
+  register_method: string;
+  source?: string;
+  permissions?: string[];
+  field_permissions?: string[];
+  app_types?: string[];
+  response?: string;
+}
+
+export interface LoadedSchema {
+  /** Path relative to schemas/, with forward slashes. */
+  rel: string;
+  file: string;
+  json: JsonObject;
+  id: string;
+  title: string;
+}
+
+export interface EventSchema extends LoadedSchema {
+  meta: LarkMeta;
+  domain: string;
+}
+
+export class SchemaLoadError extends Error {
+  constructor(readonly file: string, readonly line: number, message: string) {
+    super(`${file}:${line}: ${message}`);
+    this.name = 'SchemaLoadError';
+  }
+}
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON.parse with the error turned into file:line. */
+export function parseJsonFile(file: string, text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const pos = /position (\d+)/.exec(msg);
+    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : 1;
+    throw new SchemaLoadError(file, line, `invalid JSON: ${msg}`);
+  }
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full, out);
+    else if (entry.name.endsWith('.json')) out.push(full);
+  }
+}
+
+/** Every *.json under schemasDir, sorted by relative path so that everything downstream is deterministic. */
+export function loadSchemas(schemasDir: string): LoadedSchema[] {
+  const files: string[] = [];
+  walk(schemasDir, files);
+  return files.map((file) => {
+    const rel = path.relative(schemasDir, file).split(path.sep).join('/');
+    const json = parseJsonFile(file, fs.readFileSync(file, 'utf8'));
+    if (!isObject(json)) throw new SchemaLoadError(file, 1, 'a schema must be a JSON object');
+    return { rel, file, json, id: typeof json.$id === 'string' ? json.$id : '', title: typeof json.title === 'string' ? json.title : '' };
+  }).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+export function isCommon(s: LoadedSchema): boolean {
+  return s.rel.startsWith('common/');
+}

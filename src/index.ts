@@ -1,0 +1,28 @@
+import type { AllRegistrations } from '../generated/index.js';
+import { catalog, rootCatalog } from './catalog.js';
+import { createDispatcherClass } from './runtime/domain.js';
+
+export type * from '../generated/index.js';
+
+/** The dispatcher with every catalogued event: one typed `register_*` method each. */
+export const EventDispatcher = createDispatcherClass<AllRegistrations>(rootCatalog, catalog);
+export type EventDispatcher = InstanceType<typeof EventDispatcher>;
+
+export { catalog } from './catalog.js';
+export { validate, validateResponse } from './validate.js';
+export type { ValidateOptions } from './validate.js';
+export { DispatcherBase } from './runtime/dispatcher.js';
+export type { DispatcherOptions, DispatchResult, DispatchStatus, ValidationMode, CatalogSource } from './runtime/dispatcher.js';
+export type { CatalogEntry, EventKind, Shape } from './runtime/catalog-types.js';
+export type { EventHandler, CallbackHandler, HandlerContext, Transport, P1CustomizedEvent, UnknownEvent } from './runtime/handlers.js';
+export type { ValidationIssue, ValidationResult } from './runtime/validation.js';
+export { formatIssue } from './runtime/validation.js';
+export { parseDelivery } from './runtime/delivery.js';
+export type { Delivery, EventDelivery, BodyInput } from './runtime/delivery.js';
+export { MemoryIdempotencyStore, DEFAULT_IDEMPOTENCY_TTL_MS } from './runtime/idempotency.js';
+export type { IdempotencyStore, MemoryStoreOptions } from './runtime/idempotency.js';
+export { DriftRecorder, formatDriftReport } from './runtime/drift.js';
+export type { DriftReport, DriftEntry } from './runtime/drift.js';
+export { LarkEventError, MalformedBodyError, UnknownEventTypeError } from './runtime/errors.js';
+export type { Logger } from './runtime/logger.js';
+export { defaultLogger, silentLogger } from './runtime/logger.js';

@@ -1,0 +1,236 @@
+import type { CatalogEntry, DomainModule, EventKind } from './catalog-types.js';
+import type { BodyInput, Delivery, EventDelivery } from './delivery.js';
+import { parseDelivery } from './delivery.js';
+import { DriftRecorder } from './drift.js';
+import { LarkEventError, MalformedBodyError } from './errors.js';
+import type { CallbackHandler, EventHandler, HandlerContext, P1CustomizedEvent, Transport, UnknownEvent } from './handlers.js';
+import type { IdempotencyStore } from './idempotency.js';
+import type { Logger } from './logger.js';
+import { defaultLogger } from './logger.js';
+import type { ValidationIssue } from './validation.js';
+import { formatIssue, runValidator } from './validation.js';
+
+export type ValidationMode = 'off' | 'warn' | 'reject';
+
+export interface DispatcherOptions {
+  /** Validate payloads (and callback responses) before/after the handler: `off`, `warn` (log, still dispatch; default) or `reject`. */
+  validation?: ValidationMode;
+  /** Also reject properties the schema does not know, everywhere in the payload. */
+  strict?: boolean;
+  /** Events no handler is registered for: `log` (once per type; default) or `ignore` silently. A catch-all set with `onUnknown` wins. */
+  unhandled?: 'log' | 'ignore';
+  /** De-duplicates by event_id / uuid: a delivery already handled is acknowledged and not dispatched again. */
+  idempotency?: IdempotencyStore;
+  /** Record properties real payloads carry that the schemas do not know; read them with `driftReport()`. */
+  recordDrift?: boolean;
+  logger?: Logger;
+}
+
+export type DispatchStatus = 'challenge' | 'handled' | 'ignored' | 'duplicate' | 'pending' | 'invalid' | 'malformed' | 'failed';
+
+/** The outcome of one delivery, and what the transport must answer. */
+export interface DispatchResult {
+  readonly status: DispatchStatus;
+  readonly kind?: EventKind | 'challenge' | 'encrypted';
+  readonly eventType?: string;
+  readonly id?: string | undefined;
+  /** The HTTP status a webhook answers; the long connection maps 2xx to code 200 and the rest to 500. */
+  readonly httpStatus: number;
+  /** The JSON answer: the challenge echo, a callback's response, or a short error. */
+  readonly body: Record<string, unknown>;
+  /** A callback handler's return value (also in `body`). */
+  readonly response?: unknown;
+  readonly errors?: readonly ValidationIssue[];
+  readonly error?: unknown;
+}
+
+/** Where a dispatcher finds catalog rows and loads a domain's validators (generated code supplies it). */
+export interface CatalogSource {
+  lookup(eventType: string, kind: 'p1' | 'p2'): CatalogEntry | undefined;
+  load(domain: string): Promise<DomainModule>;
+}
+
+type AnyHandler = (event: never, context: HandlerContext) => unknown;
+
+interface Registration {
+  readonly handler: AnyHandler;
+  readonly entry: CatalogEntry | undefined;
+}
+
+const answer = (httpStatus: number, body: Record<string, unknown>) => ({ httpStatus, body });
+
+/**
+ * Routes deliveries to typed handlers. Generated subclasses add one `register_*` method per
+ * catalogued event; transports and tests drive it through `dispatch` / `dispatchDelivery`.
+ */
+export class DispatcherBase {
+  protected readonly handlers = new Map<string, Registration>();
+  private fallback: EventHandler<UnknownEvent> | undefined;
+  private readonly loggedUnhandled = new Set<string>();
+  private readonly modules = new Map<string, DomainModule>();
+  private readonly drift: DriftRecorder | undefined;
+  readonly options: Readonly<Required<Pick<DispatcherOptions, 'validation' | 'strict' | 'unhandled'>>> & DispatcherOptions;
+  protected readonly logger: Logger;
+
+  constructor(protected readonly catalog: CatalogSource, options: DispatcherOptions = {}) {
+    this.options = { validation: 'warn', strict: false, unhandled: 'log', ...options };
+    this.logger = options.logger ?? defaultLogger;
+    this.drift = options.recordDrift ? new DriftRecorder() : undefined;
+  }
+
+  /** Handles v1 events under any key, including keys the catalog has no type for. */
+  register_p1_customized_event(key: string, handler: EventHandler<P1CustomizedEvent>): this {
+    return this.addHandler('p1', key, handler as AnyHandler);
+  }
+
+  /** Catch-all for deliveries of event types no handler is registered for. */
+  onUnknown(handler: EventHandler<UnknownEvent>): this {
+    this.fallback = handler;
+    return this;
+  }
+
+  /** Event types with a handler, for transports that subscribe selectively and for tests. */
+  registeredEventTypes(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+
+  driftReport(): import('./drift.js').DriftReport {
+    return this.drift?.report() ?? {};
+  }
+
+  protected addHandler(kind: 'p1' | 'p2', eventType: string, handler: AnyHandler): this {
+    if (typeof handler !== 'function') throw new TypeError(`handler for "${eventType}" must be a function`);
+    const key = kind === 'p1' ? `p1:${eventType}` : eventType;
+    if (this.handlers.has(key)) throw new LarkEventError(`a handler for "${eventType}" is already registered`);
+    this.handlers.set(key, { handler, entry: this.catalog.lookup(eventType, kind) });
+    return this;
+  }
+
+  /** Is this schema 2.0 event type a callback (its handler's return value is the answer)? */
+  isCallback(eventType: string): boolean {
+    return this.catalog.lookup(eventType, 'p2')?.kind === 'callback';
+  }
+
+  /** Parses a body (bytes, text or an already-parsed object) and dispatches it. */
+  async dispatch(body: BodyInput, transport: Transport = 'direct'): Promise<DispatchResult> {
+    let delivery: Delivery;
+    try {
+      delivery = parseDelivery(body, (t) => this.isCallback(t));
+    } catch (err) {
+      if (err instanceof MalformedBodyError) return { status: 'malformed', error: err, ...answer(400, { error: err.message }) };
+      throw err;
+    }
+    return this.dispatchDelivery(delivery, transport);
+  }
+
+  async dispatchDelivery(delivery: Delivery, transport: Transport = 'direct'): Promise<DispatchResult> {
+    if (delivery.kind === 'challenge') {
+      return { status: 'challenge', kind: 'challenge', ...answer(200, { challenge: delivery.challenge }) };
+    }
+    if (delivery.kind === 'encrypted') {
+      const error = new MalformedBodyError('body is encrypted: decrypt it first (give the receiver the Encrypt Key)');
+      return { status: 'malformed', kind: 'encrypted', error, ...answer(400, { error: error.message }) };
+    }
+    return this.dispatchEvent(delivery, transport);
+  }
+
+  private async dispatchEvent(d: EventDelivery, transport: Transport): Promise<DispatchResult> {
+    const meta = { kind: d.kind, eventType: d.eventType, id: d.id };
+    const registration = this.handlers.get(d.kind === 'p1' ? `p1:${d.eventType}` : d.eventType);
+    const entry = registration?.entry ?? this.catalog.lookup(d.eventType, d.kind === 'p1' ? 'p1' : 'p2');
+    const module = entry && (this.options.validation !== 'off' || this.drift) ? await this.loadModule(entry.domain) : undefined;
+
+    if (module && entry && this.options.validation !== 'off') {
+      const validator = module.validators[entry.eventType];
+      if (validator) {
+        const result = runValidator(validator, module.shapes[entry.eventType], d.payload, this.options.strict, d.eventType);
+        if (!result.valid) {
+          if (this.options.validation === 'reject') {
+            return { status: 'invalid', ...meta, errors: result.errors, ...answer(400, { error: `invalid ${d.eventType} payload`, details: result.errors.slice(0, 10).map(formatIssue) }) };
+          }
+          this.logger.warn(`${d.eventType} payload does not match its schema`, { id: d.id, errors: result.errors.slice(0, 5).map(formatIssue) });
+        }
+      }
+    }
+    if (this.drift && module && entry) {
+      const shape = module.shapes[entry.eventType];
+      if (shape) this.drift.record(entry.eventType, d.payload, shape);
+    }
+
+    const handler = registration?.handler ?? (this.fallback as AnyHandler | undefined);
+    if (!handler) {
+      if (this.options.unhandled === 'log' && !this.loggedUnhandled.has(d.eventType)) {
+        this.loggedUnhandled.add(d.eventType);
+        this.logger.warn(`no handler for ${d.eventType}: acknowledged and ignored`);
+      }
+      return { status: 'ignored', ...meta, ...answer(200, {}) };
+    }
+
+    const store = this.options.idempotency;
+    const key = store && d.id ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
+    if (store && key) {
+      const claim = await store.claim(key);
+      if (claim === 'done') return { status: 'duplicate', ...meta, ...answer(200, {}) };
+      if (claim === 'pending') return { status: 'pending', ...meta, ...answer(409, { error: 'the same delivery is being handled' }) };
+    }
+
+    const context: HandlerContext = { transport, kind: d.kind, eventType: d.eventType, id: d.id };
+    let response: unknown;
+    try {
+      response = await (handler as (e: unknown, c: HandlerContext) => unknown)(d.payload, context);
+    } catch (error) {
+      if (store && key) await store.release(key);
+      this.logger.error(`handler for ${d.eventType} failed`, { id: d.id, error: error instanceof Error ? error.message : String(error) });
+      return { status: 'failed', ...meta, error, ...answer(500, { error: 'handler failed' }) };
+    }
+
+    if (d.kind === 'callback') {
+      const body = response === undefined || response === null ? {} : response;
+      const problem = this.checkResponse(module, d.eventType, body);
+      if (problem) {
+        if (store && key) await store.release(key);
+        return { status: 'failed', ...meta, errors: problem, ...answer(500, { error: `invalid ${d.eventType} response` }) };
+      }
+      if (store && key) await store.complete(key);
+      return { status: 'handled', ...meta, response: body, ...answer(200, body as Record<string, unknown>) };
+    }
+    if (store && key) await store.complete(key);
+    return { status: 'handled', ...meta, ...answer(200, {}) };
+  }
+
+  /** Issues with a callback's response when validation rejects them, else undefined (warnings are logged). */
+  private checkResponse(module: DomainModule | undefined, eventType: string, body: unknown): ValidationIssue[] | undefined {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return [{ pointer: '', keyword: 'type', message: 'a callback response must be an object', expected: 'object', found: typeof body }];
+    }
+    const validator = module?.responseValidators[eventType];
+    if (!validator || this.options.validation === 'off') return undefined;
+    const result = runValidator(validator, module?.responseShapes[eventType], body, this.options.strict, eventType);
+    if (result.valid) return undefined;
+    if (this.options.validation === 'reject') return [...result.errors];
+    this.logger.warn(`${eventType} response does not match its schema`, { errors: result.errors.slice(0, 5).map(formatIssue) });
+    return undefined;
+  }
+
+  private async loadModule(domain: string): Promise<DomainModule> {
+    const cached = this.modules.get(domain);
+    if (cached) return cached;
+    const module = await this.catalog.load(domain);
+    this.modules.set(domain, module);
+    return module;
+  }
+}
+
+/** Installs one `register_*` method per catalog entry on a dispatcher class (generated classes call this). */
+export function installRegistrations(target: { prototype: object }, entries: readonly CatalogEntry[]): void {
+  for (const entry of entries) {
+    const kind = entry.kind === 'p1' ? 'p1' : 'p2';
+    Object.defineProperty(target.prototype, entry.registerMethod, {
+      configurable: true,
+      writable: true,
+      value: function (this: DispatcherBase, handler: AnyHandler) {
+        return (this as unknown as { addHandler(k: string, t: string, h: AnyHandler): DispatcherBase }).addHandler(kind, entry.eventType, handler);
+      },
+    });
+  }
+}

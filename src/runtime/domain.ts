@@ -1,0 +1,71 @@
+import type { CatalogEntry, DomainModule } from './catalog-types.js';
+import type { CatalogSource, DispatcherOptions } from './dispatcher.js';
+import { DispatcherBase, installRegistrations } from './dispatcher.js';
+import { isRecord } from './json.js';
+import type { ValidationResult } from './validation.js';
+import { runValidator } from './validation.js';
+
+export type DispatcherClass<R> = new (options?: DispatcherOptions) => DispatcherBase & R;
+
+/** A catalog source over some entries, loading validators through `load`. */
+export function catalogSource(entries: readonly CatalogEntry[], load: (domain: string) => Promise<DomainModule>): CatalogSource {
+  const p2 = new Map<string, CatalogEntry>();
+  const p1 = new Map<string, CatalogEntry>();
+  for (const e of entries) (e.kind === 'p1' ? p1 : p2).set(e.eventType, e);
+  return { lookup: (type, kind) => (kind === 'p1' ? p1 : p2).get(type), load };
+}
+
+/** A dispatcher class with one register_* method per entry. */
+export function createDispatcherClass<R>(source: CatalogSource, entries: readonly CatalogEntry[]): DispatcherClass<R> {
+  class EventDispatcher extends DispatcherBase {
+    constructor(options?: DispatcherOptions) {
+      super(source, options);
+    }
+  }
+  installRegistrations(EventDispatcher, entries);
+  return EventDispatcher as unknown as DispatcherClass<R>;
+}
+
+/** The dispatcher class of one domain subpath, whose validators are already loaded. */
+export function createDomainDispatcher<R>(entries: readonly CatalogEntry[], module: DomainModule): DispatcherClass<R> {
+  return createDispatcherClass<R>(catalogSource(entries, async () => module), entries);
+}
+
+export interface ValidateOptions {
+  /** Reject properties the schema does not know. */
+  strict?: boolean;
+}
+
+/** Routing facts of a payload: its event type and whether it is a v1 event, or undefined for other bodies. */
+export function eventTypeOf(payload: unknown): { eventType: string; kind: 'p1' | 'p2' } | undefined {
+  if (!isRecord(payload)) return undefined;
+  if (payload.schema === '2.0' && isRecord(payload.header) && typeof payload.header.event_type === 'string') {
+    return { eventType: payload.header.event_type, kind: 'p2' };
+  }
+  if (isRecord(payload.event) && typeof payload.event.type === 'string' && (payload.type === 'event_callback' || 'uuid' in payload)) {
+    return { eventType: payload.event.type, kind: 'p1' };
+  }
+  return undefined;
+}
+
+export function unroutable(eventType: string | undefined, message: string): ValidationResult {
+  return { valid: false, eventType, errors: [{ pointer: '', keyword: 'eventType', message, expected: 'a catalogued event', found: eventType ?? 'no event type' }] };
+}
+
+/** Validates against a loaded module: shared by the sync per-domain `validate` and the async root one. */
+export function validateWithModule(entry: CatalogEntry, module: DomainModule, payload: unknown, options: ValidateOptions = {}): ValidationResult {
+  const validator = module.validators[entry.eventType];
+  if (!validator) return unroutable(entry.eventType, `no validator for "${entry.eventType}"`);
+  return runValidator(validator, module.shapes[entry.eventType], payload, options.strict ?? false, entry.eventType);
+}
+
+export function createDomainValidate(entries: readonly CatalogEntry[], module: DomainModule): (payload: unknown, options?: ValidateOptions) => ValidationResult {
+  const source = catalogSource(entries, async () => module);
+  return (payload, options) => {
+    const route = eventTypeOf(payload);
+    if (!route) return unroutable(undefined, 'payload is neither a schema 2.0 nor a v1 event');
+    const entry = source.lookup(route.eventType, route.kind);
+    if (!entry) return unroutable(route.eventType, `no schema for event type "${route.eventType}" in this module`);
+    return validateWithModule(entry, module, payload, options);
+  };
+}

@@ -1,0 +1,20 @@
+/** Base class of every error this library throws, so callers can tell ours from theirs. */
+export class LarkEventError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A body that is not a delivery we understand: bad UTF-8, bad JSON, or an unrecognised shape. */
+export class MalformedBodyError extends LarkEventError {
+  constructor(message: string, readonly pointer = '') {
+    super(message);
+  }
+}
+
+export class UnknownEventTypeError extends LarkEventError {
+  constructor(readonly eventType: string) {
+    super(`no schema for event type "${eventType}"`);
+  }
+}

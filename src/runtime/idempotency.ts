@@ -1,0 +1,77 @@
+/**
+ * Where the dispatcher remembers which deliveries it has handled, so that the platform's
+ * at-least-once retries (webhook.md §5) and long-connection redeliveries run a handler once.
+ */
+export interface IdempotencyStore {
+  /**
+   * Claims a delivery key. `claimed`: first sight, the caller runs the handler and then calls
+   * `complete` or `release`. `done`: already handled. `pending`: another worker holds it now.
+   */
+  claim(key: string): Promise<'claimed' | 'done' | 'pending'>;
+  /** The handler succeeded: remember the key for the store's TTL. */
+  complete(key: string): Promise<void>;
+  /** The handler failed: forget the claim so that the platform's retry runs it again. */
+  release(key: string): Promise<void>;
+}
+
+/** Retries come after 15 s, 5 min, 1 h and 6 h: a day covers them with margin. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long a claim may stay pending before a crashed worker's claim is taken over. */
+export const DEFAULT_PENDING_TTL_MS = 60 * 1000;
+
+export interface MemoryStoreOptions {
+  /** How long a completed key is remembered (default 24 h). */
+  ttlMs?: number;
+  /** How long an unfinished claim blocks others (default 60 s). */
+  pendingTtlMs?: number;
+  /** At most this many keys; the oldest are forgotten first (default 100 000). */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/** A bounded in-process store: the default, right for a single instance. */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  private readonly entries = new Map<string, { state: 'pending' | 'done'; expires: number }>();
+  private readonly ttl: number;
+  private readonly pendingTtl: number;
+  private readonly max: number;
+  private readonly now: () => number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.ttl = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    this.pendingTtl = options.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
+    this.max = options.maxEntries ?? 100_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async claim(key: string): Promise<'claimed' | 'done' | 'pending'> {
+    const now = this.now();
+    const entry = this.entries.get(key);
+    if (entry && entry.expires > now) return entry.state;
+    this.set(key, 'pending', now + this.pendingTtl);
+    return 'claimed';
+  }
+
+  async complete(key: string): Promise<void> {
+    this.set(key, 'done', this.now() + this.ttl);
+  }
+
+  async release(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  private set(key: string, state: 'pending' | 'done', expires: number): void {
+    // Re-inserting keeps the Map in insertion order, so the first key is always the oldest.
+    this.entries.delete(key);
+    this.entries.set(key, { state, expires });
+    while (this.entries.size > this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
