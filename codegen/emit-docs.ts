@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { fieldRows } from './fields.js';
 import type { LoadedSchema } from './load.js';
 import type { DomainModel, EventModel } from './model.js';
 import { permissionsOf } from './model.js';
 
-const templates = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
+import { repoRoot } from './paths.js';
+
+const templates = path.join(repoRoot, 'codegen', 'templates');
 const load = (name: string) => Handlebars.compile(fs.readFileSync(path.join(templates, name), 'utf8'), { noEscape: true });
 
 const KIND_LABEL: Record<EventModel['kind'], string> = { p2: 'schema 2.0 event', p1: 'v1 event', callback: 'callback (the handler returns the answer)' };

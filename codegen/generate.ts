@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readCatalog } from './catalog.js';
 import { checkExamples } from './check-examples.js';
 import { emitCatalog, emitDomainIndex, emitRegistrations, emitRootIndex } from './emit-dispatcher.js';
+import { emitExampleChecks } from './emit-checks.js';
 import { emitDocs } from './emit-docs.js';
 import { emitTypes } from './emit-types.js';
 import type { ValidatorExport } from './emit-validators.js';
@@ -79,6 +80,7 @@ export async function buildOutputs(schemas: LoadedSchema[], domains: DomainModel
     out.set(`${d.name}/validators.d.ts`, VALIDATORS_DTS('../../src/runtime/catalog-types.js'));
     out.set(`${d.name}/registrations.ts`, emitRegistrations(d));
     out.set(`${d.name}/index.ts`, emitDomainIndex(d));
+    out.set(`checks/${d.name}.ts`, emitExampleChecks(d));
   });
   out.set('catalog.ts', emitCatalog(domains));
   out.set('index.ts', emitRootIndex(domains));

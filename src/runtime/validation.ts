@@ -80,5 +80,6 @@ export function runValidator(validator: CompiledValidator, shape: Shape | undefi
 }
 
 export function formatIssue(issue: ValidationIssue): string {
-  return `${issue.pointer || '/'}: expected ${issue.expected}, found ${issue.found}`;
+  const text = `${issue.pointer || '/'}: expected ${issue.expected}, found ${issue.found}`;
+  return issue.keyword === 'eventType' ? `${text}: ${issue.message}` : text;
 }

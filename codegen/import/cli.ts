@@ -1,0 +1,3 @@
+import { runImportCli } from './index.js';
+
+process.exitCode = await runImportCli(process.argv.slice(2));

@@ -1,0 +1,352 @@
+/** The importer for official reference pages: Markdown (or plain-text) pages → schemas/<domain>/<event_type>.json. */
+
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parsePage, type ExampleBlock, type FieldTable, type ParsedPage, type Problem } from './parse-page.js';
+import { buildFieldTree, type FieldNode } from './field-tree.js';
+import { parseDocType } from './field-types.js';
+import { parseDescription } from './rules.js';
+import { buildEventSchema, type EventKind, type Json, type JsonObject } from './to-schema.js';
+import { parseExample, synthesizeExample } from './examples.js';
+import { domainFor, loadCatalog, registerMethodFor, typeNameFor, type CatalogRow } from './catalog.js';
+import { reconcileWithExample } from './reconcile.js';
+import { sdkV1Tree } from './sdk-fallback.js';
+import { createStrictValidator, type StrictValidator } from './validate.js';
+
+export type { Problem } from './parse-page.js';
+
+export interface ImportedEvent {
+  eventType: string;
+  kind: EventKind;
+  page: string;
+  file: string;
+  exampleSource: 'official' | 'synthesized';
+  exampleRepairs: string[];
+}
+
+export interface ImportReport {
+  written: string[];
+  events: ImportedEvent[];
+  problems: Problem[];
+}
+
+export interface ImportOptions {
+  outDir: string;
+  catalogPath?: string;
+  /** Where the shared definitions live (for validating examples); default `<outDir>/common`. */
+  commonDir?: string;
+  /** false: build and validate only. */
+  write?: boolean;
+}
+
+export interface PageImport {
+  schemas: Array<{ eventType: string; kind: EventKind; domain: string; schema: JsonObject; exampleSource: 'official' | 'synthesized'; exampleRepairs: string[] }>;
+  problems: Problem[];
+}
+
+const FIXED_VALUE = /固定(?:值|取值)(?:为)?\s*[:：]?\s*`?([A-Za-z][A-Za-z0-9_.]*)`?/;
+
+function pageMatches(path: string, docPage: string): boolean {
+  const p = path.replace(/\\/g, '/');
+  return docPage !== '' && (p === docPage || p.endsWith('/' + docPage));
+}
+
+interface Unit {
+  table: FieldTable | null;
+  example: ExampleBlock | null;
+}
+
+function unitsOf(page: ParsedPage): Unit[] {
+  if (page.tables.length === 0) return [{ table: null, example: page.examples[0] ?? null }];
+  const used = new Set<ExampleBlock>();
+  return page.tables.map((table, i) => {
+    const next = page.tables[i + 1];
+    const example = page.examples.find((e) => !used.has(e) && e.line > table.line && (!next || e.line < next.line)) ?? null;
+    if (example) used.add(example);
+    return { table, example };
+  });
+}
+
+function cellName(table: FieldTable, row: FieldTable['rows'][number]): { name: string; depth: number } {
+  const cell = row.cells[table.nameCol] ?? '';
+  const nested = cell.includes('└') || cell.includes('∟');
+  const depth = nested ? Math.max(1, Math.round((cell.match(/&nbsp;/g) ?? []).length / 2) + (cell.match(/&emsp;/g) ?? []).length) : 0;
+  return { name: cell.replace(/&nbsp;|&emsp;|`|└|∟/g, '').trim(), depth };
+}
+
+function topLevelNames(table: FieldTable | null): Set<string> {
+  const out = new Set<string>();
+  for (const row of table?.rows ?? []) {
+    const { name, depth } = cellName(table as FieldTable, row);
+    if (depth === 0) out.add(name);
+  }
+  return out;
+}
+
+/** The event a table documents when the page says so: "事件体（事件类型为 X）" or, in v1 tables,
+ * the `event.type` row "固定值 `X`". */
+function keyFromTable(table: FieldTable): string | null {
+  const hint = /事件类型为\s*([A-Za-z][A-Za-z0-9_.]*)/.exec(table.heading);
+  if (hint && hint[1]) return hint[1];
+  const top = topLevelNames(table);
+  if (!top.has('uuid') && !top.has('ts')) return null;
+  let inEvent = false;
+  for (const row of table.rows) {
+    const { name, depth } = cellName(table, row);
+    if (depth === 0) inEvent = name === 'event';
+    if (inEvent && depth === 1 && name === 'type') {
+      const m = FIXED_VALUE.exec(row.cells[table.descCol] ?? '');
+      if (m && m[1] && m[1] !== 'event_callback') return m[1];
+    }
+  }
+  return null;
+}
+
+function exampleKey(ex: unknown): string | null {
+  if (!ex || typeof ex !== 'object') return null;
+  const o = ex as Record<string, unknown>;
+  const header = o['header'];
+  if (header && typeof header === 'object') {
+    const t = (header as Record<string, unknown>)['event_type'];
+    if (typeof t === 'string') return t;
+  }
+  const ev = o['event'];
+  if (ev && typeof ev === 'object') {
+    const t = (ev as Record<string, unknown>)['type'];
+    if (typeof t === 'string') return t;
+  }
+  return null;
+}
+
+function leaf(name: string, type: string, desc: string, line: number): FieldNode {
+  const t = parseDocType(type);
+  if (!t) throw new Error(`bad builtin type ${type}`);
+  return { name, rawType: type, type: t, rules: parseDescription(desc), line, children: [] };
+}
+
+/** The envelope of a page that documents no fields: what every delivery of the kind carries. */
+function envelopeTree(kind: EventKind): FieldNode[] {
+  const event = leaf('event', '-', '', 0);
+  if (kind === 'p1') event.children.push(leaf('app_id', 'string', '应用 ID', 0), leaf('tenant_key', 'string', '租户 Key', 0));
+  return [event];
+}
+
+export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator): PageImport {
+  const page = parsePage(text, path);
+  const problems = page.problems;
+  const out: PageImport = { schemas: [], problems };
+  const catalogKeys = [...catalog.values()].filter((r) => pageMatches(path, r.docPage)).map((r) => r.eventType);
+  // Tables without an `event` row document something else (a callback's response body, …).
+  const skipped = page.tables.filter((t) => !topLevelNames(t).has('event'));
+  for (const t of skipped) problems.push({ page: path, line: t.line, message: `the table under "${t.heading}" has no event row; not an event body, skipped`, severity: 'warning' });
+  page.tables = page.tables.filter((t) => !skipped.includes(t));
+  const units = unitsOf(page);
+  const taken = new Set<string>();
+
+  units.forEach((unit, idx) => {
+    const unitLine = unit.table?.line ?? unit.example?.line ?? 1;
+    let official: unknown;
+    let repairs: string[] = [];
+    if (unit.example?.text) {
+      const r = parseExample(unit.example.text);
+      if ('error' in r) {
+        problems.push({ page: path, line: unit.example.line, message: `example is not JSON and could not be repaired (${r.error}); a synthesized example is used`, severity: 'warning' });
+      } else {
+        official = r.value;
+        repairs = r.repairs;
+        if (repairs.length > 0) problems.push({ page: path, line: unit.example.line, message: `example repaired: ${repairs.join(', ')}`, severity: 'warning' });
+      }
+    }
+
+    let key = unit.table ? keyFromTable(unit.table) : null;
+    if (!key && units.length === 1) key = page.eventTypes[0] ?? catalogKeys[0] ?? exampleKey(official);
+    if (!key) key = catalogKeys.find((k) => !taken.has(k)) ?? exampleKey(official);
+    if (!key && idx === 0) key = page.eventTypes[0] ?? null;
+    if (!key) {
+      problems.push({ page: path, line: unitLine, message: 'cannot tell which event this field table documents', severity: 'error' });
+      return;
+    }
+    if (taken.has(key)) {
+      problems.push({ page: path, line: unitLine, message: `${key} is documented twice on this page; the first table wins`, severity: 'warning' });
+      return;
+    }
+    taken.add(key);
+
+    const row = catalog.get(key);
+    const topNames = topLevelNames(unit.table);
+    const kind: EventKind = row?.kind ?? (topNames.has('uuid') || topNames.has('ts') || !key.includes('.') ? 'p1' : 'p2');
+    const exKey = exampleKey(official);
+    if (official !== undefined && exKey !== null && exKey !== key) {
+      problems.push({ page: path, line: unit.example?.line ?? unitLine, message: `example is for ${exKey}, not ${key}; a synthesized example is used`, severity: 'warning' });
+      official = undefined;
+    }
+
+    let tree: FieldNode[];
+    let fieldsFromSdk = false;
+    if (unit.table) {
+      tree = buildFieldTree(unit.table, page.variant, path, problems, official);
+      if (official !== undefined) reconcileWithExample(tree, official, path, problems);
+    } else {
+      const fromSdk = kind === 'p1' ? sdkV1Tree(key) : null;
+      if (fromSdk) {
+        problems.push({ page: path, line: unitLine, message: `${key}: the page has no field table; fields taken from the Node SDK typings`, severity: 'warning' });
+        tree = fromSdk;
+        fieldsFromSdk = true;
+      } else {
+        problems.push({ page: path, line: unitLine, message: `${key}: the page has no field table; only the envelope is typed`, severity: 'warning' });
+        tree = envelopeTree(kind);
+      }
+    }
+
+    const typeName = row?.typeName || typeNameFor(key, kind);
+    const registerMethod = row?.registerMethod || registerMethodFor(key, kind);
+    const domain = domainFor(key, kind);
+    const multi = units.length > 1;
+    const title = page.title.trim();
+    const desc = page.description ? cleanLine(page.description) : '';
+    const built = buildEventSchema({
+      eventType: key,
+      kind,
+      typeName,
+      registerMethod,
+      domain,
+      source: sourceOf(path, row),
+      description: `${title}${multi ? `（${key}）` : ''}${desc ? `: ${desc}` : ''}${fieldsFromSdk ? ' (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)' : ''}`,
+      permissions: page.permissions,
+      fieldPermissions: page.fieldPermissions,
+      appTypes: page.appTypes,
+      tree,
+      page: path,
+    }, official, problems);
+
+    let exampleSource: 'official' | 'synthesized' = 'official';
+    let example: unknown = official;
+    if (validator && official !== undefined) {
+      const errors = validator.validate(built.schema, official);
+      if (errors.length > 0) {
+        problems.push({ page: path, line: unit.example?.line ?? unitLine, message: `official example of ${key} does not validate (${errors.slice(0, 5).join('; ')}); a synthesized example is used`, severity: 'warning' });
+        example = undefined;
+      }
+    }
+    if (example === undefined) {
+      exampleSource = 'synthesized';
+      example = synthesizeExample(kind, key, tree);
+      if (validator) {
+        const errors = validator.validate(built.schema, example);
+        if (errors.length > 0) problems.push({ page: path, line: unitLine, message: `synthesized example of ${key} does not validate: ${errors.slice(0, 5).join('; ')}`, severity: 'error' });
+      }
+    }
+    const schema: JsonObject = {};
+    for (const [k, v] of Object.entries(built.schema)) {
+      if (k === 'type' && exampleSource === 'synthesized') schema['x-lark-example-source'] = 'synthesized';
+      schema[k] = v;
+    }
+    schema['examples'] = [example as Json];
+    out.schemas.push({ eventType: key, kind, domain, schema, exampleSource, exampleRepairs: repairs });
+  });
+
+  for (const k of catalogKeys) {
+    if (!taken.has(k)) problems.push({ page: path, line: 1, message: `catalog.tsv lists ${k} on this page but no section of the page yields it`, severity: 'error' });
+  }
+  return out;
+}
+
+function cleanLine(s: string): string {
+  return s.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\*\*|==|`/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** The doc page relative to the docs root (`events/…`), else the path as given. */
+function sourceOf(path: string, row: CatalogRow | undefined): string {
+  if (row && row.docPage && pageMatches(path, row.docPage)) return row.docPage;
+  const p = path.replace(/\\/g, '/');
+  const i = p.lastIndexOf('/events/');
+  if (i >= 0 && p.includes('lark-docs/')) return p.slice(p.indexOf('lark-docs/') + 'lark-docs/'.length);
+  const seed = /(?:^|\/)(seeds\/[^/]+)$/.exec(p);
+  return seed?.[1] ?? p;
+}
+
+export function serializeSchema(schema: JsonObject): string {
+  return JSON.stringify(schema, null, 2) + '\n';
+}
+
+export async function importPages(paths: string[], options: ImportOptions): Promise<ImportReport> {
+  const catalogPath = options.catalogPath ?? resolve('schemas/catalog.tsv');
+  const catalog = existsSync(catalogPath) ? loadCatalog(catalogPath) : new Map<string, CatalogRow>();
+  const commonDir = options.commonDir ?? [join(options.outDir, 'common'), resolve('schemas/common')].find((d) => existsSync(d)) ?? join(options.outDir, 'common');
+  const validator = existsSync(commonDir) ? createStrictValidator(commonDir) : undefined;
+  const report: ImportReport = { written: [], events: [], problems: [] };
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      report.problems.push({ page: path, line: 0, message: `cannot read the page: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
+      continue;
+    }
+    const result = importPageText(text, path, catalog, validator);
+    report.problems.push(...result.problems);
+    for (const s of result.schemas) {
+      const file = join(options.outDir, s.domain, `${s.eventType}.json`);
+      if (options.write !== false) {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, serializeSchema(s.schema));
+        report.written.push(file);
+      }
+      report.events.push({ eventType: s.eventType, kind: s.kind, page: path, file, exampleSource: s.exampleSource, exampleRepairs: s.exampleRepairs });
+    }
+  }
+  return report;
+}
+
+const USAGE = `usage: import-pages [--out <dir>] [--catalog <catalog.tsv>] [--from-catalog <docs-root>] [--dry-run] <page>...
+  --out           output directory (default: schemas)
+  --catalog       catalog.tsv for names (default: schemas/catalog.tsv)
+  --from-catalog  import every catalog row whose doc_page is under events/, resolved against <docs-root>
+  --dry-run       build and validate, write nothing`;
+
+export async function runImportCli(argv: string[]): Promise<number> {
+  let outDir = 'schemas';
+  let catalogPath: string | undefined;
+  let docsRoot: string | undefined;
+  let write = true;
+  const pages: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    const needValue = (): string | null => {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) return null;
+      i++;
+      return v;
+    };
+    if (a === '--out' || a === '--catalog' || a === '--from-catalog') {
+      const v = needValue();
+      if (v === null) { process.stderr.write(`${a} needs a value\n${USAGE}\n`); return 2; }
+      if (a === '--out') outDir = v;
+      else if (a === '--catalog') catalogPath = v;
+      else docsRoot = v;
+    } else if (a === '--dry-run') write = false;
+    else if (a === '--help' || a === '-h') { process.stdout.write(USAGE + '\n'); return 0; }
+    else if (a.startsWith('--')) { process.stderr.write(`unknown option ${a}\n${USAGE}\n`); return 2; }
+    else pages.push(a);
+  }
+  const catPath = catalogPath ?? resolve('schemas/catalog.tsv');
+  if (catalogPath !== undefined && !existsSync(catalogPath)) { process.stderr.write(`cannot read ${catalogPath}\n`); return 2; }
+  if (docsRoot !== undefined) {
+    if (!existsSync(catPath)) { process.stderr.write(`cannot read ${catPath}\n`); return 2; }
+    const seen = new Set<string>();
+    for (const r of loadCatalog(catPath).values()) {
+      if (!r.docPage.startsWith('events/')) continue;
+      const p = join(docsRoot, r.docPage);
+      if (!seen.has(p)) { seen.add(p); pages.push(p); }
+    }
+  }
+  if (pages.length === 0) { process.stderr.write(USAGE + '\n'); return 2; }
+  for (const p of pages) {
+    if (!existsSync(p)) { process.stderr.write(`cannot read ${p}\n`); return 2; }
+  }
+  const report = await importPages(pages, { outDir, catalogPath: catPath, write });
+  for (const p of report.problems) process.stderr.write(`${p.page}:${p.line}: ${p.severity}: ${p.message}\n`);
+  const synthesized = report.events.filter((e) => e.exampleSource === 'synthesized').length;
+  process.stdout.write(`${report.events.length} schemas${write ? ' written' : ' built'} (${report.events.length - synthesized} official examples, ${synthesized} synthesized)\n`);
+  return report.problems.some((p) => p.severity === 'error') ? 1 : 0;
+}

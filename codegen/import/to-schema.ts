@@ -1,0 +1,314 @@
+/** Field tree → one event schema file, following schemas/README.md. */
+
+import { objectTypeName, pascalCase, type DocType } from './field-types.js';
+import type { FieldNode } from './field-tree.js';
+import type { Problem } from './parse-page.js';
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
+
+export type EventKind = 'p2' | 'p1' | 'callback';
+
+export interface EventSpec {
+  eventType: string;
+  kind: EventKind;
+  typeName: string;
+  registerMethod: string;
+  domain: string;
+  source: string;
+  description: string;
+  permissions: string[];
+  fieldPermissions: string[];
+  appTypes: string[];
+  /** The whole field table (envelope rows included). */
+  tree: FieldNode[];
+  page: string;
+}
+
+export const SCHEMA_BASE = 'https://lark-event-catalog.dev/schemas';
+const INT64_PATTERN = '^-?[0-9]+$';
+const USER_ID_KEYS = new Set(['union_id', 'user_id', 'open_id']);
+
+/** Values found in the example at a field path (array elements flattened). */
+export type ExampleLookup = (path: string[]) => unknown[];
+
+export function exampleLookup(example: unknown): ExampleLookup {
+  return (path) => {
+    let cur: unknown[] = [example];
+    for (const seg of path) {
+      const next: unknown[] = [];
+      for (const v of cur) {
+        if (v && typeof v === 'object' && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, seg)) {
+          next.push((v as Record<string, unknown>)[seg]);
+        }
+      }
+      cur = next.flatMap((v) => (Array.isArray(v) ? v : [v]));
+    }
+    return cur;
+  };
+}
+
+const PROPERTY_KEY_ORDER = [
+  '$ref', 'title', 'type', 'const', 'enum', 'pattern', 'format', 'minLength', 'maxLength',
+  'minimum', 'maximum', 'minItems', 'maxItems', 'items', 'required', 'properties', 'additionalProperties',
+  'description', 'x-lark-type', 'x-lark-enum-descriptions', 'x-lark-field-permissions',
+];
+
+export function orderKeys(o: JsonObject, order: string[] = PROPERTY_KEY_ORDER): JsonObject {
+  const out: JsonObject = {};
+  for (const k of order) if (k in o && o[k] !== undefined) out[k] = o[k] as Json;
+  for (const k of Object.keys(o)) if (!(k in out)) out[k] = o[k] as Json;
+  return out;
+}
+
+function isUserIdShape(n: FieldNode): boolean {
+  return n.children.length > 0 && n.children.every((c) => USER_ID_KEYS.has(c.name) && c.type.kind === 'scalar' && c.type.scalar === 'string' && c.children.length === 0);
+}
+
+interface Ctx {
+  spec: EventSpec;
+  definitions: Map<string, JsonObject>;
+  /** definition name → canonical shape, for "same doc type, same shape → one definition". */
+  shapes: Map<string, string>;
+  lookup: ExampleLookup;
+  problems: Problem[];
+}
+
+function scalarSchema(t: Extract<DocType, { kind: 'scalar' }>, path: string[], ctx: Ctx): JsonObject {
+  switch (t.scalar) {
+    case 'string': return { type: 'string' };
+    case 'integer': return { type: 'integer' };
+    case 'number': return { type: 'number' };
+    case 'boolean': return { type: 'boolean' };
+    case 'int64': {
+      const seen = ctx.lookup(path);
+      if (seen.some((v) => typeof v === 'number')) return { type: 'integer' };
+      return { type: 'string', pattern: INT64_PATTERN, 'x-lark-type': 'int64' };
+    }
+  }
+}
+
+function enumValues(items: { value: string }[], base: JsonObject, n: FieldNode, ctx: Ctx): Json[] | null {
+  const t = base['type'];
+  const values: Json[] = [];
+  for (const { value } of items) {
+    if (t === 'integer' || t === 'number') {
+      const num = Number(value);
+      if (!Number.isFinite(num) || (t === 'integer' && !Number.isInteger(num))) {
+        ctx.problems.push({ page: ctx.spec.page, line: n.line, message: `${n.name}: enum value "${value}" is not a ${t}; enum dropped`, severity: 'warning' });
+        return null;
+      }
+      values.push(num);
+    } else if (t === 'string') {
+      values.push(value);
+    } else {
+      return null;
+    }
+  }
+  return values;
+}
+
+/** Adds enum / constraints / annotations of a leaf to its schema (on arrays: enum on items). */
+function decorateLeaf(schema: JsonObject, n: FieldNode, ctx: Ctx, isArray: boolean): void {
+  const target = isArray ? (schema['items'] as JsonObject) : schema;
+  const r = n.rules;
+  if (r.enumItems.length > 0) {
+    const values = enumValues(r.enumItems, target, n, ctx);
+    const descs: JsonObject = {};
+    r.enumItems.forEach((it, i) => { descs[String(values?.[i] ?? it.value)] = it.label; });
+    // Bit flags ("bit 位表示") combine, and "支持读取自定义…值" admits tenant-defined values:
+    // there the listed values are documentation, not the set of wire values.
+    const open = r.enumOpen || /bit\s*位|位掩码|bitmask|支持读取自定义|自定义[^。]{0,12}值/i.test(r.description);
+    if (values && !open) target['enum'] = values;
+    schema['x-lark-enum-descriptions'] = descs;
+  }
+  const c = r.constraints;
+  if (isArray) {
+    if (c.minLength !== undefined) schema['minItems'] = c.minLength;
+    if (c.maxLength !== undefined) schema['maxItems'] = c.maxLength;
+  } else if (target['type'] === 'string' && target['x-lark-type'] !== 'int64') {
+    if (c.minLength !== undefined) schema['minLength'] = c.minLength;
+    if (c.maxLength !== undefined) schema['maxLength'] = c.maxLength;
+    if (c.pattern !== undefined && isValidRegex(c.pattern)) schema['pattern'] = c.pattern;
+  } else if (c.minLength !== undefined || c.maxLength !== undefined) {
+    ctx.problems.push({ page: ctx.spec.page, line: n.line, message: `${n.name}: length rule on a ${String(target['type'])} field ignored`, severity: 'warning' });
+  }
+  if (target['type'] === 'integer' || target['type'] === 'number') {
+    if (c.minimum !== undefined) target['minimum'] = c.minimum;
+    if (c.maximum !== undefined) target['maximum'] = c.maximum;
+  }
+  if (isArray && target !== schema) schema['items'] = orderKeys(target);
+}
+
+function isValidRegex(p: string): boolean {
+  try { new RegExp(p, 'u'); return true; } catch { return false; }
+}
+
+function annotate(schema: JsonObject, n: FieldNode): JsonObject {
+  if (n.rules.description !== '') schema['description'] = n.rules.description;
+  if (n.rules.fieldPermissions.length > 0) schema['x-lark-field-permissions'] = [...n.rules.fieldPermissions];
+  return orderKeys(schema);
+}
+
+/** The schema of an object's property list; returns the definition name. */
+function objectDefinition(n: FieldNode, path: string[], ctx: Ctx): string {
+  const typeName = objectTypeName(n.type);
+  const base = ctx.spec.typeName + pascalCase(typeName ?? n.name);
+  const def = objectBody(n.children, path, ctx);
+  const body = orderKeys({ type: 'object', ...def });
+  // Descriptions differ between uses of one doc type ("开始时间" / "结束时间"); the shape does not.
+  const shape = JSON.stringify(withoutDescriptions(body));
+  let name = base;
+  if (ctx.shapes.has(name) && ctx.shapes.get(name) !== shape) {
+    name = base + pascalCase(n.name);
+    let k = 2;
+    while (ctx.shapes.has(name) && ctx.shapes.get(name) !== shape) name = `${base}${k++}`;
+    if (!ctx.shapes.has(name)) {
+      ctx.problems.push({ page: ctx.spec.page, line: n.line, message: `doc type ${typeName ?? n.name} has different shapes in this event; this one is ${name}`, severity: 'warning' });
+    }
+  }
+  if (!ctx.shapes.has(name)) {
+    ctx.shapes.set(name, shape);
+    ctx.definitions.set(name, orderKeys({ title: name, ...body }));
+  }
+  return name;
+}
+
+function withoutDescriptions(v: Json): Json {
+  if (Array.isArray(v)) return v.map(withoutDescriptions);
+  if (v === null || typeof v !== 'object') return v;
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v)) if (k !== 'description') out[k] = withoutDescriptions(x);
+  return out;
+}
+
+export function objectBody(children: FieldNode[], path: string[], ctx: Ctx): JsonObject {
+  const properties: JsonObject = {};
+  for (const c of children) {
+    if (c.name in properties) {
+      ctx.problems.push({ page: ctx.spec.page, line: c.line, message: `duplicate field ${c.name}; the later row wins`, severity: 'warning' });
+    }
+    properties[c.name] = fieldSchema(c, [...path, c.name], ctx);
+  }
+  return { properties };
+}
+
+export function fieldSchema(n: FieldNode, path: string[], ctx: Ctx): JsonObject {
+  const t = n.type;
+  if (t.kind === 'scalar') {
+    const s = scalarSchema(t, path, ctx);
+    decorateLeaf(s, n, ctx, false);
+    return annotate(s, n);
+  }
+  if (t.kind === 'any') return annotate({}, n);
+  if (t.kind === 'union') {
+    const u: JsonObject = { type: [...t.types] };
+    if (t.types.includes('object')) u['additionalProperties'] = true;
+    return annotate(u, n);
+  }
+  if (t.kind === 'object') {
+    if (n.children.length === 0) return annotate({ type: 'object', additionalProperties: true }, n);
+    if (isUserIdShape(n)) return annotate({ $ref: '../common/user_id.json' }, n);
+    return annotate({ $ref: `#/definitions/${objectDefinition(n, path, ctx)}` }, n);
+  }
+  // Arrays.
+  const item = t.item;
+  let items: JsonObject;
+  if (item.kind === 'scalar') {
+    items = scalarSchema(item, path, ctx);
+  } else if (item.kind === 'object' || (item.kind === 'any' && n.children.length > 0)) {
+    if (n.children.length === 0) items = { type: 'object', additionalProperties: true };
+    else if (isUserIdShape(n)) items = { $ref: '../common/user_id.json' };
+    else items = { $ref: `#/definitions/${objectDefinition(n, path, ctx)}` };
+  } else if (item.kind === 'array') {
+    items = { type: 'array' };
+  } else {
+    items = {};
+  }
+  const s: JsonObject = { type: 'array', items };
+  if (item.kind === 'scalar') decorateLeaf(s, n, ctx, true);
+  else {
+    const c = n.rules.constraints;
+    if (c.minLength !== undefined) s['minItems'] = c.minLength;
+    if (c.maxLength !== undefined) s['maxItems'] = c.maxLength;
+  }
+  return annotate(s, n);
+}
+
+const TOP_ORDER = ['$schema', '$id', 'title', 'description', 'x-lark', 'x-lark-example-source', 'type', 'required', 'properties', 'definitions', 'examples'];
+
+export interface BuiltSchema {
+  schema: JsonObject;
+  dataName: string;
+}
+
+export function buildEventSchema(spec: EventSpec, example: unknown, problems: Problem[]): BuiltSchema {
+  const ctx: Ctx = { spec, definitions: new Map(), shapes: new Map(), lookup: exampleLookup(example), problems };
+  const eventNode = spec.tree.find((n) => n.name === 'event');
+  const dataName = `${spec.typeName}Data`;
+  const bodyFields = eventNode ? eventNode.children : [];
+  if (!eventNode) problems.push({ page: spec.page, line: 0, message: `${spec.eventType}: the field table has no "event" row`, severity: 'error' });
+  const body = objectBody(bodyFields.filter((c) => !(spec.kind === 'p1' && c.name === 'type')), ['event'], ctx);
+  const props = body['properties'] as JsonObject;
+  if (spec.kind === 'p1') {
+    const typeRow = bodyFields.find((c) => c.name === 'type');
+    const typeSchema: JsonObject = { type: 'string', const: spec.eventType };
+    if (typeRow && typeRow.rules.description !== '') typeSchema['description'] = typeRow.rules.description;
+    const ordered: JsonObject = {};
+    // Keep the table order, with `type` where the table has it (or first).
+    if (!typeRow) ordered['type'] = orderKeys(typeSchema);
+    for (const c of bodyFields) {
+      if (c.name === 'type') ordered['type'] = orderKeys(typeSchema);
+      else if (c.name in props) ordered[c.name] = props[c.name] as Json;
+    }
+    body['properties'] = ordered;
+    body['required'] = ['type'];
+  }
+  const dataDef = orderKeys({ title: dataName, type: 'object', ...body });
+  const definitions: JsonObject = { [dataName]: dataDef };
+  for (const name of [...ctx.definitions.keys()].sort()) definitions[name] = ctx.definitions.get(name) as JsonObject;
+
+  const xLark: JsonObject = {
+    event_type: spec.eventType,
+    kind: spec.kind,
+    register_method: spec.registerMethod,
+    source: spec.source,
+    permissions: [...spec.permissions],
+    field_permissions: [...spec.fieldPermissions],
+    app_types: [...spec.appTypes],
+  };
+  let properties: JsonObject;
+  let required: string[];
+  if (spec.kind === 'p1') {
+    const envDesc = (name: string, fallback: string): string => spec.tree.find((n) => n.name === name)?.rules.description || fallback;
+    properties = {
+      uuid: { type: 'string', description: envDesc('uuid', '事件的唯一标识') },
+      token: { type: 'string', description: envDesc('token', '即 Verification Token') },
+      ts: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$', description: envDesc('ts', '事件发送时间') },
+      type: { type: 'string', const: 'event_callback' },
+      event: { $ref: `#/definitions/${dataName}` },
+    };
+    required = ['uuid', 'token', 'ts', 'type', 'event'];
+  } else {
+    properties = {
+      schema: { type: 'string', const: '2.0', description: '事件模式' },
+      header: { $ref: spec.kind === 'callback' ? '../common/callback_header.json' : '../common/event_header.json' },
+      event: { $ref: `#/definitions/${dataName}` },
+    };
+    required = ['schema', 'header', 'event'];
+  }
+  const schema: JsonObject = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: `${SCHEMA_BASE}/${spec.domain}/${spec.eventType}.json`,
+    title: spec.typeName,
+    description: spec.description,
+    'x-lark': xLark,
+    type: 'object',
+    required,
+    properties,
+    definitions,
+  };
+  return { schema: orderKeys(schema, TOP_ORDER), dataName };
+}
+
+export { TOP_ORDER };

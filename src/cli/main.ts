@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { type GenerateErrorLike, isGenerateError } from './errors.js';
+import { registerCodegen, registerImport } from './commands/codegen.js';
+import { registerList } from './commands/list.js';
+import { registerSchema } from './commands/schema.js';
+import { registerValidate } from './commands/validate.js';
+import { CliError } from './io.js';
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('lark-events')
+    .description('Typed, validated catalog of Feishu / Lark events and callbacks, and the receivers for them')
+    .showHelpAfterError()
+    .exitOverride();
+  registerValidate(program, setExit);
+  registerList(program);
+  registerSchema(program);
+  registerCodegen(program, setExit);
+  registerImport(program, setExit);
+  return program;
+}
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 failed check, 2 usage or input error. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => { code = c; });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CliError) {
+      process.stderr.write(`lark-events: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (isGenerateError(err)) {
+      process.stderr.write(`${(err as GenerateErrorLike).message}\n`);
+      return 1;
+    }
+    process.stderr.write(`lark-events: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,258 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EventDispatcher, MemoryIdempotencyStore, silentLogger } from '../../src/index.js';
+import type { HandlerContext, Logger, P1Message, P2ApplicationApplicationAppVersionPublishApplyV6, P2CardActionTrigger } from '../../src/index.js';
+import { example } from '../helpers.js';
+
+const SEED = 'application.application.app_version.publish_apply_v6';
+const seed = () => example('application', SEED) as unknown as P2ApplicationApplicationAppVersionPublishApplyV6;
+const quiet = { logger: silentLogger };
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+}
+
+describe('EventDispatcher.dispatch', () => {
+  it('routes a schema 2.0 event by header.event_type and hands over the envelope whole', async () => {
+    const seen: Array<[P2ApplicationApplicationAppVersionPublishApplyV6, HandlerContext]> = [];
+    const d = new EventDispatcher(quiet).register_p2_application_application_app_version_publish_apply_v6((e, ctx) => { seen.push([e, ctx]); });
+    const body = seed();
+    const result = await d.dispatch(JSON.stringify(body));
+    expect(result).toMatchObject({ status: 'handled', kind: 'p2', eventType: SEED, id: body.header.event_id, httpStatus: 200 });
+    expect(seen).toHaveLength(1);
+    const [event, ctx] = seen[0]!;
+    expect(event).toEqual(body);
+    expect(event.header.token).toBe(body.header.token);
+    expect(event.event.online_version?.scopes?.[0]?.level).toBe(1);
+    expect(ctx).toEqual({ transport: 'direct', kind: 'p2', eventType: SEED, id: body.header.event_id });
+  });
+
+  it('accepts bytes, text and parsed objects alike', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher(quiet).register_p2_application_application_app_version_publish_apply_v6(handler);
+    const text = JSON.stringify(seed());
+    await d.dispatch(new TextEncoder().encode(text));
+    await d.dispatch(text);
+    await d.dispatch(JSON.parse(text) as Record<string, unknown>);
+    expect(handler).toHaveBeenCalledTimes(3);
+  });
+
+  it('routes v1 events by event.type, keeping uuid/token/ts/type apart from the body', async () => {
+    const seen: P1Message[] = [];
+    const d = new EventDispatcher(quiet).register_p1_message((e) => { seen.push(e); });
+    const body = example('v1', 'message');
+    const result = await d.dispatch(body);
+    expect(result).toMatchObject({ status: 'handled', kind: 'p1', eventType: 'message', id: body.uuid });
+    expect(seen[0]?.type).toBe('event_callback');
+    expect(seen[0]?.event.type).toBe('message');
+  });
+
+  it('handles v1 keys the catalog does not type through register_p1_customized_event', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher(quiet).register_p1_customized_event('brand_new_key', handler);
+    const body = { uuid: 'u1', token: 't', ts: '1700000000', type: 'event_callback', event: { type: 'brand_new_key', app_id: 'cli_x', foo: 1 } };
+    expect((await d.dispatch(body)).status).toBe('handled');
+    expect(handler.mock.calls[0]?.[0]).toEqual(body);
+  });
+
+  it('answers the URL-verification challenge', async () => {
+    const result = await new EventDispatcher(quiet).dispatch({ challenge: 'abc', token: 't', type: 'url_verification' });
+    expect(result).toMatchObject({ status: 'challenge', httpStatus: 200, body: { challenge: 'abc' } });
+  });
+
+  it('rejects bodies that are not deliveries, naming what is wrong, and dispatches nothing', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher(quiet).onUnknown(handler);
+    const cases: Array<[string | Record<string, unknown>, RegExp]> = [
+      ['{"schema":', /not valid JSON/],
+      ['[1,2]', /JSON object/],
+      [{ schema: '2.0', header: {}, event: {} }, /header\.event_type/],
+      [{ schema: '2.0', header: { event_type: 'x' } }, /"event" object/],
+      [{ hello: 'world' }, /neither/],
+      [{ encrypt: 'abcd' }, /encrypted/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await d.dispatch(body);
+      expect(r.status).toBe('malformed');
+      expect(r.httpStatus).toBe(400);
+      expect(String(r.body.error)).toMatch(message);
+    }
+    expect(await d.dispatch(new Uint8Array([0x7b, 0xff, 0x7d]))).toMatchObject({ status: 'malformed', body: { error: 'body is not valid UTF-8' } });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('returns a callback handler’s typed response as the answer body', async () => {
+    const d = new EventDispatcher(quiet).register_p2_card_action_trigger((e: P2CardActionTrigger) => ({
+      toast: { type: 'success' as const, content: `clicked ${e.event.action.tag ?? ''}` },
+    }));
+    const r = await d.dispatch(example('callback', 'card.action.trigger'));
+    expect(r).toMatchObject({ status: 'handled', kind: 'callback', httpStatus: 200, body: { toast: { type: 'success', content: 'clicked button' } } });
+  });
+
+  it('answers {} for a callback handler that returns nothing', async () => {
+    const d = new EventDispatcher(quiet).register_p2_url_preview_get(() => ({}));
+    expect((await d.dispatch(example('callback', 'url.preview.get'))).body).toEqual({});
+  });
+
+  it('rejects a callback response that breaks its schema when validation is reject', async () => {
+    const d = new EventDispatcher({ ...quiet, validation: 'reject' }).register_p2_card_action_trigger(
+      () => ({ toast: { type: 'loud' } }) as never,
+    );
+    const r = await d.dispatch(example('callback', 'card.action.trigger'));
+    expect(r.status).toBe('failed');
+    expect(r.httpStatus).toBe(500);
+    expect(r.errors?.[0]).toMatchObject({ pointer: '/toast/type', keyword: 'enum' });
+  });
+});
+
+describe('validation policy', () => {
+  const bad = () => {
+    const b = seed();
+    (b.event.online_version!.scopes![0] as { level: unknown }).level = '1';
+    return b;
+  };
+
+  it('reject: answers 400 with the JSON pointer and does not call the handler', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher({ ...quiet, validation: 'reject' }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    const r = await d.dispatch(bad());
+    expect(r.status).toBe('invalid');
+    expect(r.httpStatus).toBe(400);
+    expect(r.errors?.map((e) => e.pointer)).toContain('/event/online_version/scopes/0/level');
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('warn: logs the problem and still dispatches', async () => {
+    const logger = recordingLogger();
+    const handler = vi.fn();
+    const d = new EventDispatcher({ logger, validation: 'warn' }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    expect((await d.dispatch(bad())).status).toBe('handled');
+    expect(handler).toHaveBeenCalledOnce();
+    expect(logger.warnings.join('\n')).toMatch(/does not match its schema/);
+  });
+
+  it('off: neither validates nor logs', async () => {
+    const logger = recordingLogger();
+    const d = new EventDispatcher({ logger, validation: 'off' }).register_p2_application_application_app_version_publish_apply_v6(() => {});
+    expect((await d.dispatch(bad())).status).toBe('handled');
+    expect(logger.warnings).toEqual([]);
+  });
+
+  it('strict rejects unknown properties anywhere; the default accepts them', async () => {
+    const extra = seed() as unknown as { event: { online_version: { ability: Record<string, unknown> } } };
+    extra.event.online_version.ability.brand_new = true;
+    const lenient = new EventDispatcher({ ...quiet, validation: 'reject' }).register_p2_application_application_app_version_publish_apply_v6(() => {});
+    expect((await lenient.dispatch(extra as never)).status).toBe('handled');
+    const strict = new EventDispatcher({ ...quiet, validation: 'reject', strict: true }).register_p2_application_application_app_version_publish_apply_v6(() => {});
+    const r = await strict.dispatch(extra as never);
+    expect(r.status).toBe('invalid');
+    expect(r.errors).toEqual([expect.objectContaining({ pointer: '/event/online_version/ability/brand_new', keyword: 'unknownProperty' })]);
+  });
+});
+
+describe('unknown event types', () => {
+  const unknown = { schema: '2.0', header: { event_id: 'e1', event_type: 'brand.new.event_v9', create_time: '1', token: 't', app_id: 'cli_1' }, event: { x: 1 } };
+
+  it('go to the catch-all handler when one is set', async () => {
+    const handler = vi.fn();
+    const r = await new EventDispatcher(quiet).onUnknown(handler).dispatch(unknown);
+    expect(r.status).toBe('handled');
+    expect(handler.mock.calls[0]?.[0]).toEqual(unknown);
+  });
+
+  it('are acknowledged and logged once per type otherwise', async () => {
+    const logger = recordingLogger();
+    const d = new EventDispatcher({ logger });
+    expect(await d.dispatch(unknown)).toMatchObject({ status: 'ignored', httpStatus: 200 });
+    await d.dispatch(unknown);
+    expect(logger.warnings.filter((w) => w.includes('brand.new.event_v9'))).toHaveLength(1);
+  });
+
+  it('are ignored silently with unhandled: ignore', async () => {
+    const logger = recordingLogger();
+    await new EventDispatcher({ logger, unhandled: 'ignore' }).dispatch(unknown);
+    expect(logger.warnings).toEqual([]);
+  });
+});
+
+describe('idempotency', () => {
+  it('dispatches an event_id once and acknowledges the duplicate', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher({ ...quiet, idempotency: new MemoryIdempotencyStore() }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    const body = seed();
+    expect((await d.dispatch(body)).status).toBe('handled');
+    expect(await d.dispatch(body)).toMatchObject({ status: 'duplicate', httpStatus: 200 });
+    expect(handler).toHaveBeenCalledOnce();
+  });
+
+  it('does not mark a failed delivery as seen: the retry runs the handler again', async () => {
+    let calls = 0;
+    const d = new EventDispatcher({ ...quiet, idempotency: new MemoryIdempotencyStore() }).register_p2_application_application_app_version_publish_apply_v6(() => {
+      calls++;
+      if (calls === 1) throw new Error('database down');
+    });
+    const body = seed();
+    expect(await d.dispatch(body)).toMatchObject({ status: 'failed', httpStatus: 500 });
+    expect((await d.dispatch(body)).status).toBe('handled');
+    expect(calls).toBe(2);
+  });
+
+  it('answers a delivery that is still being handled elsewhere with a retryable status', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => { release = r; });
+    const d = new EventDispatcher({ ...quiet, idempotency: new MemoryIdempotencyStore() }).register_p2_application_application_app_version_publish_apply_v6(() => gate);
+    const body = seed();
+    const first = d.dispatch(body);
+    const second = await d.dispatch(body);
+    expect(second.status).toBe('pending');
+    expect(second.httpStatus).toBeGreaterThanOrEqual(400);
+    release();
+    expect((await first).status).toBe('handled');
+  });
+});
+
+describe('MemoryIdempotencyStore', () => {
+  it('forgets keys after the TTL and keeps at most maxEntries', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore({ ttlMs: 1000, maxEntries: 2, now: () => now });
+    await store.claim('a');
+    await store.complete('a');
+    expect(await store.claim('a')).toBe('done');
+    now = 1001;
+    expect(await store.claim('a')).toBe('claimed');
+    await store.claim('b');
+    await store.claim('c');
+    expect(store.size).toBe(2);
+    expect(await store.claim('a')).toBe('claimed');
+  });
+});
+
+describe('registration', () => {
+  it('refuses a second handler for the same event and a non-function', () => {
+    const d = new EventDispatcher(quiet).register_p1_message(() => {});
+    expect(() => d.register_p1_message(() => {})).toThrow(/already registered/);
+    expect(() => new EventDispatcher(quiet).register_p1_message('nope' as never)).toThrow(TypeError);
+  });
+
+  it('has one register method per catalogued event, named as in the catalog', async () => {
+    const { catalog } = await import('../../src/index.js');
+    const d = new EventDispatcher(quiet) as unknown as Record<string, unknown>;
+    for (const e of catalog) expect(typeof d[e.registerMethod], e.registerMethod).toBe('function');
+  });
+});
+
+describe('drift recording', () => {
+  it('reports properties real payloads carry that the schema does not know', async () => {
+    const d = new EventDispatcher({ ...quiet, recordDrift: true }).register_p2_application_application_app_version_publish_apply_v6(() => {});
+    const body = seed() as unknown as { header: Record<string, unknown>; event: { online_version: { scopes: Array<Record<string, unknown>> } } };
+    body.header.new_header_key = 'x';
+    body.event.online_version.scopes[0]!.weight = 3;
+    await d.dispatch(body as never);
+    await d.dispatch(body as never);
+    const report = d.driftReport()[SEED];
+    expect(report?.map((e) => [e.pointer, e.count])).toEqual([
+      ['/event/online_version/scopes/*/weight', 2],
+      ['/header/new_header_key', 2],
+    ]);
+  });
+});
