@@ -4,10 +4,18 @@ import type { CatalogEntry, DomainModule } from './runtime/catalog-types.js';
 import { catalogSource } from './runtime/domain.js';
 import { LarkEventError } from './runtime/errors.js';
 
-async function loadDomain(domain: string): Promise<DomainModule> {
-  const load = domainLoaders[domain];
-  if (!load) throw new LarkEventError(`no generated module for domain "${domain}"`);
-  return load();
+const loaded = new Map<string, Promise<DomainModule>>();
+
+/** A domain's validators, imported once: later calls reuse the same promise. */
+function loadDomain(domain: string): Promise<DomainModule> {
+  let module = loaded.get(domain);
+  if (!module) {
+    const load = domainLoaders[domain];
+    if (!load) return Promise.reject(new LarkEventError(`no generated module for domain "${domain}"`));
+    module = load();
+    loaded.set(domain, module);
+  }
+  return module;
 }
 
 /** The whole catalog, loading each domain's validators on first use. */
