@@ -35,7 +35,7 @@ const AJV_RUNTIME = /const (\w+) = require\("(ajv\/dist\/runtime\/[\w/]+)"\)\.de
  * Node ESM, in bundlers and on edge runtimes alike.
  */
 export function emitValidators(schemas: LoadedSchema[], groups: Record<string, ValidatorExport[]>): string {
-  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true, allowUnionTypes: true, inlineRefs: false });
   for (const s of schemas) ajv.addSchema(validatorView(s.json) as object);
   const refs: Record<string, string> = {};
   const names: Record<string, Array<[string, string]>> = {};

@@ -2,6 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import type { FieldNode } from './field-tree.js';
+import type { DocType } from './field-types.js';
 import type { EventKind, Json, JsonObject } from './to-schema.js';
 
 export interface RepairResult {
@@ -166,15 +167,32 @@ function scalarValue(n: FieldNode, kind: string, path: string[]): Json {
   }
 }
 
+/** A value of a type without documented children (nested arrays, map values). */
+function plainValue(t: DocType, n: FieldNode, path: string[]): Json {
+  const bare: FieldNode = { ...n, rules: { ...n.rules, enumItems: [], constraints: {} } };
+  switch (t.kind) {
+    case 'scalar': return scalarValue(bare, t.scalar, path);
+    case 'any': return 'value';
+    case 'union': return t.types.includes('string') ? 'value' : t.types.includes('object') ? { key: 'value' } : 1;
+    case 'object': return { key: 'value' };
+    case 'map': return { key: plainValue(t.values, n, [...path, 'key']) };
+    case 'array': {
+      if (t.item.kind === 'any') return [];
+      const count = Math.max(1, t.minItems ?? 1);
+      return Array.from({ length: count }, (_, i) => plainValue(t.item, n, [...path, String(i)]));
+    }
+  }
+}
+
 export function synthesizeValue(n: FieldNode, path: string[]): Json {
   const t = n.type;
   if (t.kind === 'scalar') return scalarValue(n, t.scalar, path);
   if (t.kind === 'any') return 'value';
-  if (t.kind === 'union') return t.types.includes('string') ? 'value' : t.types.includes('object') ? { key: 'value' } : 1;
+  if (t.kind === 'union' || t.kind === 'map') return plainValue(t, n, path);
   if (t.kind === 'object') return n.children.length === 0 ? { key: 'value' } : synthesizeObject(n.children, path);
   const { minLength, maxLength } = n.rules.constraints;
-  if (maxLength === 0) return [];
-  const count = Math.max(1, minLength ?? 1);
+  if (maxLength === 0 || t.maxItems === 0) return [];
+  const count = Math.max(1, minLength ?? 1, t.minItems ?? 1);
   const items: Json[] = [];
   for (let i = 0; i < count; i++) {
     const item = t.item;
@@ -185,6 +203,8 @@ export function synthesizeValue(n: FieldNode, path: string[]): Json {
       items.push(synthesizeObject(n.children, [...path, String(i)]));
     } else if (item.kind === 'object') {
       items.push({ key: 'value' });
+    } else if (item.kind === 'array' || item.kind === 'map' || item.kind === 'union') {
+      items.push(plainValue(item, n, [...path, String(i)]));
     } else {
       items.push('value');
     }

@@ -4,6 +4,7 @@
 import { parseDocType, isObjectLike, objectTypeName, type DocType } from './field-types.js';
 import { parseDescription, type FieldRules } from './rules.js';
 import type { FieldTable, Problem, TableRow } from './parse-page.js';
+import type { Json } from './to-schema.js';
 
 export interface FieldNode {
   name: string;
@@ -12,6 +13,8 @@ export interface FieldNode {
   rules: FieldRules;
   line: number;
   children: FieldNode[];
+  /** `x-lark-*` annotations for the field's schema (e.g. `x-lark-source`, `x-lark-note`). */
+  annotations?: { [key: string]: Json };
 }
 
 interface RowInfo {

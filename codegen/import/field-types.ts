@@ -4,11 +4,14 @@ export type ScalarKind = 'string' | 'integer' | 'int64' | 'number' | 'boolean';
 
 export type DocType =
   | { kind: 'scalar'; scalar: ScalarKind; raw: string }
-  | { kind: 'array'; item: DocType; raw: string }
+  /** `minItems`/`maxItems` only for fixed-length tuples typed by the Node SDK (`[number, number]`). */
+  | { kind: 'array'; item: DocType; raw: string; minItems?: number; maxItems?: number }
   /** A named object type (`user_id`, `app_scope`), `object`, or a `-` container. */
   | { kind: 'object'; name: string | null; raw: string }
   /** A free-form value: `Map`, `any`, `json` … (no children documented). */
   | { kind: 'any'; raw: string }
+  /** A map with typed values (`Record<string, string>` in the Node SDK typings). */
+  | { kind: 'map'; values: DocType; raw: string }
   /** `object/ string`: one of several JSON types. */
   | { kind: 'union'; types: string[]; raw: string };
 
@@ -53,7 +56,7 @@ export function parseDocType(raw: string): DocType | null {
     for (const part of lower.split('/').map((p) => p.trim())) {
       const sub = parseDocType(part);
       if (!sub) return null;
-      const json = sub.kind === 'scalar' ? (sub.scalar === 'int64' ? 'string' : sub.scalar) : sub.kind === 'array' ? 'array' : 'object';
+      const json = jsonTypeOf(sub);
       if (!types.includes(json)) types.push(json);
     }
     return { kind: 'union', types, raw: t };
@@ -69,6 +72,13 @@ export function parseDocType(raw: string): DocType | null {
   // A named type: identifiers, dots, camelCase (`departmentLeader`, `chat.member.user`).
   if (/^[A-Za-z][A-Za-z0-9_.]*$/.test(t)) return { kind: 'object', name: t, raw: t };
   return null;
+}
+
+/** The JSON type a (non-union) doc type is sent as; `any` has none and reads as `object` here. */
+export function jsonTypeOf(t: DocType): string {
+  if (t.kind === 'scalar') return t.scalar === 'int64' ? 'string' : t.scalar;
+  if (t.kind === 'array') return 'array';
+  return 'object';
 }
 
 /** True when the type can carry child rows. */

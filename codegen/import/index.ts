@@ -12,8 +12,15 @@ import { domainFor, loadCatalog, registerMethodFor, typeNameFor, type CatalogRow
 import { reconcileWithExample } from './reconcile.js';
 import { sdkV1Tree } from './sdk-fallback.js';
 import { createStrictValidator, type StrictValidator } from './validate.js';
+import { defaultNodeSdkTypesPath, readNodeSdkEvents, type SdkField } from './node-sdk.js';
+import { mergeSdkIntoTree, type SdkDecision } from './sdk-merge.js';
+import { mirrorSchema, mirrorSource } from './mirror.js';
 
 export type { Problem } from './parse-page.js';
+export type { SdkDecision } from './sdk-merge.js';
+
+/** Event key → the fields the Node SDK types for its handler data (see ./node-sdk.ts). */
+export type SdkEvents = ReadonlyMap<string, readonly SdkField[]>;
 
 export interface ImportedEvent {
   eventType: string;
@@ -22,6 +29,10 @@ export interface ImportedEvent {
   file: string;
   exampleSource: 'official' | 'synthesized';
   exampleRepairs: string[];
+  /** Fields added from the Node SDK typings (as the SDK flattens them). */
+  sdkMerged: string[];
+  /** Type conflicts between the page and the Node SDK, and how each was decided. */
+  sdkDecisions: SdkDecision[];
 }
 
 export interface ImportReport {
@@ -37,10 +48,19 @@ export interface ImportOptions {
   commonDir?: string;
   /** false: build and validate only. */
   write?: boolean;
+  /** Merge in the fields the official Node SDK types but the page lacks (default true). */
+  sdkMerge?: boolean;
+  /** The SDK's typings; default: the installed @larksuiteoapi/node-sdk's types/index.d.ts. */
+  sdkTypesPath?: string;
 }
 
 export interface PageImport {
-  schemas: Array<{ eventType: string; kind: EventKind; domain: string; schema: JsonObject; exampleSource: 'official' | 'synthesized'; exampleRepairs: string[] }>;
+  schemas: Array<{
+    eventType: string; kind: EventKind; domain: string; schema: JsonObject; exampleSource: 'official' | 'synthesized'; exampleRepairs: string[];
+    sdkMerged: string[]; sdkDecisions: SdkDecision[];
+    /** Where the fields came from: the page's field table, the SDK (page without one), or the envelope only. */
+    fieldsFrom: 'page' | 'node-sdk' | 'envelope';
+  }>;
   problems: Problem[];
 }
 
@@ -131,7 +151,11 @@ function envelopeTree(kind: EventKind): FieldNode[] {
   return [event];
 }
 
-export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator): PageImport {
+/**
+ * Imports one page. `sdk` (optional): the Node SDK's handler typings; when given, each event's tree
+ * is reconciled with them (./sdk-merge.ts) before it becomes a schema.
+ */
+export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator, sdk?: SdkEvents): PageImport {
   const page = parsePage(text, path);
   const problems = page.problems;
   const out: PageImport = { schemas: [], problems };
@@ -198,6 +222,9 @@ export function importPageText(text: string, path: string, catalog: Map<string, 
       }
     }
 
+    const sdkFields = sdk?.get(key);
+    const merge = sdkFields ? mergeSdkIntoTree(tree, sdkFields, { eventType: key, example: official, page: path, problems }) : { merged: [], decisions: [] };
+
     const typeName = row?.typeName || typeNameFor(key, kind);
     const registerMethod = row?.registerMethod || registerMethodFor(key, kind);
     const domain = domainFor(key, kind);
@@ -242,7 +269,8 @@ export function importPageText(text: string, path: string, catalog: Map<string, 
       schema[k] = v;
     }
     schema['examples'] = [example as Json];
-    out.schemas.push({ eventType: key, kind, domain, schema, exampleSource, exampleRepairs: repairs });
+    const fieldsFrom = unit.table ? 'page' : fieldsFromSdk ? 'node-sdk' : 'envelope';
+    out.schemas.push({ eventType: key, kind, domain, schema, exampleSource, exampleRepairs: repairs, sdkMerged: merge.merged, sdkDecisions: merge.decisions, fieldsFrom });
   });
 
   for (const k of catalogKeys) {
@@ -275,6 +303,22 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
   const commonDir = options.commonDir ?? [join(options.outDir, 'common'), resolve('schemas/common')].find((d) => existsSync(d)) ?? join(options.outDir, 'common');
   const validator = existsSync(commonDir) ? createStrictValidator(commonDir) : undefined;
   const report: ImportReport = { written: [], events: [], problems: [] };
+  let sdk: SdkEvents | undefined;
+  if (options.sdkMerge !== false) {
+    const sdkPath = options.sdkTypesPath ?? defaultNodeSdkTypesPath();
+    if (existsSync(sdkPath)) sdk = readNodeSdkEvents(sdkPath);
+    else report.problems.push({ page: sdkPath, line: 0, message: 'the Node SDK typings are not installed; nothing merged from them', severity: 'warning' });
+  }
+  const produced = new Map<string, PageImport['schemas'][number]>();
+  const write = (domain: string, eventType: string, schema: JsonObject): string => {
+    const file = join(options.outDir, domain, `${eventType}.json`);
+    if (options.write !== false) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, serializeSchema(schema));
+      report.written.push(file);
+    }
+    return file;
+  };
   for (const path of paths) {
     let text: string;
     try {
@@ -283,25 +327,34 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
       report.problems.push({ page: path, line: 0, message: `cannot read the page: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
       continue;
     }
-    const result = importPageText(text, path, catalog, validator);
+    const result = importPageText(text, path, catalog, validator, sdk);
     report.problems.push(...result.problems);
     for (const s of result.schemas) {
-      const file = join(options.outDir, s.domain, `${s.eventType}.json`);
-      if (options.write !== false) {
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, serializeSchema(s.schema));
-        report.written.push(file);
-      }
-      report.events.push({ eventType: s.eventType, kind: s.kind, page: path, file, exampleSource: s.exampleSource, exampleRepairs: s.exampleRepairs });
+      produced.set(s.eventType, s);
+      const file = write(s.domain, s.eventType, s.schema);
+      report.events.push({ eventType: s.eventType, kind: s.kind, page: path, file, exampleSource: s.exampleSource, exampleRepairs: s.exampleRepairs, sdkMerged: s.sdkMerged, sdkDecisions: s.sdkDecisions });
     }
+  }
+  // Catalog rows without a page whose note says they share the body shape of an event imported from
+  // a page's field table. (Where the sibling's page has no field table, its fields come from the SDK
+  // fallback and carry less than the row's own schema: that one is left alone.)
+  for (const row of [...catalog.values()].sort((a, b) => a.eventType.localeCompare(b.eventType))) {
+    const sibling = row.docPage === '' ? mirrorSource(row.note) : null;
+    const from = sibling ? produced.get(sibling) : undefined;
+    if (!sibling || !from || from.fieldsFrom !== 'page' || produced.has(row.eventType) || from.kind !== row.kind) continue;
+    const schema = mirrorSchema(from.schema, { eventType: sibling, typeName: String(from.schema['title']) }, row);
+    const file = write(domainFor(row.eventType, row.kind), row.eventType, schema);
+    report.events.push({ eventType: row.eventType, kind: row.kind, page: `note: same shape as ${sibling}`, file, exampleSource: from.exampleSource, exampleRepairs: [], sdkMerged: [], sdkDecisions: [] });
   }
   return report;
 }
 
-const USAGE = `usage: import-pages [--out <dir>] [--catalog <catalog.tsv>] [--from-catalog <docs-root>] [--dry-run] <page>...
+const USAGE = `usage: import-pages [--out <dir>] [--catalog <catalog.tsv>] [--from-catalog <docs-root>] [--no-sdk-merge] [--sdk-types <index.d.ts>] [--dry-run] <page>...
   --out           output directory (default: schemas)
   --catalog       catalog.tsv for names (default: schemas/catalog.tsv)
   --from-catalog  import every catalog row whose doc_page is under events/, resolved against <docs-root>
+  --no-sdk-merge  do not merge in the fields the official Node SDK types but the page lacks
+  --sdk-types     the Node SDK typings to merge from (default: the installed @larksuiteoapi/node-sdk)
   --dry-run       build and validate, write nothing`;
 
 export async function runImportCli(argv: string[]): Promise<number> {
@@ -309,6 +362,8 @@ export async function runImportCli(argv: string[]): Promise<number> {
   let catalogPath: string | undefined;
   let docsRoot: string | undefined;
   let write = true;
+  let sdkMerge = true;
+  let sdkTypesPath: string | undefined;
   const pages: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
@@ -318,13 +373,15 @@ export async function runImportCli(argv: string[]): Promise<number> {
       i++;
       return v;
     };
-    if (a === '--out' || a === '--catalog' || a === '--from-catalog') {
+    if (a === '--out' || a === '--catalog' || a === '--from-catalog' || a === '--sdk-types') {
       const v = needValue();
       if (v === null) { process.stderr.write(`${a} needs a value\n${USAGE}\n`); return 2; }
       if (a === '--out') outDir = v;
       else if (a === '--catalog') catalogPath = v;
+      else if (a === '--sdk-types') sdkTypesPath = v;
       else docsRoot = v;
     } else if (a === '--dry-run') write = false;
+    else if (a === '--no-sdk-merge') sdkMerge = false;
     else if (a === '--help' || a === '-h') { process.stdout.write(USAGE + '\n'); return 0; }
     else if (a.startsWith('--')) { process.stderr.write(`unknown option ${a}\n${USAGE}\n`); return 2; }
     else pages.push(a);
@@ -344,9 +401,16 @@ export async function runImportCli(argv: string[]): Promise<number> {
   for (const p of pages) {
     if (!existsSync(p)) { process.stderr.write(`cannot read ${p}\n`); return 2; }
   }
-  const report = await importPages(pages, { outDir, catalogPath: catPath, write });
+  if (sdkTypesPath !== undefined && !existsSync(sdkTypesPath)) { process.stderr.write(`cannot read ${sdkTypesPath}\n`); return 2; }
+  const report = await importPages(pages, { outDir, catalogPath: catPath, write, sdkMerge, sdkTypesPath });
   for (const p of report.problems) process.stderr.write(`${p.page}:${p.line}: ${p.severity}: ${p.message}\n`);
   const synthesized = report.events.filter((e) => e.exampleSource === 'synthesized').length;
   process.stdout.write(`${report.events.length} schemas${write ? ' written' : ' built'} (${report.events.length - synthesized} official examples, ${synthesized} synthesized)\n`);
+  if (sdkMerge) {
+    const merged = report.events.reduce((n, e) => n + e.sdkMerged.length, 0);
+    const decisions = report.events.flatMap((e) => e.sdkDecisions);
+    const kept = decisions.filter((d) => d.winner === 'page').length;
+    process.stdout.write(`Node SDK: ${merged} fields merged in ${report.events.filter((e) => e.sdkMerged.length > 0).length} schemas; ${decisions.length} type conflicts (${decisions.length - kept} SDK type used, ${kept} page type kept)\n`);
+  }
   return report.problems.some((p) => p.severity === 'error') ? 1 : 0;
 }

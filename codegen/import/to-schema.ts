@@ -51,7 +51,7 @@ export function exampleLookup(example: unknown): ExampleLookup {
 const PROPERTY_KEY_ORDER = [
   '$ref', 'title', 'type', 'const', 'enum', 'pattern', 'format', 'minLength', 'maxLength',
   'minimum', 'maximum', 'minItems', 'maxItems', 'items', 'required', 'properties', 'additionalProperties',
-  'description', 'x-lark-type', 'x-lark-enum-descriptions', 'x-lark-field-permissions',
+  'description', 'x-lark-type', 'x-lark-enum-descriptions', 'x-lark-field-permissions', 'x-lark-source', 'x-lark-note',
 ];
 
 export function orderKeys(o: JsonObject, order: string[] = PROPERTY_KEY_ORDER): JsonObject {
@@ -61,8 +61,20 @@ export function orderKeys(o: JsonObject, order: string[] = PROPERTY_KEY_ORDER): 
   return out;
 }
 
+/** Field names that say "a user (or their ids)": the subject of an `{open_id, …}` object. */
+const USER_NAME = /user|operator|organizer|installer|applicant|approver|owner|creator|sender|reader|subscriber|member|employee|leader|manager|(^|_)ids?$|_id_list$/;
+/** Names that say the object identifies something else, even when it only carries an `open_id`. */
+const NOT_A_USER = /room|chat|department|dept|group|calendar|meeting|tenant|(^|_)app(_|$)/;
+
+/**
+ * `{union_id, user_id, open_id}` (or a subset) is the shared `user_id` definition when the doc type
+ * is `user_id`, or when the field names a user; an `{open_id}` of a meeting room is not a user.
+ */
 function isUserIdShape(n: FieldNode): boolean {
-  return n.children.length > 0 && n.children.every((c) => USER_ID_KEYS.has(c.name) && c.type.kind === 'scalar' && c.type.scalar === 'string' && c.children.length === 0);
+  const shape = n.children.length > 0 && n.children.every((c) => USER_ID_KEYS.has(c.name) && c.type.kind === 'scalar' && c.type.scalar === 'string' && c.children.length === 0);
+  if (!shape) return false;
+  if (objectTypeName(n.type) === 'user_id') return true;
+  return USER_NAME.test(n.name) && !NOT_A_USER.test(n.name);
 }
 
 interface Ctx {
@@ -120,7 +132,8 @@ function decorateLeaf(schema: JsonObject, n: FieldNode, ctx: Ctx, isArray: boole
     // there the listed values are documentation, not the set of wire values.
     const open = r.enumOpen || /bit\s*位|位掩码|bitmask|支持读取自定义|自定义[^。]{0,12}值/i.test(r.description);
     if (values && !open) target['enum'] = values;
-    schema['x-lark-enum-descriptions'] = descs;
+    // Literal unions of the Node SDK come without meanings.
+    if (r.enumItems.some((it) => it.label !== '')) schema['x-lark-enum-descriptions'] = descs;
   }
   const c = r.constraints;
   if (isArray) {
@@ -147,7 +160,30 @@ function isValidRegex(p: string): boolean {
 function annotate(schema: JsonObject, n: FieldNode): JsonObject {
   if (n.rules.description !== '') schema['description'] = n.rules.description;
   if (n.rules.fieldPermissions.length > 0) schema['x-lark-field-permissions'] = [...n.rules.fieldPermissions];
+  for (const [k, v] of Object.entries(n.annotations ?? {})) schema[k] = v;
   return orderKeys(schema);
+}
+
+/** The schema of a type without documented children (array items, map values, free-form objects). */
+function plainTypeSchema(t: DocType, path: string[], ctx: Ctx): JsonObject {
+  switch (t.kind) {
+    case 'scalar': return scalarSchema(t, path, ctx);
+    case 'any': return {};
+    case 'union': {
+      const u: JsonObject = { type: [...t.types] };
+      if (t.types.includes('object')) u['additionalProperties'] = true;
+      return u;
+    }
+    case 'object': return { type: 'object', additionalProperties: true };
+    case 'map': return orderKeys({ type: 'object', additionalProperties: plainTypeSchema(t.values, path, ctx) });
+    case 'array': {
+      const s: JsonObject = { type: 'array' };
+      if (t.item.kind !== 'any') s['items'] = plainTypeSchema(t.item, path, ctx);
+      if (t.minItems !== undefined) s['minItems'] = t.minItems;
+      if (t.maxItems !== undefined) s['maxItems'] = t.maxItems;
+      return orderKeys(s);
+    }
+  }
 }
 
 /** The schema of an object's property list; returns the definition name. */
@@ -174,11 +210,14 @@ function objectDefinition(n: FieldNode, path: string[], ctx: Ctx): string {
   return name;
 }
 
+/** Annotations that document a use of a doc type, not its shape. */
+const NOT_SHAPE = new Set(['description', 'x-lark-source', 'x-lark-note']);
+
 function withoutDescriptions(v: Json): Json {
   if (Array.isArray(v)) return v.map(withoutDescriptions);
   if (v === null || typeof v !== 'object') return v;
   const out: JsonObject = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'description') out[k] = withoutDescriptions(x);
+  for (const [k, x] of Object.entries(v)) if (!NOT_SHAPE.has(k)) out[k] = withoutDescriptions(x);
   return out;
 }
 
@@ -201,11 +240,7 @@ export function fieldSchema(n: FieldNode, path: string[], ctx: Ctx): JsonObject 
     return annotate(s, n);
   }
   if (t.kind === 'any') return annotate({}, n);
-  if (t.kind === 'union') {
-    const u: JsonObject = { type: [...t.types] };
-    if (t.types.includes('object')) u['additionalProperties'] = true;
-    return annotate(u, n);
-  }
+  if (t.kind === 'union' || t.kind === 'map') return annotate(plainTypeSchema(t, path, ctx), n);
   if (t.kind === 'object') {
     if (n.children.length === 0) return annotate({ type: 'object', additionalProperties: true }, n);
     if (isUserIdShape(n)) return annotate({ $ref: '../common/user_id.json' }, n);
@@ -220,12 +255,12 @@ export function fieldSchema(n: FieldNode, path: string[], ctx: Ctx): JsonObject 
     if (n.children.length === 0) items = { type: 'object', additionalProperties: true };
     else if (isUserIdShape(n)) items = { $ref: '../common/user_id.json' };
     else items = { $ref: `#/definitions/${objectDefinition(n, path, ctx)}` };
-  } else if (item.kind === 'array') {
-    items = { type: 'array' };
   } else {
-    items = {};
+    items = plainTypeSchema(item, path, ctx);
   }
   const s: JsonObject = { type: 'array', items };
+  if (t.minItems !== undefined) s['minItems'] = t.minItems;
+  if (t.maxItems !== undefined) s['maxItems'] = t.maxItems;
   if (item.kind === 'scalar') decorateLeaf(s, n, ctx, true);
   else {
     const c = n.rules.constraints;

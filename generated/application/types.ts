@@ -342,6 +342,62 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6Bot {
    * 消息卡片回调地址
    */
   card_request_url?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  bot_menu_enable?: boolean;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  bot_menus?: P2ApplicationApplicationAppVersionPublishApplyV6BotMenus[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  bot_menu_display_strategy?: number;
+}
+export interface P2ApplicationApplicationAppVersionPublishApplyV6BotMenus {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  menu_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  parent_menu_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  sort?: number;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  default_name?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  i18n_name?: {
+    [k: string]: string;
+  };
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  redirect_link?: P2ApplicationApplicationAppVersionPublishApplyV6RedirectLink;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  event_key?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  icon_file_key?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  ud_icon?: P2ApplicationApplicationAppVersionPublishApplyV6UdIcon;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  menu_content_type?: number;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6CloudDoc {
   /**
@@ -518,6 +574,26 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6PlusMenu {
    * 移动端链接
    */
   mobile_app_link?: string;
+}
+export interface P2ApplicationApplicationAppVersionPublishApplyV6RedirectLink {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  pc_url?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  mobile_url?: string;
+}
+export interface P2ApplicationApplicationAppVersionPublishApplyV6UdIcon {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  token?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  color?: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6WebApp {
   /**

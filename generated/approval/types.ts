@@ -42,7 +42,7 @@ export interface P2ApprovalApprovalUpdatedV4Object {
   /**
    * 审批定义更新时间，秒级时间戳
    */
-  timestamp?: number;
+  timestamp?: string;
   /**
    * 审批定义的版本号
    */

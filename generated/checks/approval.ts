@@ -18,7 +18,7 @@ export const P2ApprovalApprovalUpdatedV4_0 = {
       "extra": "extra_example",
       "form_definition_id": "154c7a50dd9e7afb",
       "process_obj": "process_obj_example",
-      "timestamp": 1700000000,
+      "timestamp": "1700000000",
       "version_id": "bbe2f0306cc20c50",
       "widget_group_type": 1
     }

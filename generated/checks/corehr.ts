@@ -553,7 +553,11 @@ export const P2CorehrJobChangeStatusUpdatedV2_0 = {
     "process_id": "a9e4e99be466bee9",
     "effective_date": "2024-01-01",
     "status": 1,
-    "transfer_key": "d9452d7dc5101d09"
+    "original_status": 1.5,
+    "transfer_key": "d9452d7dc5101d09",
+    "details_of_job_status_change": [
+      "details_of_job_status_change_example"
+    ]
   }
 } satisfies P2CorehrJobChangeStatusUpdatedV2;
 

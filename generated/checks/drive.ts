@@ -229,7 +229,14 @@ export const P2DriveFileDeletedV1_0 = {
       "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
       "user_id": "ed909fce",
       "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
-    }
+    },
+    "subscriber_id_list": [
+      {
+        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
+        "user_id": "e62ec791",
+        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+      }
+    ]
   }
 } satisfies P2DriveFileDeletedV1;
 
@@ -259,7 +266,8 @@ export const P2DriveFileEditV1_0 = {
         "user_id": "e62ec791",
         "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
       }
-    ]
+    ],
+    "sheet_id": "1aa187c72798c6d0"
   }
 } satisfies P2DriveFileEditV1;
 
@@ -276,6 +284,16 @@ export const P2DriveFilePermissionMemberAddedV1_0 = {
   "event": {
     "chat_list": [
       "value"
+    ],
+    "open_department_id_list": [
+      "open_department_id_list_example"
+    ],
+    "subscriber_id_list": [
+      {
+        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
+        "user_id": "e62ec791",
+        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+      }
     ],
     "file_type": "file_type_example",
     "file_token": "f8e36ee41ca00f68",
@@ -356,6 +374,16 @@ export const P2DriveFilePermissionMemberRemovedV1_0 = {
     "chat_list": [
       "value"
     ],
+    "open_department_id_list": [
+      "open_department_id_list_example"
+    ],
+    "subscriber_id_list": [
+      {
+        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
+        "user_id": "e62ec791",
+        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+      }
+    ],
     "file_type": "file_type_example",
     "file_token": "f8e36ee41ca00f68",
     "operator_id": {
@@ -386,6 +414,20 @@ export const P2DriveFileReadV1_0 = {
   "event": {
     "file_type": "file_type_example",
     "file_token": "f8e36ee41ca00f68",
+    "operator_id_list": [
+      {
+        "union_id": "on_eaddaf32a88111bbc850b58f42311a",
+        "user_id": "eca45df9",
+        "open_id": "ou_305eb31c7ced6027e1edd84dc4e128ea"
+      }
+    ],
+    "subscriber_id_list": [
+      {
+        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
+        "user_id": "e62ec791",
+        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+      }
+    ],
     "operator_id": {
       "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
       "user_id": "ed909fce",
@@ -411,7 +453,14 @@ export const P2DriveFileTitleUpdatedV1_0 = {
       "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
       "user_id": "ed909fce",
       "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
-    }
+    },
+    "subscriber_id_list": [
+      {
+        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
+        "user_id": "e62ec791",
+        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+      }
+    ]
   }
 } satisfies P2DriveFileTitleUpdatedV1;
 
@@ -432,7 +481,14 @@ export const P2DriveFileTrashedV1_0 = {
       "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
       "user_id": "ed909fce",
       "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
-    }
+    },
+    "subscriber_id_list": [
+      {
+        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
+        "user_id": "e62ec791",
+        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+      }
+    ]
   }
 } satisfies P2DriveFileTrashedV1;
 

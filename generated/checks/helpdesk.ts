@@ -137,14 +137,16 @@ export const P2HelpdeskTicketMessageCreatedV1_0 = {
     "text": "示例文本",
     "ticket": {
       "ticket_id": "b623c4aa63bf59eb",
-      "comments": {
-        "content": "示例文本",
-        "created_at": 1700000000000,
-        "id": 1,
-        "user_avatar_url": "https://www.example.com",
-        "user_name": "示例名称",
-        "user_id": 1
-      },
+      "comments": [
+        {
+          "content": "示例文本",
+          "created_at": 1700000000000,
+          "id": 1,
+          "user_avatar_url": "https://www.example.com",
+          "user_name": "示例名称",
+          "user_id": 1
+        }
+      ],
       "ticket_type": 1,
       "status": 1,
       "dissatisfaction_reason": {

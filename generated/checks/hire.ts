@@ -144,7 +144,9 @@ export const P2HireEcoExamCreatedV1_0 = {
         "number": "number_example"
       },
       "email": "user@example.com"
-    }
+    },
+    "talent_id": "2245ca91520b6a03",
+    "application_id": "653343ca0d93b12b"
   }
 } satisfies P2HireEcoExamCreatedV1;
 
@@ -216,7 +218,8 @@ export const P2HireOfferStatusChangedV1_0 = {
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "offer_id": "121c1ebebdf9076d"
+    "offer_id": "121c1ebebdf9076d",
+    "offer_status": 1.5
   }
 } satisfies P2HireOfferStatusChangedV1;
 
@@ -234,7 +237,26 @@ export const P2HireReferralAccountAssetsUpdateV1_0 = {
     "account_id": "25a43114552d1ed5",
     "assets": {
       "confirmed_bonus": {
+        "bonus_type": 1.5,
         "point_bonus": 1,
+        "cash": {
+          "currency_type": "currency_type_example",
+          "amount": 1.5
+        },
+        "cash_bonus": [
+          {
+            "currency_type": "currency_type_example",
+            "amount": 1.5
+          }
+        ]
+      },
+      "paid_bonus": {
+        "bonus_type": 1.5,
+        "point_bonus": 1,
+        "cash": {
+          "currency_type": "currency_type_example",
+          "amount": 1.5
+        },
         "cash_bonus": [
           {
             "currency_type": "currency_type_example",
@@ -285,7 +307,9 @@ export const P2HireTalentTagSubscriptionV1_0 = {
       "description": {
         "zh_cn": "zh_cn_example",
         "en_us": "en_us_example"
-      }
+      },
+      "type": 1.5,
+      "active_status": 1.5
     },
     "lock_status": 1,
     "application_stage": {

@@ -34,7 +34,13 @@ export const P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2_0 = {
       "device_ownership": 0,
       "device_status": 0,
       "certification_level": 0,
-      "device_terminal_type": 0
+      "device_terminal_type": 0,
+      "is_managed": true,
+      "mdm_device_id": "7a8c16692b4cc2ae",
+      "mdm_provider_name": "示例名称",
+      "device_env_detect_status": 1.5,
+      "is_public": true,
+      "source": 1.5
     },
     "apply_time": "1700000000000",
     "apply_status": 0,
@@ -43,7 +49,8 @@ export const P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2_0 = {
       "user_id": "edf00494",
       "open_id": "ou_ebf235c5f082335a86560984235d6894"
     },
-    "apply_device_ownership": 0
+    "apply_device_ownership": 0,
+    "apply_reason": "示例文本"
   }
 } satisfies P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2;
 
@@ -85,7 +92,9 @@ export const P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2_0 = {
       "device_terminal_type": 0,
       "is_managed": true,
       "mdm_device_id": "6d43e9dd49afc776",
-      "mdm_provider_name": "示例名称"
+      "mdm_provider_name": "示例名称",
+      "device_env_detect_status": 1.5,
+      "is_public": true
     },
     "after": {
       "device_record_id": "83227c94100b76ce",
@@ -111,7 +120,9 @@ export const P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2_0 = {
       "device_terminal_type": 0,
       "is_managed": true,
       "mdm_device_id": "1ff1c4b37ad3727a",
-      "mdm_provider_name": "示例名称"
+      "mdm_provider_name": "示例名称",
+      "device_env_detect_status": 1.5,
+      "is_public": true
     }
   }
 } satisfies P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2;

@@ -310,7 +310,13 @@ export const P1LeaveApprovalV2_0 = {
     "approval_code": "8a3ac5413adac63d",
     "instance_code": "4a4802b92835b0c4",
     "i18n_resources": [
-      "i18n_resources_example"
+      {
+        "locale": "zh_cn",
+        "is_default": true,
+        "texts": {
+          "key": "texts_example"
+        }
+      }
     ],
     "leave_name": "示例名称",
     "start_time": 1700000000,
@@ -319,7 +325,10 @@ export const P1LeaveApprovalV2_0 = {
       "leave_certification_example"
     ],
     "leave_detail": [
-      "leave_detail_example"
+      [
+        1.5,
+        1.5
+      ]
     ],
     "leave_difficult_labour": "leave_difficult_labour_example",
     "leave_family_relation_type": "0",
@@ -332,7 +341,10 @@ export const P1LeaveApprovalV2_0 = {
     "leave_pregnancy_check_up": "leave_pregnancy_check_up_example",
     "leave_premarital_check_up": "leave_premarital_check_up_example",
     "leave_range": [
-      "leave_range_example"
+      [
+        1.5,
+        1.5
+      ]
     ],
     "leave_reason": "示例文本",
     "leave_start_time": "2025-01-14 00:00:00",
@@ -435,7 +447,13 @@ export const P1OutApproval_0 = {
     "start_time": 1700000000,
     "end_time": 1700000000,
     "i18n_resources": [
-      "i18n_resources_example"
+      {
+        "is_default": true,
+        "locale": "zh_cn",
+        "texts": {
+          "key": "texts_example"
+        }
+      }
     ],
     "instance_code": "4a4802b92835b0c4",
     "approval_code": "8a3ac5413adac63d",
@@ -634,65 +652,65 @@ export const P1ThirdPartyMeetingRoomEventCreated_0 = {
 } satisfies P1ThirdPartyMeetingRoomEventCreated;
 
 export const P1ThirdPartyMeetingRoomEventDeleted_0 = {
-  "uuid": "0b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e",
+  "uuid": "00da07b9c1c370df32272a9703c3c109",
   "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1608734580.127744",
+  "ts": "1700000000.123456",
   "type": "event_callback",
   "event": {
-    "type": "third_party_meeting_room_event_deleted",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438",
-    "event_time": "1608734580",
-    "uid": "7e4b6e5a-1d3f-4c49-9b8d-2f7a3c0e5b61",
-    "original_time": 0,
-    "event_id": "7e4b6e5a-1d3f-4c49-9b8d-2f7a3c0e5b61_0",
+    "type": "third_party_meeting_room_event_deleted",
+    "event_time": "1700000000000",
+    "uid": "uid_example",
+    "original_time": 1700000000000,
+    "event_id": "106c717341a11c3f",
     "start": {
-      "time_stamp": "1608778800"
+      "time_stamp": "1700000000000"
     },
     "end": {
-      "time_stamp": "1608782400"
+      "time_stamp": "1700000000000"
     },
     "meeting_rooms": [
       {
-        "open_id": "omm_4de32cf10a4358788ff4e09e37ebbf9b"
+        "open_id": "ou_3ce52b38f9339653551644b00e7b58fd"
       }
     ],
     "organizer": {
-      "open_id": "ou_18eac85d35a26f989317ad4f02e8bbbb",
-      "user_id": "ca51d83b",
-      "union_id": "on_94a1ee5551019f18cd73d9f111898cf2"
+      "open_id": "ou_39a53838c2191f443d8badf9150839fd",
+      "user_id": "e2fc0cff",
+      "union_id": "on_20d32fe11039ec66589c2a0c7af36c"
     }
   }
 } satisfies P1ThirdPartyMeetingRoomEventDeleted;
 
 export const P1ThirdPartyMeetingRoomEventUpdated_0 = {
-  "uuid": "fa4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d",
+  "uuid": "00da07b9c1c370df32272a9703c3c109",
   "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1608734100.613020",
+  "ts": "1700000000.123456",
   "type": "event_callback",
   "event": {
-    "type": "third_party_meeting_room_event_updated",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438",
-    "event_time": "1608734100",
-    "uid": "7e4b6e5a-1d3f-4c49-9b8d-2f7a3c0e5b61",
-    "original_time": 0,
-    "event_id": "7e4b6e5a-1d3f-4c49-9b8d-2f7a3c0e5b61_0",
+    "type": "third_party_meeting_room_event_updated",
+    "event_time": "1700000000000",
+    "uid": "uid_example",
+    "original_time": 1700000000000,
+    "event_id": "106c717341a11c3f",
     "start": {
-      "time_stamp": "1608778800"
+      "time_stamp": "1700000000000"
     },
     "end": {
-      "time_stamp": "1608782400"
+      "time_stamp": "1700000000000"
     },
     "meeting_rooms": [
       {
-        "open_id": "omm_4de32cf10a4358788ff4e09e37ebbf9b"
+        "open_id": "ou_3ce52b38f9339653551644b00e7b58fd"
       }
     ],
     "organizer": {
-      "open_id": "ou_18eac85d35a26f989317ad4f02e8bbbb",
-      "user_id": "ca51d83b",
-      "union_id": "on_94a1ee5551019f18cd73d9f111898cf2"
+      "open_id": "ou_39a53838c2191f443d8badf9150839fd",
+      "user_id": "e2fc0cff",
+      "union_id": "on_20d32fe11039ec66589c2a0c7af36c"
     }
   }
 } satisfies P1ThirdPartyMeetingRoomEventUpdated;

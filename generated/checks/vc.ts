@@ -1339,6 +1339,7 @@ export const P2VcReserveConfigUpdatedV1_0 = {
       ]
     },
     "time_config": {
+      "if_cover_child_scope": true,
       "time_switch": 1,
       "days_in_advance": 1,
       "opening_hour": "opening_hour_example",
@@ -1359,7 +1360,8 @@ export const P2VcReserveConfigUpdatedV1_0 = {
       ],
       "allow_depts": [
         {
-          "department_id": "od-e84688db7670f68a5a2853d25007dce5"
+          "department_id": "od-e84688db7670f68a5a2853d25007dce5",
+          "department_name": "示例名称"
         }
       ]
     }

@@ -91,6 +91,10 @@ export interface P2ContactDepartmentCreatedV3DepartmentEvent {
    */
   order?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  unit_ids?: string[];
+  /**
    * 部门状态。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
@@ -191,6 +195,10 @@ export interface P2ContactDepartmentDeletedV3DepartmentEvent {
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
   order?: number;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  unit_ids?: string[];
   /**
    * 部门状态。
    *
@@ -304,6 +312,10 @@ export interface P2ContactDepartmentUpdatedV3DepartmentEvent {
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
   order?: number;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  unit_ids?: string[];
   /**
    * 部门状态。
    *
@@ -859,6 +871,42 @@ export interface P2ContactScopeUpdatedV3DepartmentStatus {
    */
   is_deleted?: boolean;
 }
+export interface P2ContactScopeUpdatedV3NotificationOption {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  channels?: string[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  language?: 'zh-CN' | 'en-US' | 'ja-JP';
+}
+export interface P2ContactScopeUpdatedV3Positions {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_name?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  department_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_user_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_major?: boolean;
+}
 export interface P2ContactScopeUpdatedV3ProductI18nName {
   /**
    * 席位中文名。
@@ -1005,6 +1053,10 @@ export interface P2ContactScopeUpdatedV3User {
    */
   employee_type?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  positions?: P2ContactScopeUpdatedV3Positions[];
+  /**
    * 自定义字段。如果企业管理员已在管理后台 > 组织架构 > 成员字段管理 > 自定义字段管理 > 全局设置中开启了 允许开放平台 API 调用，则该字段生效。 更多信息可参见用户接口相关问题。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
@@ -1017,11 +1069,23 @@ export interface P2ContactScopeUpdatedV3User {
    */
   enterprise_email?: string;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  description?: string;
+  /**
    * 职务。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
   job_title?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  need_send_notification?: boolean;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  notification_option?: P2ContactScopeUpdatedV3NotificationOption;
   /**
    * 是否为暂停状态的用户。
    *
@@ -1030,6 +1094,10 @@ export interface P2ContactScopeUpdatedV3User {
    * - `false`: 否
    */
   is_frozen?: boolean;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  geo?: string;
   /**
    * 职级 ID。
    *
@@ -1060,6 +1128,10 @@ export interface P2ContactScopeUpdatedV3User {
    * Returned only with the permission `contact:user.department_path:readonly`.
    */
   department_path?: P2ContactScopeUpdatedV3DepartmentDetail[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  dotted_line_leader_user_ids?: string[];
 }
 export interface P2ContactScopeUpdatedV3UserAssignInfo {
   /**
@@ -1261,6 +1333,32 @@ export interface P2ContactUserCreatedV3CustomAttrGenericUser {
    */
   type?: number;
 }
+export interface P2ContactUserCreatedV3Positions {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_name?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  department_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_user_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_major?: boolean;
+}
 export interface P2ContactUserCreatedV3UserCustomAttr {
   /**
    * 自定义字段类型。
@@ -1372,6 +1470,10 @@ export interface P2ContactUserCreatedV3UserEvent {
    */
   mobile?: string;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  mobile_visible?: boolean;
+  /**
    * 性别。
    *
    * Values:
@@ -1432,6 +1534,10 @@ export interface P2ContactUserCreatedV3UserEvent {
    */
   join_time?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_tenant_manager?: boolean;
+  /**
    * 工号。
    *
    * Returned only with the permission `contact:user.employee:readonly` or `contact:user.employee_number:read` or `contact:contact:readonly_as_app` or `contact:contact:access_as_app` or `contact:contact:readonly`.
@@ -1451,11 +1557,19 @@ export interface P2ContactUserCreatedV3UserEvent {
    */
   employee_type?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  positions?: P2ContactUserCreatedV3Positions[];
+  /**
    * 用户排序信息。用于标记通讯录下组织架构的人员顺序，人员可能存在多个部门中，且有不同的排序。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
   orders?: P2ContactUserCreatedV3UserOrder[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  time_zone?: string;
   /**
    * 自定义字段信息。了解自定义字段可参见自定义字段资源介绍。
    *
@@ -1602,6 +1716,32 @@ export interface P2ContactUserDeletedV3OldUserObject {
    */
   open_id?: string;
 }
+export interface P2ContactUserDeletedV3Positions {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_name?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  department_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_user_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_major?: boolean;
+}
 export interface P2ContactUserDeletedV3UserCustomAttr {
   /**
    * 自定义字段类型。
@@ -1713,6 +1853,10 @@ export interface P2ContactUserDeletedV3UserEvent {
    */
   mobile?: string;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  mobile_visible?: boolean;
+  /**
    * 性别。
    *
    * Values:
@@ -1773,6 +1917,10 @@ export interface P2ContactUserDeletedV3UserEvent {
    */
   join_time?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_tenant_manager?: boolean;
+  /**
    * 工号。
    *
    * Returned only with the permission `contact:user.employee:readonly` or `contact:user.employee_number:read` or `contact:contact:readonly_as_app` or `contact:contact:access_as_app` or `contact:contact:readonly`.
@@ -1792,11 +1940,19 @@ export interface P2ContactUserDeletedV3UserEvent {
    */
   employee_type?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  positions?: P2ContactUserDeletedV3Positions[];
+  /**
    * 用户排序信息。用于标记通讯录下组织架构的人员顺序，人员可能存在多个部门中，且有不同的排序。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
   orders?: P2ContactUserDeletedV3UserOrder[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  time_zone?: string;
   /**
    * 自定义字段信息。了解自定义字段可参见自定义字段资源介绍。
    *
@@ -1901,7 +2057,7 @@ export interface P2ContactUserUpdatedV3Data {
   /**
    * 变更前的用户信息，只包含有变更的字段数据。
    */
-  old_object?: P2ContactUserUpdatedV3UserEventOldObject;
+  old_object?: P2ContactUserUpdatedV3UserEvent;
 }
 export interface P2ContactUserUpdatedV3AvatarInfo {
   /**
@@ -1930,6 +2086,32 @@ export interface P2ContactUserUpdatedV3CustomAttrGenericUser {
    * 用户类型。目前固定取值为 1，表示用户。
    */
   type?: number;
+}
+export interface P2ContactUserUpdatedV3Positions {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  position_name?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  department_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_user_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  leader_position_code?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_major?: boolean;
 }
 export interface P2ContactUserUpdatedV3UserCustomAttr {
   /**
@@ -2042,164 +2224,9 @@ export interface P2ContactUserUpdatedV3UserEvent {
    */
   mobile?: string;
   /**
-   * 性别。
-   *
-   * Values:
-   * - `0`: 未知
-   * - `1`: 男
-   * - `2`: 女
-   * - `3`: 其他
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.gender:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
+   * Typed by the official Node SDK; not in the reference page.
    */
-  gender?: 0 | 1 | 2 | 3;
-  /**
-   * 用户头像信息。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  avatar?: P2ContactUserUpdatedV3AvatarInfo;
-  /**
-   * 用户状态。通过 is_frozen、is_resigned、is_activated、is_exited 布尔值类型参数进行展示。 用户状态的流转逻辑可参见用户资源介绍。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  status?: P2ContactUserUpdatedV3UserStatus;
-  /**
-   * 用户所属部门的 ID 列表。 注意：该参数实际无返回值。该事件返回的用户所属部门 ID 请通过 old_object.department_ids 参数获取。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  department_ids?: string[];
-  /**
-   * 用户直属主管的用户 open_id 。了解用户 ID 可参见用户相关的 ID 概念。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  leader_user_id?: string;
-  /**
-   * 城市。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  city?: string;
-  /**
-   * 国家。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  country?: string;
-  /**
-   * 工位。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  work_station?: string;
-  /**
-   * 入职时间。秒级时间戳格式。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  join_time?: number;
-  /**
-   * 工号。
-   *
-   * Returned only with the permission `contact:user.employee:readonly` or `contact:user.employee_number:read` or `contact:contact:readonly_as_app` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  employee_no?: string;
-  /**
-   * 员工类型。 说明：支持读取自定义员工类型的 int 值。如果该参数的取值不为 1 ~ 5，则你可调用查询人员类型接口查询相应的自定义员工类型信息（employee_type 对应 查询人员类型 接口返回的 enum_value）。
-   *
-   * Values:
-   * - `1`: 正式员工
-   * - `2`: 实习生
-   * - `3`: 外包
-   * - `4`: 劳务
-   * - `5`: 顾问
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  employee_type?: number;
-  /**
-   * 用户排序信息。用于标记通讯录下组织架构的人员顺序，人员可能存在多个部门中，且有不同的排序。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  orders?: P2ContactUserUpdatedV3UserOrder[];
-  /**
-   * 自定义字段信息。了解自定义字段可参见自定义字段资源介绍。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  custom_attrs?: P2ContactUserUpdatedV3UserCustomAttr[];
-  /**
-   * 职级 ID。
-   *
-   * Returned only with the permission `contact:user.job_level:readonly`.
-   */
-  job_level_id?: string;
-  /**
-   * 序列 ID。
-   *
-   * Returned only with the permission `contact:user.job_family:readonly`.
-   */
-  job_family_id?: string;
-  /**
-   * 虚线上级的用户 ID。
-   *
-   * Returned only with the permission `contact:user.dotted_line_leader_info.read`.
-   */
-  dotted_line_leader_user_ids?: string[];
-}
-export interface P2ContactUserUpdatedV3UserEventOldObject {
-  /**
-   * 用户的 open_id，应用内用户的唯一标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
-   */
-  open_id?: string;
-  /**
-   * 用户的 union_id，是应用开发商发布的不同应用中同一用户的标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
-   */
-  union_id?: string;
-  /**
-   * 用户的 user_id，租户内用户的唯一标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
-   *
-   * Returned only with the permission `contact:user.employee_id:readonly`.
-   */
-  user_id?: string;
-  /**
-   * 用户名。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  name?: string;
-  /**
-   * 用户英文名。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  en_name?: string;
-  /**
-   * 用户别名。
-   *
-   * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
-   */
-  nickname?: string;
-  /**
-   * 邮箱。
-   *
-   * Returned only with the permission `contact:user.email:readonly`.
-   */
-  email?: string;
-  /**
-   * 职务。
-   */
-  job_title?: string;
-  /**
-   * 手机号。
-   *
-   * Returned only with the permission `contact:user.phone:readonly`.
-   */
-  mobile?: string;
+  mobile_visible?: boolean;
   /**
    * 性别。
    *
@@ -2261,6 +2288,10 @@ export interface P2ContactUserUpdatedV3UserEventOldObject {
    */
   join_time?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_tenant_manager?: boolean;
+  /**
    * 工号。
    *
    * Returned only with the permission `contact:user.employee:readonly` or `contact:user.employee_number:read` or `contact:contact:readonly_as_app` or `contact:contact:access_as_app` or `contact:contact:readonly`.
@@ -2280,11 +2311,19 @@ export interface P2ContactUserUpdatedV3UserEventOldObject {
    */
   employee_type?: number;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  positions?: P2ContactUserUpdatedV3Positions[];
+  /**
    * 用户排序信息。用于标记通讯录下组织架构的人员顺序，人员可能存在多个部门中，且有不同的排序。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
   orders?: P2ContactUserUpdatedV3UserOrder[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  time_zone?: string;
   /**
    * 自定义字段信息。了解自定义字段可参见自定义字段资源介绍。
    *

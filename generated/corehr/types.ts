@@ -840,9 +840,17 @@ export interface P2CorehrJobChangeStatusUpdatedV2Data {
    */
   status?: 1 | 2 | 3 | 4 | 5 | 6;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  original_status?: number;
+  /**
    * 异动记录标识符
    */
   transfer_key?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  details_of_job_status_change?: string[];
 }
 /**
  * 异动状态变更（不推荐）: 在异动审批状态变更、异动生效时都会触发该事件，审批结果产生的场景包括撤销、审批通过、审批拒绝。本事件没有数据范围鉴权。

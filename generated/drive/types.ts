@@ -339,6 +339,10 @@ export interface P2DriveFileDeletedV1Data {
    * 操作人 ID
    */
   operator_id?: UserId;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  subscriber_id_list?: UserId[];
 }
 /**
  * 文件编辑: 文件编辑（包括多维表格字段和记录变更）时，将触发此事件。订阅的云文档被成功编辑后，将会触发此事件。
@@ -368,6 +372,10 @@ export interface P2DriveFileEditV1Data {
    * 订阅用户 ID 列表
    */
   subscriber_id_list?: UserId[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  sheet_id?: string;
 }
 /**
  * 文件协作者添加: 添加用户或群作为文件协作者时将触发此事件。
@@ -385,6 +393,14 @@ export interface P2DriveFilePermissionMemberAddedV1Data {
    * 添加的群 ID 列表
    */
   chat_list?: unknown[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  open_department_id_list?: string[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  subscriber_id_list?: UserId[];
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片 - file：文件
    */
@@ -497,6 +513,14 @@ export interface P2DriveFilePermissionMemberRemovedV1Data {
    */
   chat_list?: unknown[];
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  open_department_id_list?: string[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  subscriber_id_list?: UserId[];
+  /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片 - file：文件
    */
   file_type?: string;
@@ -534,6 +558,14 @@ export interface P2DriveFileReadV1Data {
    */
   file_token?: string;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  operator_id_list?: UserId[];
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  subscriber_id_list?: UserId[];
+  /**
    * 操作人 ID
    */
   operator_id?: UserId;
@@ -562,6 +594,10 @@ export interface P2DriveFileTitleUpdatedV1Data {
    * 操作人 ID
    */
   operator_id?: UserId;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  subscriber_id_list?: UserId[];
 }
 /**
  * 文件删除到回收站: 被订阅的文件被删除到回收站时，将触发此事件。
@@ -587,6 +623,10 @@ export interface P2DriveFileTrashedV1Data {
    * 操作人 ID
    */
   operator_id?: UserId;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  subscriber_id_list?: UserId[];
 }
 /**
  * 添加评论、回复通知事件: 当用户有新文档评论或回复通知会触发此事件。

@@ -248,6 +248,14 @@ export interface P2HireEcoExamCreatedV1Data {
    * 候选人信息
    */
   candidate_info?: P2HireEcoExamCreatedV1EcoExamCreateEventCandidateInfo;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  talent_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  application_id?: string;
 }
 export interface P2HireEcoExamCreatedV1EcoExamCreateEventCandidateInfo {
   /**
@@ -395,6 +403,10 @@ export interface P2HireOfferStatusChangedV1Data {
    * 发生状态变更的 OfferID，可通过获取 Offer 详情接口获取 Offer 详情
    */
   offer_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  offer_status?: number;
 }
 /**
  * 内推账户余额变更: 当内推账户余额发生变更（增加或者减少）时，触发该事件。该事件将推送变更后的账户余额信息。收到事件后，如需将余额提现到三方平台发放给用户，请使用接口 全额提取内推账户余额。
@@ -426,12 +438,24 @@ export interface P2HireReferralAccountAssetsUpdateV1Assets {
    * 已确认的奖励
    */
   confirmed_bonus?: P2HireReferralAccountAssetsUpdateV1BonusAmount;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  paid_bonus?: P2HireReferralAccountAssetsUpdateV1BonusAmount;
 }
 export interface P2HireReferralAccountAssetsUpdateV1BonusAmount {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  bonus_type?: number;
   /**
    * 积分奖励
    */
   point_bonus?: number;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  cash?: P2HireReferralAccountAssetsUpdateV1Cash;
   /**
    * 现金奖励
    */
@@ -563,4 +587,12 @@ export interface P2HireTalentTagSubscriptionV1TalentTag {
    * 描述名称
    */
   description?: P2HireTalentTagSubscriptionV1I18n;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  type?: number;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  active_status?: number;
 }

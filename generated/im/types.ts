@@ -523,6 +523,10 @@ export interface P2ImChatUpdatedV1ChatChange {
    */
   owner_id?: UserId;
   /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  labels?: string[];
+  /**
    * 防泄密模式设置
    */
   restricted_mode_setting?: P2ImChatUpdatedV1RestrictedModeSetting;
@@ -837,6 +841,10 @@ export interface P2ImMessageReceiveV1EventMessage {
    * 用户代理数据，仅在接收事件的机器人具备获取客户端用户代理信息（im:user_agent:read）权限时返回
    */
   user_agent?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  lark_agent_context?: P2ImMessageReceiveV1LarkAgentContext;
 }
 export interface P2ImMessageReceiveV1EventSender {
   /**
@@ -851,6 +859,12 @@ export interface P2ImMessageReceiveV1EventSender {
    * tenant key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用里面的唯一标识
    */
   tenant_key?: string;
+}
+export interface P2ImMessageReceiveV1LarkAgentContext {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  active_chat_id?: string;
 }
 export interface P2ImMessageReceiveV1MentionEvent {
   /**

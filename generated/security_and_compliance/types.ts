@@ -48,6 +48,10 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Data 
    * - `2`: 企业设备
    */
   apply_device_ownership?: 0 | 1 | 2;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  apply_reason?: string;
 }
 export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2DeviceRecordEvent {
   /**
@@ -146,6 +150,30 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * - `2`: 桌面端
    */
   device_terminal_type?: 0 | 1 | 2;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_managed?: boolean;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  mdm_device_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  mdm_provider_name?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  device_env_detect_status?: number;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_public?: boolean;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  source?: number;
 }
 /**
  * 设备信息变更事件: 使用该接口，可以订阅接收设备管理变更记录通知，包含设备新增、设备删除、设备归属变更、可信状态变更、设备特征如生产序列号、硬盘序列号等相关信息发生变化时事件通知
@@ -294,4 +322,12 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * MDM厂商名称
    */
   mdm_provider_name?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  device_env_detect_status?: number;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_public?: boolean;
 }

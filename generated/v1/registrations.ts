@@ -185,13 +185,13 @@ export interface V1Registrations {
    */
   register_p1_third_party_meeting_room_event_created(handler: EventHandler<P1ThirdPartyMeetingRoomEventCreated>): this;
   /**
-   * v1 event `third_party_meeting_room_event_deleted`: 第三方会议室日程删除 (v1): an event booking a meeting room managed by a third-party room system was deleted.
+   * v1 event `third_party_meeting_room_event_deleted`: 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_deleted: same event body shape as third_party_meeting_room_event_created.)
    *
    * @see {@link P1ThirdPartyMeetingRoomEventDeleted}
    */
   register_p1_third_party_meeting_room_event_deleted(handler: EventHandler<P1ThirdPartyMeetingRoomEventDeleted>): this;
   /**
-   * v1 event `third_party_meeting_room_event_updated`: 第三方会议室日程变动 (v1): an event booking a meeting room managed by a third-party room system was updated.
+   * v1 event `third_party_meeting_room_event_updated`: 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_updated: same event body shape as third_party_meeting_room_event_created.)
    *
    * @see {@link P1ThirdPartyMeetingRoomEventUpdated}
    */

@@ -867,7 +867,7 @@ export interface P1LeaveApprovalV2Data {
   /**
    * 请假类型所选项的国际化文案。 - 参数 is_default 表示当前语言是否为默认语言。 - 参数 locale 表示当前的语言，例如 zh_cn 代表中文。 - 参数 texts 包含了国际化文案。
    */
-  i18n_resources?: string[];
+  i18n_resources?: P1LeaveApprovalV2I18nResources[];
   /**
    * 请假类型，需要根据该参数返回的数值，从 i18n_resources 参数中获取对应的类型文案。
    */
@@ -887,7 +887,7 @@ export interface P1LeaveApprovalV2Data {
   /**
    * 请假详情。
    */
-  leave_detail?: string[];
+  leave_detail?: [number, number][];
   /**
    * 是否难产。
    */
@@ -942,7 +942,7 @@ export interface P1LeaveApprovalV2Data {
   /**
    * 具体的请假时间段。
    */
-  leave_range?: string[];
+  leave_range?: [number, number][];
   /**
    * 请假事由。
    */
@@ -986,6 +986,22 @@ export interface P1LeaveApprovalV2Data {
    * 事件类型。固定值 leave_approvalV2
    */
   type: 'leave_approvalV2';
+}
+export interface P1LeaveApprovalV2I18nResources {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  locale?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_default?: boolean;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  texts?: {
+    [k: string]: string;
+  };
 }
 /**
  * 请假审批（leave_approval_revert）: 审批定义的表单包含 请假控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
@@ -1285,7 +1301,7 @@ export interface P1OutApprovalData {
   /**
    * 外出类型选项的国际化文案。
    */
-  i18n_resources?: string[];
+  i18n_resources?: P1OutApprovalI18nResources[];
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
@@ -1338,6 +1354,22 @@ export interface P1OutApprovalData {
    * 审批发起人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
   user_id?: string;
+}
+export interface P1OutApprovalI18nResources {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  is_default?: boolean;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  locale?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  texts?: {
+    [k: string]: string;
+  };
 }
 /**
  * 外出审批（out_approval_revert）: 审批定义的表单包含 外出控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
@@ -1820,7 +1852,7 @@ export interface P1ThirdPartyMeetingRoomEventCreatedData {
   /**
    * 日程关联的会议室
    */
-  meeting_rooms?: UserId[];
+  meeting_rooms?: P1ThirdPartyMeetingRoomEventCreatedMeetingRooms[];
   /**
    * 日程的组织者
    */
@@ -1832,20 +1864,26 @@ export interface P1ThirdPartyMeetingRoomEventCreatedEventTime {
    */
   time_stamp?: string;
 }
+export interface P1ThirdPartyMeetingRoomEventCreatedMeetingRooms {
+  /**
+   * 会议室 ID
+   */
+  open_id?: string;
+}
 /**
- * 第三方会议室日程删除 (v1): an event booking a meeting room managed by a third-party room system was deleted.
+ * 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_deleted: same event body shape as third_party_meeting_room_event_created.)
  */
 export interface P1ThirdPartyMeetingRoomEventDeleted {
   /**
-   * The idempotency key of a v1 delivery
+   * 事件的唯一标识。
    */
   uuid: string;
   /**
-   * The app's Verification Token
+   * 即Verification Token。
    */
   token: string;
   /**
-   * Epoch seconds, possibly with a fraction
+   * 事件发送的时间，一般近似于事件发生的时间。
    */
   ts: string;
   type: 'event_callback';
@@ -1853,17 +1891,17 @@ export interface P1ThirdPartyMeetingRoomEventDeleted {
 }
 export interface P1ThirdPartyMeetingRoomEventDeletedData {
   /**
-   * 事件类型
-   */
-  type: 'third_party_meeting_room_event_deleted';
-  /**
    * 应用 ID
    */
-  app_id: string;
+  app_id?: string;
   /**
    * 租户 Key
    */
   tenant_key?: string;
+  /**
+   * 事件类型
+   */
+  type: 'third_party_meeting_room_event_deleted';
   /**
    * 事件发生时间
    */
@@ -1873,11 +1911,11 @@ export interface P1ThirdPartyMeetingRoomEventDeletedData {
    */
   uid?: string;
   /**
-   * 重复日程的例外日程的原始时间 (unix 秒); 非例外日程为 0
+   * 重复日程的例外日程的唯一标识，时间戳格式。
    */
   original_time?: number;
   /**
-   * 日程 ID, 格式为 {uid}_{original_time}
+   * 日程 ID，格式为 {Uid}_{Original time}，{Uid} 是日程的唯一标识，{Original time} 是日程实例原始时间，非重复性日程和重复性日程取值为 0，重复性日程的例外日程取值为具体时间戳。
    */
   event_id?: string;
   /**
@@ -1889,9 +1927,9 @@ export interface P1ThirdPartyMeetingRoomEventDeletedData {
    */
   end?: P1ThirdPartyMeetingRoomEventDeletedEventTime;
   /**
-   * 日程关联的会议室 (open_id 为会议室 ID)
+   * 日程关联的会议室
    */
-  meeting_rooms?: UserId[];
+  meeting_rooms?: P1ThirdPartyMeetingRoomEventDeletedMeetingRooms[];
   /**
    * 日程的组织者
    */
@@ -1899,24 +1937,30 @@ export interface P1ThirdPartyMeetingRoomEventDeletedData {
 }
 export interface P1ThirdPartyMeetingRoomEventDeletedEventTime {
   /**
-   * 时间戳 (unix 秒)
+   * 日程开始时间戳
    */
   time_stamp?: string;
 }
+export interface P1ThirdPartyMeetingRoomEventDeletedMeetingRooms {
+  /**
+   * 会议室 ID
+   */
+  open_id?: string;
+}
 /**
- * 第三方会议室日程变动 (v1): an event booking a meeting room managed by a third-party room system was updated.
+ * 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_updated: same event body shape as third_party_meeting_room_event_created.)
  */
 export interface P1ThirdPartyMeetingRoomEventUpdated {
   /**
-   * The idempotency key of a v1 delivery
+   * 事件的唯一标识。
    */
   uuid: string;
   /**
-   * The app's Verification Token
+   * 即Verification Token。
    */
   token: string;
   /**
-   * Epoch seconds, possibly with a fraction
+   * 事件发送的时间，一般近似于事件发生的时间。
    */
   ts: string;
   type: 'event_callback';
@@ -1924,17 +1968,17 @@ export interface P1ThirdPartyMeetingRoomEventUpdated {
 }
 export interface P1ThirdPartyMeetingRoomEventUpdatedData {
   /**
-   * 事件类型
-   */
-  type: 'third_party_meeting_room_event_updated';
-  /**
    * 应用 ID
    */
-  app_id: string;
+  app_id?: string;
   /**
    * 租户 Key
    */
   tenant_key?: string;
+  /**
+   * 事件类型
+   */
+  type: 'third_party_meeting_room_event_updated';
   /**
    * 事件发生时间
    */
@@ -1944,11 +1988,11 @@ export interface P1ThirdPartyMeetingRoomEventUpdatedData {
    */
   uid?: string;
   /**
-   * 重复日程的例外日程的原始时间 (unix 秒); 非例外日程为 0
+   * 重复日程的例外日程的唯一标识，时间戳格式。
    */
   original_time?: number;
   /**
-   * 日程 ID, 格式为 {uid}_{original_time}
+   * 日程 ID，格式为 {Uid}_{Original time}，{Uid} 是日程的唯一标识，{Original time} 是日程实例原始时间，非重复性日程和重复性日程取值为 0，重复性日程的例外日程取值为具体时间戳。
    */
   event_id?: string;
   /**
@@ -1960,9 +2004,9 @@ export interface P1ThirdPartyMeetingRoomEventUpdatedData {
    */
   end?: P1ThirdPartyMeetingRoomEventUpdatedEventTime;
   /**
-   * 日程关联的会议室 (open_id 为会议室 ID)
+   * 日程关联的会议室
    */
-  meeting_rooms?: UserId[];
+  meeting_rooms?: P1ThirdPartyMeetingRoomEventUpdatedMeetingRooms[];
   /**
    * 日程的组织者
    */
@@ -1970,9 +2014,15 @@ export interface P1ThirdPartyMeetingRoomEventUpdatedData {
 }
 export interface P1ThirdPartyMeetingRoomEventUpdatedEventTime {
   /**
-   * 时间戳 (unix 秒)
+   * 日程开始时间戳
    */
   time_stamp?: string;
+}
+export interface P1ThirdPartyMeetingRoomEventUpdatedMeetingRooms {
+  /**
+   * 会议室 ID
+   */
+  open_id?: string;
 }
 /**
  * 出差审批 (v1): an approval instance whose form has the business-trip (出差) control group was approved. Its schema 2.0 successor is approval.instance.trip_group_update_v4.

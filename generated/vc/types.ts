@@ -3107,6 +3107,10 @@ export interface P2VcReserveConfigUpdatedV1SubscribeDepartment {
    * 预定管理部门ID
    */
   department_id?: string;
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  department_name?: string;
 }
 export interface P2VcReserveConfigUpdatedV1SubscribeUserEvent {
   /**
@@ -3115,6 +3119,10 @@ export interface P2VcReserveConfigUpdatedV1SubscribeUserEvent {
   user_id?: UserId;
 }
 export interface P2VcReserveConfigUpdatedV1TimeConfig {
+  /**
+   * Typed by the official Node SDK; not in the reference page.
+   */
+  if_cover_child_scope?: boolean;
   /**
    * 预定时间开关：0 代表关闭，1 代表开启
    */
