@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { type GenerateErrorLike, isGenerateError } from './errors.js';
 import { registerCodegen, registerImport } from './commands/codegen.js';
+import { registerConnect } from './commands/connect.js';
+import { registerEmulate } from './commands/emulate.js';
 import { registerList } from './commands/list.js';
+import { registerServe } from './commands/serve.js';
+import { registerTrigger } from './commands/trigger.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { CliError } from './io.js';
@@ -16,6 +20,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerSchema(program);
   registerCodegen(program, setExit);
   registerImport(program, setExit);
+  registerServe(program);
+  registerConnect(program, setExit);
+  registerEmulate(program);
+  registerTrigger(program, setExit);
   return program;
 }
 

@@ -17,7 +17,7 @@ export type Delivery =
 
 export type EventDelivery = Extract<Delivery, { eventType: string }>;
 
-export type BodyInput = string | Uint8Array | Record<string, unknown>;
+export type BodyInput = string | Uint8Array | object;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 

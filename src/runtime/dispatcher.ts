@@ -5,6 +5,7 @@ import { DriftRecorder } from './drift.js';
 import { LarkEventError, MalformedBodyError } from './errors.js';
 import type { CallbackHandler, EventHandler, HandlerContext, P1CustomizedEvent, Transport, UnknownEvent } from './handlers.js';
 import type { IdempotencyStore } from './idempotency.js';
+import { MemoryIdempotencyStore } from './idempotency.js';
 import type { Logger } from './logger.js';
 import { defaultLogger } from './logger.js';
 import type { ValidationIssue } from './validation.js';
@@ -19,8 +20,12 @@ export interface DispatcherOptions {
   strict?: boolean;
   /** Events no handler is registered for: `log` (once per type; default) or `ignore` silently. A catch-all set with `onUnknown` wins. */
   unhandled?: 'log' | 'ignore';
-  /** De-duplicates by event_id / uuid: a delivery already handled is acknowledged and not dispatched again. */
-  idempotency?: IdempotencyStore;
+  /**
+   * De-duplicates by event_id / uuid: a delivery already handled is acknowledged and not dispatched
+   * again. Default: a bounded in-memory store (one process); pass a shared store (e.g. Redis) when
+   * several instances receive, or `false` to dispatch every delivery.
+   */
+  idempotency?: IdempotencyStore | false;
   /** Record properties real payloads carry that the schemas do not know; read them with `driftReport()`. */
   recordDrift?: boolean;
   logger?: Logger;
@@ -69,6 +74,7 @@ export class DispatcherBase {
   private readonly loggedUnhandled = new Set<string>();
   private readonly modules = new Map<string, DomainModule>();
   private readonly drift: DriftRecorder | undefined;
+  private readonly store: IdempotencyStore | undefined;
   readonly options: Readonly<Required<Pick<DispatcherOptions, 'validation' | 'strict' | 'unhandled'>>> & DispatcherOptions;
   protected readonly logger: Logger;
 
@@ -76,6 +82,7 @@ export class DispatcherBase {
     this.options = { validation: 'warn', strict: false, unhandled: 'log', ...options };
     this.logger = options.logger ?? defaultLogger;
     this.drift = options.recordDrift ? new DriftRecorder() : undefined;
+    this.store = options.idempotency === false ? undefined : options.idempotency ?? new MemoryIdempotencyStore();
   }
 
   /** Handles v1 events under any key, including keys the catalog has no type for. */
@@ -166,7 +173,7 @@ export class DispatcherBase {
       return { status: 'ignored', ...meta, ...answer(200, {}) };
     }
 
-    const store = this.options.idempotency;
+    const store = this.store;
     const key = store && d.id ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
     if (store && key) {
       const claim = await store.claim(key);

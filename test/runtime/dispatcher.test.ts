@@ -29,7 +29,7 @@ describe('EventDispatcher.dispatch', () => {
 
   it('accepts bytes, text and parsed objects alike', async () => {
     const handler = vi.fn();
-    const d = new EventDispatcher(quiet).register_p2_application_application_app_version_publish_apply_v6(handler);
+    const d = new EventDispatcher({ ...quiet, idempotency: false }).register_p2_application_application_app_version_publish_apply_v6(handler);
     const text = JSON.stringify(seed());
     await d.dispatch(new TextEncoder().encode(text));
     await d.dispatch(text);
@@ -176,6 +176,22 @@ describe('unknown event types', () => {
 });
 
 describe('idempotency', () => {
+  it('is on by default, in memory', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher(quiet).register_p2_application_application_app_version_publish_apply_v6(handler);
+    await d.dispatch(seed());
+    expect((await d.dispatch(seed())).status).toBe('duplicate');
+    expect(handler).toHaveBeenCalledOnce();
+  });
+
+  it('can be turned off', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher({ ...quiet, idempotency: false }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    await d.dispatch(seed());
+    expect((await d.dispatch(seed())).status).toBe('handled');
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+
   it('dispatches an event_id once and acknowledges the duplicate', async () => {
     const handler = vi.fn();
     const d = new EventDispatcher({ ...quiet, idempotency: new MemoryIdempotencyStore() }).register_p2_application_application_app_version_publish_apply_v6(handler);

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { EventDispatcher } from '../../index.js';
+import type { BodyInput } from '../../runtime/delivery.js';
+import type { DispatchResult } from '../../runtime/dispatcher.js';
+import type { Transport } from '../../runtime/handlers.js';
+import { WSClient } from '../../transport/ws/index.js';
+import type { WSDispatcher } from '../../transport/ws/index.js';
+import { CliError } from '../io.js';
+import type { CommandIO } from './emulate.js';
+import { stderrLogger, untilSignal, writeStderr, writeStdout } from './emulate.js';
+
+interface ConnectOptions {
+  appId?: string;
+  appSecret?: string;
+  domain?: string;
+  handlers?: string;
+  verbose?: boolean;
+}
+
+async function loadHandlers(file: string): Promise<WSDispatcher> {
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
+  } catch (err) {
+    throw new CliError(`--handlers ${file}: cannot import (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const candidate = module.default;
+  if (typeof candidate !== 'object' || candidate === null || typeof (candidate as { dispatch?: unknown }).dispatch !== 'function') {
+    throw new CliError(`--handlers ${file}: the default export must be an EventDispatcher`);
+  }
+  return candidate as WSDispatcher;
+}
+
+/** `connect`: opens the long connection and prints one JSON line per delivery. */
+export function registerConnect(program: Command, setExit: (code: number) => void = (code) => { process.exitCode = code; }, io: CommandIO = {}): void {
+  program
+    .command('connect')
+    .description('receive events over the long connection and print one JSON line per delivery (stops on SIGINT/SIGTERM)')
+    .option('--app-id <id>', 'app id (default $LARK_APP_ID)')
+    .option('--app-secret <secret>', 'app secret (default $LARK_APP_SECRET)')
+    .option('--domain <url>', 'feishu, lark, or a base URL such as an emulator\'s', 'feishu')
+    .option('--handlers <module>', 'an ES module whose default export is an EventDispatcher (default: acknowledge everything)')
+    .option('--verbose', 'log connection details to stderr')
+    .action(async (opts: ConnectOptions) => {
+      const out = io.stdout ?? writeStdout;
+      const err = io.stderr ?? writeStderr;
+      const appId = opts.appId ?? process.env.LARK_APP_ID;
+      const appSecret = opts.appSecret ?? process.env.LARK_APP_SECRET;
+      if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
+      const inner: WSDispatcher = opts.handlers
+        ? await loadHandlers(opts.handlers)
+        : new EventDispatcher({ unhandled: 'ignore' }).onUnknown(() => undefined);
+      const dispatcher: WSDispatcher = {
+        async dispatch(body: BodyInput, transport?: Transport): Promise<DispatchResult> {
+          const result = await inner.dispatch(body, transport);
+          out(JSON.stringify({ transport: 'ws', kind: result.kind ?? null, event_type: result.eventType ?? null, id: result.id ?? null, status: result.status }));
+          return result;
+        },
+      };
+      const client = new WSClient({ appId, appSecret, dispatcher, logger: stderrLogger(err, opts.verbose), ...(opts.domain ? { domain: opts.domain } : {}) });
+      client.on('state', (state, info) => err(`state ${state}${info.deviceId ? ` device_id=${info.deviceId}` : ''}${info.error ? `: ${info.error.message}` : ''}`));
+      const stop = io.until ?? untilSignal();
+      const failed = new Promise<Error>((resolve) => client.on('state', (state, info) => state === 'failed' && resolve(info.error ?? new Error('failed'))));
+      try {
+        await client.start();
+      } catch (e) {
+        await client.close();
+        err(`connect failed: ${e instanceof Error ? e.message : String(e)}`);
+        setExit(1);
+        return;
+      }
+      const outcome = await Promise.race([stop.then(() => undefined), failed]);
+      await client.close();
+      if (outcome instanceof Error) {
+        err(`connection lost: ${outcome.message}`);
+        setExit(1);
+        return;
+      }
+      setExit(0);
+    });
+}

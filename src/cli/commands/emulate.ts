@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { startEmulator } from '../../emulator/index.js';
+import type { Logger } from '../../runtime/logger.js';
+import { CliError } from '../io.js';
+
+/** Where long-running ws commands write, and what stops them (default: SIGINT or SIGTERM). */
+export interface CommandIO {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Resolves when the command should stop. */
+  until?: Promise<unknown>;
+}
+
+export const writeStdout = (text: string): void => {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+};
+export const writeStderr = (text: string): void => {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+};
+
+/** Resolves on the first SIGINT or SIGTERM, then stops listening for them. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export function stderrLogger(write: (text: string) => void, verbose = false): Logger {
+  const line = (level: string) => (message: string, data?: Record<string, unknown>) => write(`${level} ${message}${data ? ' ' + JSON.stringify(data) : ''}`);
+  return { debug: verbose ? line('debug') : () => undefined, info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+export function parseNumber(name: string, value: string, check: (n: number) => boolean = Number.isFinite): number {
+  const n = Number(value);
+  if (value.trim() === '' || !check(n)) throw new CliError(`${name}: invalid value ${JSON.stringify(value)}`);
+  return n;
+}
+
+interface EmulateOptions {
+  port: string;
+  host: string;
+  appId: string;
+  appSecret: string;
+  webhook?: string;
+  encryptKey?: string;
+  verificationToken?: string;
+  pingInterval?: string;
+  redeliveryMs?: string;
+  fragmentSize?: string;
+  compress?: boolean;
+  dropRate?: string;
+  verbose?: boolean;
+}
+
+export function registerEmulate(program: Command, io: CommandIO = {}): void {
+  program
+    .command('emulate')
+    .description('run a fake Open Platform on loopback: endpoint discovery, the long connection, webhook pushes (stops on SIGINT/SIGTERM)')
+    .requiredOption('--app-id <id>', 'the app id clients must present')
+    .requiredOption('--app-secret <secret>', 'the app secret clients must present')
+    .option('--port <n>', 'port (0: any free port)', '0')
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--webhook <url>', 'push deliveries triggered with --via webhook to this URL')
+    .option('--encrypt-key <key>', 'encrypt and sign webhook pushes with this Encrypt Key')
+    .option('--verification-token <token>', 'Verification Token put into generated payloads')
+    .option('--ping-interval <s>', 'PingInterval handed to clients, in seconds (default 120)')
+    .option('--redelivery-ms <list>', 'comma-separated delays before retries of failed deliveries (default 15000,300000,3600000,21600000)')
+    .option('--fragment-size <bytes>', 'split data payloads larger than this')
+    .option('--compress', 'negotiate permessage-deflate')
+    .option('--drop-rate <p>', 'chaos: probability of dropping a connection after a delivery')
+    .option('--verbose', 'log debug messages')
+    .action(async (opts: EmulateOptions) => {
+      const stderr = io.stderr ?? writeStderr;
+      const port = parseNumber('--port', opts.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536);
+      const schedule = opts.redeliveryMs?.split(',').map((v) => parseNumber('--redelivery-ms', v, (n) => Number.isFinite(n) && n >= 0));
+      const emulator = await startEmulator({
+        port,
+        host: opts.host,
+        appId: opts.appId,
+        appSecret: opts.appSecret,
+        ...(opts.webhook ? { webhook: opts.webhook } : {}),
+        ...(opts.encryptKey ? { encryptKey: opts.encryptKey } : {}),
+        ...(opts.verificationToken ? { verificationToken: opts.verificationToken } : {}),
+        ...(opts.pingInterval ? { pingIntervalS: parseNumber('--ping-interval', opts.pingInterval, (n) => n > 0) } : {}),
+        ...(schedule ? { redeliveryScheduleMs: schedule } : {}),
+        ...(opts.fragmentSize ? { fragmentSize: parseNumber('--fragment-size', opts.fragmentSize, (n) => Number.isInteger(n) && n > 0) } : {}),
+        ...(opts.compress ? { compress: true } : {}),
+        ...(opts.dropRate ? { dropRate: parseNumber('--drop-rate', opts.dropRate, (n) => n >= 0 && n <= 1) } : {}),
+        logger: stderrLogger(stderr, opts.verbose),
+      }).catch((err: unknown) => {
+        throw new CliError(`cannot start the emulator: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      stderr(`emulator listening on ${emulator.url}`);
+      await (io.until ?? untilSignal());
+      await emulator.close();
+      stderr('emulator stopped');
+    });
+}

@@ -1,0 +1,125 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { EventDispatcher } from '../../index.js';
+import type { DispatchResult } from '../../runtime/dispatcher.js';
+import { createNodeHandler } from '../../transport/webhook/node-http.js';
+import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
+import { createWebhookHandler } from '../../transport/webhook/receiver.js';
+import { CliError } from '../io.js';
+
+export interface ServeOptions {
+  port: number;
+  host?: string;
+  path?: string;
+  encryptKey?: string;
+  verificationToken?: string;
+  /** A module whose default export is the dispatcher (an EventDispatcher) that handles deliveries. */
+  handlers?: string;
+  /** Where delivery lines go (default stdout) and notices (default stderr). */
+  out?: NodeJS.WritableStream;
+  err?: NodeJS.WritableStream;
+}
+
+export interface RunningServer {
+  readonly server: http.Server;
+  readonly url: string;
+  /** Stops accepting, waits for handlers still running, resolves when closed. */
+  close(): Promise<void>;
+  /** Resolves when the server has closed (by close() or a signal). */
+  readonly closed: Promise<void>;
+}
+
+const isDispatcher = (v: unknown): v is WebhookDispatcher =>
+  typeof v === 'object' && v !== null && typeof (v as WebhookDispatcher).dispatchDelivery === 'function' && typeof (v as WebhookDispatcher).isCallback === 'function';
+
+async function loadDispatcher(file: string | undefined): Promise<WebhookDispatcher> {
+  if (file === undefined) return new EventDispatcher({ unhandled: 'ignore' }).onUnknown(() => undefined);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
+  } catch (err) {
+    throw new CliError(`${file}: cannot load the handlers module (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!isDispatcher(mod.default)) throw new CliError(`${file}: the default export must be an EventDispatcher`);
+  return mod.default;
+}
+
+/** The JSON line printed per accepted delivery. */
+export function deliveryLine(result: DispatchResult): string {
+  return JSON.stringify({ transport: 'webhook', kind: result.kind ?? null, event_type: result.eventType ?? null, id: result.id ?? null, status: result.status });
+}
+
+/** Starts the receiver `lark-events serve` runs; resolves once it listens. */
+export async function startServe(options: ServeOptions): Promise<RunningServer> {
+  const out = options.out ?? process.stdout;
+  const err = options.err ?? process.stderr;
+  const host = options.host ?? '127.0.0.1';
+  const route = options.path ?? '/webhook/event';
+  if (!route.startsWith('/')) throw new CliError(`--path must start with "/": ${route}`);
+  const dispatcher = await loadDispatcher(options.handlers);
+  const unverified = options.encryptKey === undefined && options.verificationToken === undefined;
+  if (unverified) err.write('lark-events serve: no --encrypt-key or --verification-token: accepting unverified requests (local development only)\n');
+  const handler = createWebhookHandler(dispatcher, {
+    path: route,
+    encryptKey: options.encryptKey,
+    verificationToken: options.verificationToken,
+    allowUnverified: unverified,
+    onDispatch: (result) => {
+      if (result.httpStatus < 300) out.write(deliveryLine(result) + '\n');
+    },
+  });
+  const server = http.createServer(createNodeHandler(handler));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new CliError(`cannot listen on ${host}:${options.port}: ${e.code ?? e.message}`)));
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${route}`;
+  err.write(`listening on ${url}\n`);
+
+  let closing: Promise<void> | undefined;
+  let markClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const onSignal = () => void close();
+  const close = () => {
+    closing ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await handler.drain();
+      markClosed();
+    })();
+    return closing;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return { server, url, close, closed };
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new CliError(`--port must be an integer from 0 to 65535: ${value}`);
+  return port;
+}
+
+export function registerServe(program: Command): Command {
+  return program
+    .command('serve')
+    .description('receive webhook deliveries on a local HTTP endpoint; prints one JSON line per accepted delivery')
+    .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--path <path>', 'request path', '/webhook/event')
+    .option('--encrypt-key <key>', "the app's Encrypt Key (decrypts bodies, checks X-Lark-Signature)")
+    .option('--verification-token <token>', "the app's Verification Token (checked on every body)")
+    .option('--handlers <module>', 'module whose default export is the EventDispatcher to use (default: accept everything)')
+    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string }) => {
+      const running = await startServe(opts);
+      await running.closed;
+    });
+}

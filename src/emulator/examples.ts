@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catalog } from '../catalog.js';
+
+let root: string | undefined;
+
+/**
+ * The package's `schemas/` directory, found by climbing from this file to the package.json named
+ * lark-event-catalog: works from src/emulator (tsx) and from dist/<format>/src/emulator alike, so
+ * the published package must ship `schemas/`.
+ */
+export function schemasDir(): string {
+  if (root) return root;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'schemas'))) {
+      try {
+        if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'lark-event-catalog') return (root = path.join(dir, 'schemas'));
+      } catch {
+        // not our package.json: keep climbing
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the schemas/ directory of lark-event-catalog');
+    dir = parent;
+  }
+}
+
+const cache = new Map<string, string>();
+
+function schemaFile(eventType: string): string | undefined {
+  if (!/^[A-Za-z0-9_.-]+$/.test(eventType)) return undefined;
+  const dir = schemasDir();
+  const entry = catalog.find((e) => e.eventType === eventType && e.kind !== 'p1') ?? catalog.find((e) => e.eventType === eventType);
+  if (entry) {
+    const file = path.join(dir, entry.domain, `${eventType}.json`);
+    if (fs.existsSync(file)) return file;
+  }
+  // Schemas not (yet) in the generated catalog: look through the domain directories.
+  for (const domain of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!domain.isDirectory() || domain.name === 'common') continue;
+    const file = path.join(dir, domain.name, `${eventType}.json`);
+    if (fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/** Does a schema with an example exist for this event type? */
+export function hasExample(eventType: string): boolean {
+  try {
+    return exampleText(eventType) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function exampleText(eventType: string): string | undefined {
+  const cached = cache.get(eventType);
+  if (cached !== undefined) return cached;
+  const file = schemaFile(eventType);
+  if (!file) return undefined;
+  const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as { examples?: unknown };
+  const example = Array.isArray(schema.examples) ? (schema.examples[0] as unknown) : undefined;
+  if (typeof example !== 'object' || example === null) return undefined;
+  const text = JSON.stringify(example);
+  cache.set(eventType, text);
+  return text;
+}
+
+/** A copy of `examples[0]` of the event type's schema; throws when there is none. */
+export function loadExample(eventType: string): Record<string, unknown> {
+  const text = exampleText(eventType);
+  if (text === undefined) throw new Error(`no schema example for event type "${eventType}"`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export interface FreshenOptions {
+  appId?: string;
+  verificationToken?: string;
+  now?: number;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A new delivery of a payload: fresh event_id/uuid and create_time/ts, the emulated app's id and token. */
+export function freshen(payload: Record<string, unknown>, options: FreshenOptions = {}): Record<string, unknown> {
+  const now = options.now ?? Date.now();
+  const id = randomBytes(16).toString('hex');
+  if (isRecord(payload.header)) {
+    const header = payload.header;
+    header.event_id = id;
+    header.create_time = String(now);
+    if (options.appId !== undefined) header.app_id = options.appId;
+    if (options.verificationToken !== undefined) header.token = options.verificationToken;
+  } else if (isRecord(payload.event)) {
+    payload.uuid = id;
+    payload.ts = (now / 1000).toFixed(3);
+    if (options.verificationToken !== undefined) payload.token = options.verificationToken;
+    if (options.appId !== undefined) payload.event.app_id = options.appId;
+  }
+  return payload;
+}
+
+/** The routing facts of a payload: event type, idempotency id, and whether it is a callback. */
+export function describePayload(payload: Record<string, unknown>): { eventType: string | undefined; id: string | undefined; callback: boolean } {
+  if (payload.schema === '2.0' && isRecord(payload.header)) {
+    const eventType = typeof payload.header.event_type === 'string' ? payload.header.event_type : undefined;
+    const id = typeof payload.header.event_id === 'string' ? payload.header.event_id : undefined;
+    const callback = eventType !== undefined && catalog.some((e) => e.eventType === eventType && e.kind === 'callback');
+    return { eventType, id, callback };
+  }
+  const eventType = isRecord(payload.event) && typeof payload.event.type === 'string' ? payload.event.type : undefined;
+  return { eventType, id: typeof payload.uuid === 'string' ? payload.uuid : undefined, callback: false };
+}

@@ -1,0 +1,122 @@
+import type { DispatchResult } from '../../runtime/dispatcher.js';
+import { MalformedBodyError } from '../../runtime/errors.js';
+import { WebhookError } from './errors.js';
+import { decodeUtf8Strict } from './utf8.js';
+
+/** Request headers: a Web `Headers`, or a record as node:http gives them (any key case). */
+export type HeadersLike = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The body a framework already parsed when its raw bytes are gone (e.g. express.json() mounted first). */
+export interface ParsedBody {
+  readonly parsed: unknown;
+}
+
+/** One HTTP request, transport-independent: adapters build it from their framework's request. */
+export interface WebhookRequest {
+  readonly method: string;
+  /** The request path (a query string is ignored); only compared when the handler has a `path`. */
+  readonly path?: string;
+  readonly headers: HeadersLike;
+  /** The exact bytes received. */
+  readonly body: Uint8Array | ParsedBody;
+}
+
+export interface WebhookResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** JSON text. */
+  readonly body: string;
+  /** The dispatch outcome, when the delivery was dispatched before the answer. */
+  readonly result?: DispatchResult;
+}
+
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+export function errorResponse(error: WebhookError): WebhookResponse {
+  return jsonResponse(error.status, error.toBody(), error.status === 405 ? { allow: 'POST' } : {});
+}
+
+const isWebHeaders = (h: HeadersLike): h is Headers => typeof (h as { get?: unknown }).get === 'function';
+
+/** `name` must be lowercase. */
+export function getHeader(headers: HeadersLike, name: string): string | undefined {
+  // Duck-typed: reading the global `Headers` in Node goes through a lazy getter on every access.
+  if (isWebHeaders(headers)) return headers.get(name) ?? undefined;
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  const lower = name.toLowerCase();
+  let value = Object.hasOwn(record, lower) ? record[lower] : undefined;
+  if (value === undefined) {
+    for (const key of Object.keys(record)) {
+      if (key.toLowerCase() === lower) {
+        value = record[key];
+        break;
+      }
+    }
+  }
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value[0];
+}
+
+export function pathOf(url: string): string {
+  const q = url.search(/[?#]/);
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** 415 unless the media type is application/json; a charset parameter must be UTF-8. */
+export function checkContentType(value: string | undefined): void {
+  const fail = (message: string) => new WebhookError(message, 415, { header: 'Content-Type', expected: 'application/json' });
+  if (value === undefined) throw fail('missing content type');
+  if (value === 'application/json' || value === 'application/json; charset=utf-8') return;
+  const [type = '', ...params] = value.split(';');
+  if (type.trim().toLowerCase() !== 'application/json') throw fail('unsupported content type');
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') throw fail('unsupported charset');
+  }
+}
+
+/**
+ * Rejects a parsed value nested deeper than `maxDepth`. V8's JSON.parse is iterative and accepts
+ * any depth, but JSON.stringify, validators and user code recurse: a 100k-deep array must not
+ * reach them. Walking the parsed value (iteratively) costs one step per node, far less than
+ * scanning the text, since real payloads are a few dozen nodes with long strings.
+ */
+export function checkDepth(value: unknown, maxDepth: number): void {
+  if (typeof value !== 'object' || value === null) return;
+  const stack: unknown[] = [value];
+  const depths: number[] = [1];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown> | unknown[];
+    const depth = depths.pop()!;
+    if (depth > maxDepth) throw new MalformedBodyError(`JSON nested deeper than ${maxDepth} levels`);
+    if (Array.isArray(node)) {
+      for (const child of node) {
+        if (typeof child === 'object' && child !== null) {
+          stack.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in node) {
+        const child = node[key];
+        if (typeof child === 'object' && child !== null) {
+          stack.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+}
+
+/** Strict UTF-8 decode of a body: invalid sequences are a MalformedBodyError (400), never U+FFFD. */
+export function decodeBody(bytes: Uint8Array): string {
+  const text = decodeUtf8Strict(bytes);
+  if (text === undefined) throw new MalformedBodyError('body is not valid UTF-8');
+  return text;
+}

@@ -1,0 +1,117 @@
+import type { ClientConfig } from './config.js';
+import { applyServerConfig, DEFAULT_CLIENT_CONFIG } from './config.js';
+
+export const ENDPOINT_PATH = '/callback/ws/endpoint';
+
+/** Endpoint codes (long-connection.md §1). */
+export const EndpointCode = {
+  ok: 0,
+  systemBusy: 1,
+  internalError: 1000040343,
+  tooManyConnections: 1000040350,
+} as const;
+
+/** Why connecting failed; `fatal` errors stop the reconnect loop. */
+export class WSConnectError extends Error {
+  constructor(
+    message: string,
+    readonly fatal: boolean,
+    readonly code?: number,
+  ) {
+    super(message);
+    this.name = 'WSConnectError';
+  }
+}
+
+export interface Endpoint {
+  /** The wss URL: it carries short-lived credentials, never log it (see `redactUrl`). */
+  readonly url: string;
+  readonly deviceId: string | undefined;
+  readonly serviceId: number;
+  readonly config: ClientConfig;
+}
+
+/** `feishu`, `lark` or a base URL (no trailing slash needed). */
+export function resolveDomain(domain: string | undefined): string {
+  if (!domain || domain === 'feishu') return 'https://open.feishu.cn';
+  if (domain === 'lark') return 'https://open.larksuite.com';
+  return domain.replace(/\/+$/, '');
+}
+
+/** Keeps scheme, host, path and `device_id`: the rest of the query (ticket, keys) is secret. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const deviceId = u.searchParams.get('device_id');
+    return `${u.protocol}//${u.host}${u.pathname}${deviceId !== null ? `?device_id=${encodeURIComponent(deviceId)}` : ''}`;
+  } catch {
+    return '<unparseable url>';
+  }
+}
+
+/** Is this endpoint code worth retrying? 1 and 1000040343 yes; 1000040350 and any other non-zero no. */
+export function isRetryableCode(code: number): boolean {
+  return code === EndpointCode.systemBusy || code === EndpointCode.internalError;
+}
+
+export interface FetchEndpointOptions {
+  domain: string;
+  appId: string;
+  appSecret: string;
+  timeoutMs?: number;
+  userAgent?: string;
+  config?: ClientConfig;
+}
+
+/**
+ * Pulls a fresh connection URL and client config. Throws `WSConnectError`: fatal for rejected
+ * credentials and connection limits, retryable for busy servers, HTTP and network failures.
+ */
+export async function fetchEndpoint(options: FetchEndpointOptions): Promise<Endpoint> {
+  const url = `${resolveDomain(options.domain)}${ENDPOINT_PATH}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', locale: 'zh', 'user-agent': options.userAgent ?? 'lark-event-catalog' },
+      body: JSON.stringify({ AppID: options.appId, AppSecret: options.appSecret }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+    });
+  } catch (err) {
+    throw new WSConnectError(`endpoint request failed: ${err instanceof Error ? err.message : String(err)}`, false);
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new WSConnectError(`endpoint answered HTTP ${response.status}`, false);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new WSConnectError('endpoint answered a body that is not JSON', false);
+  }
+  const record = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; msg?: unknown; data?: unknown };
+  const code = typeof record.code === 'number' ? record.code : Number.NaN;
+  const msg = typeof record.msg === 'string' ? record.msg : '';
+  if (code !== EndpointCode.ok) {
+    if (Number.isNaN(code)) throw new WSConnectError('endpoint answered without a numeric code', false);
+    const fatal = !isRetryableCode(code);
+    const what = code === EndpointCode.tooManyConnections ? 'too many connections' : code === EndpointCode.systemBusy ? 'system busy' : msg || 'error';
+    throw new WSConnectError(`endpoint refused: code ${code} (${what})`, fatal, code);
+  }
+  const data = (typeof record.data === 'object' && record.data !== null ? record.data : {}) as { URL?: unknown; ClientConfig?: unknown };
+  if (typeof data.URL !== 'string' || !/^wss?:\/\//.test(data.URL)) throw new WSConnectError('endpoint answered without a ws(s) URL', false);
+  let parsed: URL;
+  try {
+    parsed = new URL(data.URL);
+  } catch {
+    throw new WSConnectError('endpoint answered an invalid URL', false);
+  }
+  const serviceId = Number(parsed.searchParams.get('service_id') ?? '0');
+  return {
+    url: data.URL,
+    deviceId: parsed.searchParams.get('device_id') ?? undefined,
+    serviceId: Number.isInteger(serviceId) ? serviceId : 0,
+    config: applyServerConfig(options.config ?? DEFAULT_CLIENT_CONFIG, data.ClientConfig).config,
+  };
+}

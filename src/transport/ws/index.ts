@@ -1,0 +1,12 @@
+export { WSClient } from './client.js';
+export type { WSClientOptions, WSClientEvents, WSDispatcher, WSState, StateInfo } from './client.js';
+export { fetchEndpoint, redactUrl, resolveDomain, isRetryableCode, WSConnectError, EndpointCode, ENDPOINT_PATH } from './endpoint.js';
+export type { Endpoint, FetchEndpointOptions } from './endpoint.js';
+export { applyServerConfig, applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
+export type { ClientConfig, ConfigUpdate } from './config.js';
+export { FragmentAssembler } from './fragments.js';
+export type { FragmentOptions, FragmentResult } from './fragments.js';
+export { ReconnectBackoff, backoffDelay } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { encodeFrame, decodeFrame, headerValue, headerRecord, FrameMethod } from './frame.js';
+export type { Frame, FrameHeader } from './frame.js';
