@@ -80,6 +80,10 @@ export function emitDomainIndex(d: DomainModel): string {
   return file(`${d.name}/index.ts`, (f) => {
     f.addStatements(`export type * from './types.js';\nexport type { ${d.pascal}Registrations } from './registrations.js';`);
     f.addImportDeclaration({ namedImports: ['createDomainDispatcher', 'createDomainValidate'], moduleSpecifier: '../../src/runtime/domain.js' });
+    // Explicit types keep the emitted declarations pointing at runtime modules, never at the root
+    // entry (which would make a consumer of one domain type-check all of them).
+    f.addImportDeclaration({ isTypeOnly: true, namedImports: ['DispatcherClass', 'ValidateOptions'], moduleSpecifier: '../../src/runtime/domain.js' });
+    f.addImportDeclaration({ isTypeOnly: true, namedImports: ['ValidationResult'], moduleSpecifier: '../../src/runtime/validation.js' });
     f.addImportDeclaration({ isTypeOnly: true, namedImports: [`${d.pascal}Registrations`], moduleSpecifier: './registrations.js' });
     f.addImportDeclaration({ namespaceImport: 'validators', moduleSpecifier: './validators.js' });
     f.addImportDeclaration({ namedImports: ['catalog'], moduleSpecifier: '../catalog.js' });
@@ -87,11 +91,11 @@ export function emitDomainIndex(d: DomainModel): string {
       `const entries = catalog.filter((e) => e.domain === ${JSON.stringify(d.name)});`,
       '',
       `/** A dispatcher with the \`${d.name}\` events only: importing it loads and type-checks nothing else. */`,
-      `export const EventDispatcher = createDomainDispatcher<${d.pascal}Registrations>(entries, validators);`,
+      `export const EventDispatcher: DispatcherClass<${d.pascal}Registrations> = createDomainDispatcher<${d.pascal}Registrations>(entries, validators);`,
       `export type EventDispatcher = InstanceType<typeof EventDispatcher>;`,
       '',
       `/** Validates a \`${d.name}\` payload synchronously. */`,
-      `export const validate = createDomainValidate(entries, validators);`,
+      `export const validate: (payload: unknown, options?: ValidateOptions) => ValidationResult = createDomainValidate(entries, validators);`,
     ]);
   });
 }

@@ -1,0 +1,77 @@
+// `npm run bench`: every comparison with the official Node SDK, in one run. Prints a table and
+// writes bench/results.json. Not a test: numbers depend on the machine and its load.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runColdStartBench } from './cold-start.js';
+import { runRegenerateBench } from './regenerate.js';
+import { runTypecheckBench } from './typecheck.js';
+import { runValidationBench } from './validation.js';
+import { runWebhookBench } from './webhook.js';
+import { runWsBench } from './ws.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const started = performance.now();
+const step = (name: string) => process.stderr.write(`bench: ${name} (${Math.round((performance.now() - started) / 1000)} s)\n`);
+
+step('webhook throughput');
+const webhook = await runWebhookBench({ print: false, ...(quick ? { rounds: 5, ops: 200, warmup: 1000 } : {}) });
+step('validation cost');
+const validation = await runValidationBench(root, quick ? 2_000 : 20_000);
+step('cold start');
+const coldStart = runColdStartBench(root, quick ? 3 : 9);
+step('consumer type-check');
+const typecheck = runTypecheckBench(root, quick ? 1 : 3);
+step('long connection');
+const ws = await runWsBench(quick ? { events: 1000, rounds: 2, warmup: 200 } : {});
+step('regeneration');
+const regenerate = runRegenerateBench(root, quick ? 1 : 3);
+
+const cpus = os.cpus();
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+  officialSdk: (JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@larksuiteoapi/node-sdk/package.json'), 'utf8')) as { version: string }).version,
+  webhook, validation, coldStart, typecheck, ws, regenerate,
+  seconds: Math.round((performance.now() - started) / 1000),
+};
+fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const lines: string[] = [];
+const row = (...cells: Array<string | number>) => lines.push(`| ${cells.map((c) => (typeof c === 'number' ? fmt(c) : c)).join(' | ')} |`);
+lines.push(`lark-event-catalog vs @larksuiteoapi/node-sdk ${results.officialSdk} — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${process.version}`, '');
+lines.push('| comparison | ours | official | ratio (ours/official) |', '| --- | ---: | ---: | ---: |');
+const sdk = webhook.rows.find((r) => /sdk/i.test(r.name) && /plain/i.test(r.name));
+const sdkEnc = webhook.rows.find((r) => /sdk/i.test(r.name) && /encrypt/i.test(r.name));
+for (const r of webhook.rows) {
+  if (/sdk/i.test(r.name)) continue;
+  const base = /encrypt/i.test(r.name) ? sdkEnc : sdk;
+  row(`webhook ${r.name} (events/s)`, Math.round(r.eventsPerSec), base && !/JSON\.parse/i.test(r.name) ? Math.round(base.eventsPerSec) : '', base && !/JSON\.parse/i.test(r.name) ? `${fmt(r.eventsPerSec / base.eventsPerSec)}×` : '');
+}
+row('webhook ratio, plaintext + validation (median of per-round ratios)', '', '', `${webhook.ratios.plainValidated}×`);
+row('webhook ratio, encrypted + validation', '', '', `${webhook.ratios.encryptedValidated}×`);
+const ours = ws.results.find((r) => /ours/i.test(r.name) && !/valid/i.test(r.name));
+const off = ws.results.find((r) => /official/i.test(r.name));
+if (ours && off) {
+  row('long connection events/s', Math.round(ours.eventsPerSec), Math.round(off.eventsPerSec), `${fmt(ws.ratios.eventsPerSec)}×`);
+  row('long connection p50 latency (ms)', ours.p50Ms, off.p50Ms, `${fmt(ws.ratios.p50)}×`);
+  row('long connection p99 latency (ms)', ours.p99Ms, off.p99Ms, `${fmt(ws.ratios.p99)}×`);
+}
+row('cold start: import + dispatch one event (ms)', coldStart.oursMs, coldStart.officialMs, `${coldStart.ratio}×`);
+const tc = (name: string, skip: boolean) => typecheck.cases.find((c) => c.name === name && c.skipLibCheck === skip)?.ms ?? NaN;
+row('consumer tsc --noEmit, domain subpath (ms)', tc('ours-subpath', false), tc('official', false), `${typecheck.ratio}×`);
+row('consumer tsc --noEmit --skipLibCheck, domain subpath (ms)', tc('ours-subpath', true), tc('official', true), `${typecheck.ratioSkipLibCheck}×`);
+row('consumer tsc --noEmit, root entry (ms)', tc('ours-root', false), tc('official', false), `${typecheck.ratioRoot}×`);
+row('consumer tsc --noEmit --skipLibCheck, root entry (ms)', tc('ours-root', true), tc('official', true), `${typecheck.ratioRootSkipLibCheck}×`);
+row('empty file tsc --noEmit (ms, for scale)', tc('empty', false), '', '');
+row('consumer type-check cost above an empty file, subpath (net)', Math.max(0, tc('ours-subpath', false) - tc('empty', false)), tc('official', false) - tc('empty', false), `${typecheck.netRatio}×`);
+row('… with --skipLibCheck (net)', Math.max(0, tc('ours-subpath', true) - tc('empty', true)), tc('official', true) - tc('empty', true), `${typecheck.netRatioSkipLibCheck}×`);
+row(`full regeneration of ${regenerate.events} events (ms)`, regenerate.ms, '', '');
+lines.push('', 'validation cost, ten largest schemas (µs per event, default / strict):', '');
+lines.push('| event type | schema bytes | payload bytes | default µs | strict µs |', '| --- | ---: | ---: | ---: | ---: |');
+for (const v of validation) row(v.eventType, v.schemaBytes, v.payloadBytes, v.nsDefault / 1000, v.nsStrict / 1000);
+lines.push('', `written to bench/results.json in ${results.seconds} s`);
+process.stdout.write(lines.join('\n') + '\n');
