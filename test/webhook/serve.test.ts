@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerServe, startServe } from '../../src/cli/commands/serve.js';
+import { driftText } from '../../src/cli/drift.js';
 import type { RunningServer } from '../../src/cli/commands/serve.js';
 import { encryptBody, signRequest } from '../../src/entries/webhook.js';
 import { cardAction, challenge, JSON_CT, KEY, p2Message, ROOT, send, TOKEN, v1Message } from './helpers.js';
@@ -29,7 +30,16 @@ describe('lark-events serve', () => {
     const program = new Command('lark-events');
     registerServe(program);
     const serve = program.commands.find((c) => c.name() === 'serve')!;
-    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers']);
+    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift']);
+  });
+
+  it('with drift on, reports the properties deliveries carry that the schemas do not know', async () => {
+    const server = await startServe({ port: 0, verificationToken: TOKEN, drift: true, out: new PassThrough(), err: new PassThrough() });
+    running.push(server);
+    const body = p2Message('drift-1') as { event: { message: Record<string, unknown> } };
+    body.event.message.brand_new_field = { nested: true };
+    expect((await send(server.url, JSON.stringify(body))).status).toBe(200);
+    expect(driftText(server.dispatcher)).toMatch(/im\.message\.receive_v1:\n {2}\/event\/message\/brand_new_field {2}\(seen 1×/);
   });
 
   it('prints one JSON line per accepted delivery and answers per the protocol (in process)', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { EventDispatcher } from '../../index.js';
+import { acceptAllDispatcher, driftText } from '../drift.js';
 import type { BodyInput } from '../../runtime/delivery.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
@@ -17,6 +17,7 @@ interface ConnectOptions {
   domain?: string;
   handlers?: string;
   verbose?: boolean;
+  drift?: boolean;
 }
 
 async function loadHandlers(file: string): Promise<WSDispatcher> {
@@ -43,6 +44,7 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
     .option('--domain <url>', 'feishu, lark, or a base URL such as an emulator\'s', 'feishu')
     .option('--handlers <module>', 'an ES module whose default export is an EventDispatcher (default: acknowledge everything)')
     .option('--verbose', 'log connection details to stderr')
+    .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
     .action(async (opts: ConnectOptions) => {
       const out = io.stdout ?? writeStdout;
       const err = io.stderr ?? writeStderr;
@@ -51,7 +53,7 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
       if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
       const inner: WSDispatcher = opts.handlers
         ? await loadHandlers(opts.handlers)
-        : new EventDispatcher({ unhandled: 'ignore' }).onUnknown(() => undefined);
+        : acceptAllDispatcher(opts.drift ?? false);
       const dispatcher: WSDispatcher = {
         async dispatch(body: BodyInput, transport?: Transport): Promise<DispatchResult> {
           const result = await inner.dispatch(body, transport);
@@ -73,6 +75,7 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
       }
       const outcome = await Promise.race([stop.then(() => undefined), failed]);
       await client.close();
+      if (opts.drift) err(driftText(inner).trimEnd());
       if (outcome instanceof Error) {
         err(`connection lost: ${outcome.message}`);
         setExit(1);

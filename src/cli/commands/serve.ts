@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { EventDispatcher } from '../../index.js';
+import { acceptAllDispatcher, driftText } from '../drift.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
 import { createNodeHandler } from '../../transport/webhook/node-http.js';
 import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
@@ -12,6 +12,8 @@ import { CliError } from '../io.js';
 
 export interface ServeOptions {
   port: number;
+  /** Record properties the schemas do not know (default dispatcher) and print the report on close. */
+  drift?: boolean;
   host?: string;
   path?: string;
   encryptKey?: string;
@@ -24,6 +26,7 @@ export interface ServeOptions {
 }
 
 export interface RunningServer {
+  readonly dispatcher: WebhookDispatcher;
   readonly server: http.Server;
   readonly url: string;
   /** Stops accepting, waits for handlers still running, resolves when closed. */
@@ -35,8 +38,8 @@ export interface RunningServer {
 const isDispatcher = (v: unknown): v is WebhookDispatcher =>
   typeof v === 'object' && v !== null && typeof (v as WebhookDispatcher).dispatchDelivery === 'function' && typeof (v as WebhookDispatcher).isCallback === 'function';
 
-async function loadDispatcher(file: string | undefined): Promise<WebhookDispatcher> {
-  if (file === undefined) return new EventDispatcher({ unhandled: 'ignore' }).onUnknown(() => undefined);
+async function loadDispatcher(file: string | undefined, drift: boolean): Promise<WebhookDispatcher> {
+  if (file === undefined) return acceptAllDispatcher(drift);
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
@@ -59,7 +62,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const host = options.host ?? '127.0.0.1';
   const route = options.path ?? '/webhook/event';
   if (!route.startsWith('/')) throw new CliError(`--path must start with "/": ${route}`);
-  const dispatcher = await loadDispatcher(options.handlers);
+  const dispatcher = await loadDispatcher(options.handlers, options.drift ?? false);
   const unverified = options.encryptKey === undefined && options.verificationToken === undefined;
   if (unverified) err.write('lark-events serve: no --encrypt-key or --verification-token: accepting unverified requests (local development only)\n');
   const handler = createWebhookHandler(dispatcher, {
@@ -99,7 +102,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  return { server, url, close, closed };
+  return { server, url, close, closed, dispatcher };
 }
 
 function parsePort(value: string): number {
@@ -118,8 +121,10 @@ export function registerServe(program: Command): Command {
     .option('--encrypt-key <key>', "the app's Encrypt Key (decrypts bodies, checks X-Lark-Signature)")
     .option('--verification-token <token>', "the app's Verification Token (checked on every body)")
     .option('--handlers <module>', 'module whose default export is the EventDispatcher to use (default: accept everything)')
-    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string }) => {
+    .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
+    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean }) => {
       const running = await startServe(opts);
       await running.closed;
+      if (opts.drift) process.stderr.write(driftText(running.dispatcher));
     });
 }
