@@ -9,8 +9,8 @@ import { strictValidate } from './strict-ajv.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 const ROOT = join(import.meta.dirname, '../..');
-const DOCS = '/work/shared/lark-docs';
-const SEED = '/work/shared/seeds/002_c6042755e2590ada.txt';
+const DOCS = join(import.meta.dirname, '../fixtures/lark-docs');
+const SEED = join(import.meta.dirname, '../fixtures/seeds/002_c6042755e2590ada.txt');
 const fixtureCatalog = loadCatalog(join(FIX, 'catalog.tsv'));
 const realCatalog = loadCatalog(join(ROOT, 'schemas/catalog.tsv'));
 

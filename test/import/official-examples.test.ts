@@ -7,7 +7,7 @@ import { parsePage } from '../../codegen/import/parse-page.js';
 import { parseExample } from '../../codegen/import/examples.js';
 import { strictValidate } from './strict-ajv.js';
 
-const DOCS = '/work/shared/lark-docs';
+const DOCS = join(import.meta.dirname, '../fixtures/lark-docs');
 const catalog = loadCatalog(join(import.meta.dirname, '../../schemas/catalog.tsv'));
 const rows = readFileSync(join(DOCS, 'events/index.tsv'), 'utf8').split('\n').slice(1)
   .map((l) => l.split('\t'))

@@ -8,8 +8,8 @@ import { parseDescription } from '../../codegen/import/rules.js';
 import type { Problem } from '../../codegen/import/parse-page.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
-const DOCS = '/work/shared/lark-docs';
-const SEED = '/work/shared/seeds/002_c6042755e2590ada.txt';
+const DOCS = join(import.meta.dirname, '../fixtures/lark-docs');
+const SEED = join(import.meta.dirname, '../fixtures/seeds/002_c6042755e2590ada.txt');
 
 function treeOf(path: string, withExample = true): { text: string; problems: Problem[] } {
   const page = parsePage(readFileSync(path, 'utf8'), path);
