@@ -16,7 +16,11 @@ const KINDS = new Set<string>(['p2', 'p1', 'callback']);
 
 /** Reads catalog.tsv; rows that do not have the expected columns are errors naming the line. */
 export function readCatalog(file: string): CatalogRow[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  return parseCatalogText(fs.readFileSync(file, 'utf8'), file);
+}
+
+export function parseCatalogText(text: string, file = 'catalog.tsv'): CatalogRow[] {
+  const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split('\t');
   const col = (name: string): number => {
     const i = header.indexOf(name);

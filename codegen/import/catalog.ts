@@ -1,37 +1,15 @@
 /** catalog.tsv rows and the naming rule for event types that are not listed. */
 
 import { readFileSync } from 'node:fs';
+import type { CatalogRow } from '../catalog.js';
+import { domainOf, parseCatalogText } from '../catalog.js';
 import type { EventKind } from './to-schema.js';
 
-export interface CatalogRow {
-  eventType: string;
-  kind: EventKind;
-  typeName: string;
-  registerMethod: string;
-  docPage: string;
-  note: string;
-}
+export type { CatalogRow };
 
+/** catalog.tsv rows by event type. */
 export function parseCatalog(text: string): Map<string, CatalogRow> {
-  const rows = new Map<string, CatalogRow>();
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines[0] ?? '').split('\t');
-  const col = (name: string): number => header.indexOf(name);
-  for (const line of lines.slice(1)) {
-    const c = line.split('\t');
-    const kind = c[col('kind')] ?? '';
-    if (kind !== 'p2' && kind !== 'p1' && kind !== 'callback') continue;
-    const eventType = c[col('event_type')] ?? '';
-    rows.set(eventType, {
-      eventType,
-      kind,
-      typeName: c[col('type_name')] ?? '',
-      registerMethod: c[col('register_method')] ?? '',
-      docPage: c[col('doc_page')] ?? '',
-      note: c[col('note')] ?? '',
-    });
-  }
-  return rows;
+  return new Map(parseCatalogText(text).map((r) => [r.eventType, r]));
 }
 
 export function loadCatalog(path: string): Map<string, CatalogRow> {
@@ -55,8 +33,4 @@ export function registerMethodFor(eventType: string, kind: EventKind): string {
   return kind === 'p1' ? `register_p1_${snakeCase(eventType)}` : `register_p2_${eventType.replace(/\./g, '_')}`;
 }
 
-export function domainFor(eventType: string, kind: EventKind): string {
-  if (kind === 'p1') return 'v1';
-  if (kind === 'callback') return 'callback';
-  return eventType.split('.')[0] ?? eventType;
-}
+export { domainOf as domainFor };

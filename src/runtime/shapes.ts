@@ -1,28 +1,38 @@
 import type { Shape } from './catalog-types.js';
-import { isRecord } from './json.js';
 
-const escape = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
+const hasOwn = Object.prototype.hasOwnProperty;
+const escape = (k: string): string => (k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
 
 /**
  * JSON pointers of the properties a payload has that its schema does not know. With `generalize`,
  * array indexes become `*` so that one unknown field of a list is reported once (drift reports).
+ * Pointers are only built on the way to objects and for what is reported: this runs on every
+ * delivery in strict mode.
  */
 export function unknownProperties(value: unknown, shape: Shape, generalize = false, base = '', out: string[] = []): string[] {
-  if (shape.o) return out;
+  if (shape.o || value === null || typeof value !== 'object') return out;
   if (Array.isArray(value)) {
-    if (shape.i) value.forEach((item, i) => unknownProperties(item, shape.i as Shape, generalize, `${base}/${generalize ? '*' : i}`, out));
+    const item = shape.i;
+    if (!item || item.o) return out;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== null && typeof v === 'object') unknownProperties(v, item, generalize, `${base}/${generalize ? '*' : i}`, out);
+    }
     return out;
   }
-  if (!isRecord(value)) return out;
-  if (!shape.p && !shape.a) return out;
-  for (const key of Object.keys(value)) {
-    const child = shape.p && Object.prototype.hasOwnProperty.call(shape.p, key) ? shape.p[key] : shape.a;
-    const pointer = `${base}/${escape(key)}`;
-    if (!child) {
+  const known = shape.p;
+  const map = shape.a;
+  if (!known && !map) return out;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const child = known !== undefined && hasOwn.call(known, key) ? known[key] : map;
+    if (child === undefined) {
+      const pointer = `${base}/${escape(key)}`;
       if (!generalize || !out.includes(pointer)) out.push(pointer);
       continue;
     }
-    unknownProperties(value[key], child, generalize, pointer, out);
+    const v = record[key];
+    if (v !== null && typeof v === 'object' && !child.o) unknownProperties(v, child, generalize, `${base}/${escape(key)}`, out);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { AesCipher } from './crypto.js';
 import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './receiver.js';
 import type { WebhookResponse } from './request.js';
-import { checkRequest, failureResponse, precheck, hasSignatureHeaders, readBody, resolveGate, signatureHeaders, tokensEqual, verifyRequestSignature } from './receiver.js';
+import { assembleHandler, checkRequest, hasSignatureHeaders, readBody, resolveGate, signatureHeaders, tokensEqual, verifyRequestSignature } from './receiver.js';
 import { jsonResponse } from './request.js';
 import { DEFAULT_TIMESTAMP_TOLERANCE_MS, SIGNATURE_HEADER } from './signature.js';
 import type { ErrorHook } from './timing.js';
@@ -118,17 +118,5 @@ export function createLegacyCardHandler(handler: LegacyCardActionHandler, option
     return { ...jsonResponse(timed.result.httpStatus, timed.result.body), result: timed.result };
   }
 
-  return {
-    maxBodyBytes: gate.maxBodyBytes,
-    path: gate.path,
-    drain: () => scheduler.drain(),
-    precheck: (request) => precheck(gate, request),
-    async handle(request) {
-      try {
-        return await handle(request);
-      } catch (err) {
-        return failureResponse(err, logger);
-      }
-    },
-  };
+  return assembleHandler(gate, scheduler, logger, handle);
 }

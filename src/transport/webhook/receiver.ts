@@ -153,6 +153,23 @@ export function readBody(body: Uint8Array | ParsedBody | string, maxJsonDepth: n
 }
 
 /** The handler's answer to a thrown error: a WebhookError's own, 400 for a malformed body, 500 otherwise. */
+/** The handler object both receivers return: gate facts, drain, precheck, and a handle that never throws. */
+export function assembleHandler(gate: Gate, scheduler: Scheduler, logger: Logger, handle: (request: WebhookRequest) => Promise<WebhookResponse>): WebhookHandler {
+  return {
+    maxBodyBytes: gate.maxBodyBytes,
+    path: gate.path,
+    drain: () => scheduler.drain(),
+    precheck: (request) => precheck(gate, request),
+    async handle(request) {
+      try {
+        return await handle(request);
+      } catch (err) {
+        return failureResponse(err, logger);
+      }
+    },
+  };
+}
+
 export function failureResponse(err: unknown, logger: Logger): WebhookResponse {
   if (err instanceof WebhookError) {
     logger.debug(`webhook request rejected: ${err.status} ${err.message}`, err.toBody());
@@ -257,19 +274,7 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
     return { ...jsonResponse(result.httpStatus, result.body), result };
   }
 
-  return {
-    maxBodyBytes: gate.maxBodyBytes,
-    path: gate.path,
-    drain: () => scheduler.drain(),
-    precheck: (request) => precheck(gate, request),
-    async handle(request) {
-      try {
-        return await handle(request);
-      } catch (err) {
-        return failureResponse(err, logger);
-      }
-    },
-  };
+  return assembleHandler(gate, scheduler, logger, handle);
 }
 
 /** Adapters take either a dispatcher (plus options) or a ready handler (e.g. a legacy card handler). */
