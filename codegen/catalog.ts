@@ -22,13 +22,14 @@ export function readCatalog(file: string): CatalogRow[] {
 export function parseCatalogText(text: string, file = 'catalog.tsv'): CatalogRow[] {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split('\t');
-  const col = (name: string): number => {
+  // event_type and kind are required; the other columns may be absent (an importer's scratch catalog).
+  const col = (name: string, required = false): number => {
     const i = header.indexOf(name);
-    if (i < 0) throw new Error(`${file}:1: missing column "${name}"`);
+    if (i < 0 && required) throw new Error(`${file}:1: missing column "${name}"`);
     return i;
   };
   const c = {
-    type: col('event_type'), kind: col('kind'), name: col('type_name'), method: col('register_method'),
+    type: col('event_type', true), kind: col('kind', true), name: col('type_name'), method: col('register_method'),
     page: col('doc_page'), note: col('note'),
   };
   const rows: CatalogRow[] = [];

@@ -126,6 +126,18 @@ void d.dispatch(${seedJson});
     expect(sh(process.execPath, ['out/typed.cjs'], dir).trim()).toBe(SEED);
   });
 
+  it('offers the receivers as subpath entries, to ESM and CommonJS alike', () => {
+    const dir = path.join(root, 'cjs');
+    const cjs = `const w = require('lark-event-catalog/webhook'); const s = require('lark-event-catalog/ws'); const e = require('lark-event-catalog/emulator');
+console.log(typeof w.createWebhookHandler, typeof w.createExpressMiddleware, typeof s.WSClient, typeof e.startEmulator);`;
+    fs.writeFileSync(path.join(dir, 'subpaths.cjs'), cjs);
+    expect(sh(process.execPath, ['subpaths.cjs'], dir).trim()).toBe('function function function function');
+    const esm = `import { createWebHandler } from 'lark-event-catalog/webhook'; import { WSClient } from 'lark-event-catalog/ws';
+console.log(typeof createWebHandler, typeof WSClient);`;
+    fs.writeFileSync(path.join(root, 'esm-nodenext', 'subpaths.mjs'), esm);
+    expect(sh(process.execPath, ['subpaths.mjs'], path.join(root, 'esm-nodenext')).trim()).toBe('function function');
+  });
+
   it('installs the lark-events binary', () => {
     const out = sh(process.execPath, [path.join(root, 'node_modules', 'lark-event-catalog', 'bin', 'lark-events.js'), 'list', '--json'], root);
     expect((JSON.parse(out) as unknown[]).length).toBeGreaterThan(0);
