@@ -10,7 +10,7 @@ import type { ValidatorExport } from './emit-validators.js';
 import { emitValidators, shapeOf } from './emit-validators.js';
 import { formatProblem, lint } from './lint.js';
 import type { LoadedSchema } from './load.js';
-import { isCommon, loadSchemas } from './load.js';
+import { isCommon, isDomainShared, loadSchemas } from './load.js';
 import type { DomainModel } from './model.js';
 import { buildModel } from './model.js';
 
@@ -66,11 +66,12 @@ export async function buildOutputs(schemas: LoadedSchema[], domains: DomainModel
     + shapesModule(common.map((c) => [c.title, shapeOf(c.json, c, all)]), 'shapes') + 'export const responseShapes = {};\n');
   out.set('common/validators.d.ts', VALIDATORS_DTS('../../src/runtime/catalog-types.js'));
 
-  const typeFiles = await Promise.all(domains.map((d) => emitTypes(d.events.map((e) => e.schema), all, { module: '../common/types.js', names: commonNames })));
+  const sharedOf = (domain: string) => schemas.filter((s) => isDomainShared(s) && s.rel.startsWith(`${domain}/`));
+  const typeFiles = await Promise.all(domains.map((d) => emitTypes([...sharedOf(d.name), ...d.events.map((e) => e.schema)], all, { module: '../common/types.js', names: commonNames })));
   domains.forEach((d, i) => {
     const events = d.events;
     out.set(`${d.name}/types.ts`, typeFiles[i] ?? '');
-    const validators = emitValidators([...common, ...events.map((e) => e.schema)], {
+    const validators = emitValidators([...common, ...sharedOf(d.name), ...events.map((e) => e.schema)], {
       validators: events.map((e) => ({ key: e.eventType, ref: e.schema.id })),
       responseValidators: events.filter((e) => e.responseRef).map((e) => ({ key: e.eventType, ref: e.responseRef as string })),
     });

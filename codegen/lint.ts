@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { CatalogRow } from './catalog.js';
 import { domainOf } from './catalog.js';
 import type { EventSchema, Json, JsonObject, LarkMeta, LoadedSchema } from './load.js';
-import { isCommon, isObject } from './load.js';
+import { isDomainShared, isObject, isShared } from './load.js';
 import { escapePointerToken, lineOfPointer } from './locate.js';
 
 export interface LintProblem {
@@ -50,7 +50,7 @@ export function lint(schemas: LoadedSchema[], catalog: CatalogRow[]): { events: 
     if (!s.title) report('/title', 'missing title');
     if (typeof s.json.description !== 'string' || s.json.description.trim() === '') report('/description', 'missing description');
     const examples = s.json.examples;
-    if (!Array.isArray(examples) || examples.length === 0) report('/examples', 'needs at least one example');
+    if (!isDomainShared(s) && (!Array.isArray(examples) || examples.length === 0)) report('/examples', 'needs at least one example');
 
     checkNode(s.json, '', report, (t, where) => {
       const other = seenTitles.get(t);
@@ -58,7 +58,7 @@ export function lint(schemas: LoadedSchema[], catalog: CatalogRow[]): { events: 
       else seenTitles.set(t, `${s.rel}${where}`);
     });
 
-    if (isCommon(s)) continue;
+    if (isShared(s)) continue;
     const meta = readMeta(s.json);
     if (!meta) {
       report('/x-lark', 'missing or malformed x-lark (event_type, kind p2|p1|callback, register_method)');

@@ -76,3 +76,13 @@ export function loadSchemas(schemasDir: string): LoadedSchema[] {
 export function isCommon(s: LoadedSchema): boolean {
   return s.rel.startsWith('common/');
 }
+
+/** `schemas/<domain>/definitions.json`: shapes several events of one domain share. */
+export function isDomainShared(s: LoadedSchema): boolean {
+  return /^[^/]+\/definitions\.json$/.test(s.rel) && !isCommon(s);
+}
+
+/** A file of shared shapes only (common/ or a domain's definitions.json), not an event. */
+export function isShared(s: LoadedSchema): boolean {
+  return isCommon(s) || isDomainShared(s);
+}

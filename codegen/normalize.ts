@@ -84,9 +84,13 @@ export function toTypeView(node: Json, from: LoadedSchema, all: Map<string, Load
   return out;
 }
 
-/** Every named definition of a schema file, keyed by title: the event itself and its definitions. */
+/**
+ * Every named definition of a schema file, keyed by title: the event itself and its definitions
+ * (a file of definitions only — no type, no properties — contributes just its definitions).
+ */
 export function namedShapes(s: LoadedSchema): Array<[string, Json]> {
-  const shapes: Array<[string, Json]> = [[s.title, s.json]];
+  const definitionsOnly = s.json.type === undefined && s.json.properties === undefined && s.json.$ref === undefined;
+  const shapes: Array<[string, Json]> = definitionsOnly ? [] : [[s.title, s.json]];
   if (isObject(s.json.definitions)) {
     for (const [key, def] of Object.entries(s.json.definitions)) {
       const title = isObject(def) && typeof def.title === 'string' ? def.title : key;

@@ -7,6 +7,50 @@ import type { CallbackHeader } from '../common/types.js';
 export type P2CardActionTriggerResponseCard = P2CardActionTriggerRawCard | P2CardActionTriggerTemplateCard;
 
 /**
+ * 回调触发者信息: the user who triggered the callback
+ */
+export interface CallbackOperator {
+  /**
+   * 回调触发者的 tenant key
+   */
+  tenant_key?: string;
+  /**
+   * 回调触发者的 user_id
+   *
+   * Returned only with the permission `contact:user.employee_id:readonly`.
+   */
+  user_id?: string;
+  /**
+   * 回调触发者的 union_id
+   */
+  union_id?: string;
+  /**
+   * 回调触发者的 open_id
+   */
+  open_id?: string;
+}
+/**
+ * 展示场景上下文: where the card or link is shown
+ */
+export interface CallbackContext {
+  /**
+   * 链接地址 (link previews)
+   */
+  url?: string;
+  /**
+   * 链接预览的 token (link previews)
+   */
+  preview_token?: string;
+  /**
+   * 卡片所在的消息 ID
+   */
+  open_message_id?: string;
+  /**
+   * 卡片所在的会话 ID
+   */
+  open_chat_id?: string;
+}
+/**
  * 卡片回传交互: sent when a user interacts with a callback component of a card (button, select, input, form). The handler's return value — a toast and/or a new card — is the answer, due within 3 s.
  */
 export interface P2CardActionTrigger {
@@ -21,7 +65,7 @@ export interface P2CardActionTriggerData {
   /**
    * 回调触发者信息
    */
-  operator: P2CardActionTriggerOperator;
+  operator: CallbackOperator;
   /**
    * 更新卡片用的凭证 (a "c-…" value, valid 30 minutes, at most 2 updates). Not the Verification Token, which stays in header.token.
    */
@@ -41,30 +85,7 @@ export interface P2CardActionTriggerData {
   /**
    * 展示场景上下文
    */
-  context?: P2CardActionTriggerContext;
-}
-/**
- * 回调触发者信息
- */
-export interface P2CardActionTriggerOperator {
-  /**
-   * 回调触发者的 tenant key
-   */
-  tenant_key?: string;
-  /**
-   * 回调触发者的 user_id
-   *
-   * Returned only with the permission `contact:user.employee_id:readonly`.
-   */
-  user_id?: string;
-  /**
-   * 回调触发者的 union_id
-   */
-  union_id?: string;
-  /**
-   * 回调触发者的 open_id
-   */
-  open_id?: string;
+  context?: CallbackContext;
 }
 /**
  * 交互信息
@@ -112,27 +133,6 @@ export interface P2CardActionTriggerAction {
    * 勾选器的状态 (checker outside a form)
    */
   checked?: boolean;
-}
-/**
- * 展示场景上下文
- */
-export interface P2CardActionTriggerContext {
-  /**
-   * 链接地址 (link previews)
-   */
-  url?: string;
-  /**
-   * 链接预览的 token (link previews)
-   */
-  preview_token?: string;
-  /**
-   * 卡片所在的消息 ID
-   */
-  open_message_id?: string;
-  /**
-   * 卡片所在的会话 ID
-   */
-  open_chat_id?: string;
 }
 /**
  * The answer to card.action.trigger: an optional toast and an optional card that replaces the one clicked. Every part is optional; {} keeps the card as it is.
@@ -204,33 +204,15 @@ export interface P2URLPreviewGetData {
   /**
    * The user who posted the link
    */
-  operator?: P2URLPreviewGetOperator;
+  operator?: CallbackOperator;
   /**
    * Where the link is shown, e.g. im_message
    */
   host?: string;
-  context: P2URLPreviewGetContext;
-}
-export interface P2URLPreviewGetOperator {
-  tenant_key?: string;
   /**
-   * Returned only with the permission `contact:user.employee_id:readonly`.
+   * The link and where it was posted
    */
-  user_id?: string;
-  union_id?: string;
-  open_id?: string;
-}
-export interface P2URLPreviewGetContext {
-  /**
-   * The link to preview
-   */
-  url?: string;
-  /**
-   * Token of this preview, used to update it later
-   */
-  preview_token?: string;
-  open_message_id?: string;
-  open_chat_id?: string;
+  context: CallbackContext;
 }
 /**
  * The answer to url.preview.get. Every part is optional.

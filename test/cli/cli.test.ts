@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readCatalog } from '../../codegen/catalog.js';
 import { example, repo, tmpDir } from '../helpers.js';
@@ -107,6 +108,9 @@ describe('lark-events schema', () => {
       expect(ref).toMatch(/^#\/definitions\//);
       expect(schema.definitions[ref.slice('#/definitions/'.length)], ref).toBeDefined();
     }
+    const validate = new Ajv.default({ strict: false, allowUnionTypes: true }).compile(schema);
+    expect(validate((schema as unknown as { examples: unknown[] }).examples[0])).toBe(true);
+    expect(validate({ schema: '2.0', header: {}, event: {} })).toBe(false);
   });
 
   it('exits 2 for an unknown event type', () => {

@@ -40,9 +40,10 @@ describe('generate', () => {
     const dir = copySchemas();
     const out = tmpDir('generated');
     await generate({ schemasDir: dir, outDir: out, catalogPath });
-    const file = path.join(dir, 'callback', 'card.action.trigger.json');
-    const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as { definitions: { P2CardActionTriggerContext: { properties: Record<string, unknown> } } };
-    schema.definitions.P2CardActionTriggerContext.properties.new_field = { type: 'string', description: 'added' };
+    // A shape the domain's callbacks share, in schemas/callback/definitions.json.
+    const file = path.join(dir, 'callback', 'definitions.json');
+    const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as { definitions: { CallbackContext: { properties: Record<string, unknown> } } };
+    schema.definitions.CallbackContext.properties.new_field = { type: 'string', description: 'added' };
     fs.writeFileSync(file, JSON.stringify(schema, null, 2));
     const stale = await generate({ schemasDir: dir, outDir: out, catalogPath, check: true });
     expect(stale.stale).toEqual(expect.arrayContaining(['callback/types.ts', 'callback/validators.js', 'docs/callback.md']));
@@ -69,6 +70,13 @@ describe('generate', () => {
     for (const [file, text] of out) expect(text, file).not.toMatch(/\b(const )?enum \w+ \{/);
     expect(out.get('callback/types.ts')).toContain('export interface P2URLPreviewGet {');
     expect(out.get('v1/types.ts')).toContain('export interface P1Message {');
+  });
+
+  it('declares a shape the events of one domain share once, in that domain', async () => {
+    const types = (await outputsOf(subset)).get('callback/types.ts') ?? '';
+    expect(types.match(/export interface CallbackOperator \{/g)).toHaveLength(1);
+    expect(types).toMatch(/export interface P2CardActionTriggerData \{[^}]*operator: CallbackOperator;/s);
+    expect(types).toMatch(/export interface P2URLPreviewGetData \{[^}]*operator\?: CallbackOperator;/s);
   });
 
   it('declares shared shapes once and imports them', async () => {

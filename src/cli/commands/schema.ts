@@ -20,8 +20,9 @@ function readSchema(file: string): Record<string, unknown> {
  */
 export function bundleSchema(eventFile: string): Record<string, unknown> {
   const root = readSchema(eventFile);
-  const definitions: Record<string, unknown> = isRecord(root.definitions) ? { ...root.definitions } : {};
+  const definitions: Record<string, unknown> = {};
   const external = new Map<string, string>();
+  const merged = new Set<string>();
   const rewrite = (node: Node, baseFile: string): Node => {
     if (Array.isArray(node)) return node.map((n) => rewrite(n, baseFile));
     if (!isRecord(node)) return node;
@@ -30,6 +31,17 @@ export function bundleSchema(eventFile: string): Record<string, unknown> {
       if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) {
         const [rel = '', fragment = ''] = v.split('#');
         const target = path.resolve(path.dirname(baseFile), rel);
+        const defMatch = /^\/definitions\/([^/]+)$/.exec(fragment);
+        if (defMatch) {
+          // A file of shared definitions: its definitions join ours (titles are unique catalog-wide).
+          if (!merged.has(target)) {
+            merged.add(target);
+            const schema = readSchema(target);
+            for (const [key, def] of Object.entries(isRecord(schema.definitions) ? schema.definitions : {})) definitions[key] = rewrite(def, target);
+          }
+          out.$ref = `#/definitions/${defMatch[1]}`;
+          continue;
+        }
         let name = external.get(target);
         if (!name) {
           const schema = readSchema(target);
@@ -38,13 +50,13 @@ export function bundleSchema(eventFile: string): Record<string, unknown> {
           const { $schema: _s, $id: _i, examples: _e, ...rest } = schema;
           definitions[name] = rewrite(rest, target);
         }
-        out.$ref = `#/definitions/${name}${fragment}`;
+        out.$ref = `#/definitions/${name}`;
       } else out[k] = k === 'examples' || k === 'enum' || k === 'const' ? v : rewrite(v, baseFile);
     }
     return out;
   };
   const bundled = rewrite(root, eventFile) as Record<string, unknown>;
-  bundled.definitions = definitions;
+  bundled.definitions = { ...(isRecord(bundled.definitions) ? bundled.definitions : {}), ...definitions };
   return bundled;
 }
 
