@@ -1,6 +1,6 @@
 /** The importer for official reference pages: Markdown (or plain-text) pages → schemas/<domain>/<event_type>.json. */
 
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parsePage, type ExampleBlock, type FieldTable, type ParsedPage, type Problem } from './parse-page.js';
 import { buildFieldTree, type FieldNode } from './field-tree.js';
@@ -15,6 +15,7 @@ import { createStrictValidator, type StrictValidator } from './validate.js';
 import { defaultNodeSdkTypesPath, readNodeSdkEvents, type SdkField } from './node-sdk.js';
 import { mergeSdkIntoTree, type SdkDecision } from './sdk-merge.js';
 import { mirrorSchema, mirrorSource } from './mirror.js';
+import { hoistFiles, type ProducedSchema } from './hoist.js';
 
 export type { Problem } from './parse-page.js';
 export type { SdkDecision } from './sdk-merge.js';
@@ -37,8 +38,12 @@ export interface ImportedEvent {
 
 export interface ImportReport {
   written: string[];
+  /** Files removed: a domain's definitions.json that no longer shares anything. */
+  removed: string[];
   events: ImportedEvent[];
   problems: Problem[];
+  /** Domain → the definitions its events share in `<domain>/definitions.json` (./hoist.ts). */
+  shared: Map<string, string[]>;
 }
 
 export interface ImportOptions {
@@ -302,7 +307,7 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
   const catalog = existsSync(catalogPath) ? loadCatalog(catalogPath) : new Map<string, CatalogRow>();
   const commonDir = options.commonDir ?? [join(options.outDir, 'common'), resolve('schemas/common')].find((d) => existsSync(d)) ?? join(options.outDir, 'common');
   const validator = existsSync(commonDir) ? createStrictValidator(commonDir) : undefined;
-  const report: ImportReport = { written: [], events: [], problems: [] };
+  const report: ImportReport = { written: [], removed: [], events: [], problems: [], shared: new Map() };
   let sdk: SdkEvents | undefined;
   if (options.sdkMerge !== false) {
     const sdkPath = options.sdkTypesPath ?? defaultNodeSdkTypesPath();
@@ -310,13 +315,11 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
     else report.problems.push({ page: sdkPath, line: 0, message: 'the Node SDK typings are not installed; nothing merged from them', severity: 'warning' });
   }
   const produced = new Map<string, PageImport['schemas'][number]>();
+  // Everything is written at the end, once the domains' shared definitions are hoisted.
+  const pending = new Map<string, ProducedSchema>();
   const write = (domain: string, eventType: string, schema: JsonObject): string => {
     const file = join(options.outDir, domain, `${eventType}.json`);
-    if (options.write !== false) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, serializeSchema(schema));
-      report.written.push(file);
-    }
+    pending.set(file, { file, domain, schema });
     return file;
   };
   for (const path of paths) {
@@ -345,6 +348,19 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
     const schema = mirrorSchema(from.schema, { eventType: sibling, typeName: String(from.schema['title']) }, row);
     const file = write(domainFor(row.eventType, row.kind), row.eventType, schema);
     report.events.push({ eventType: row.eventType, kind: row.kind, page: `note: same shape as ${sibling}`, file, exampleSource: from.exampleSource, exampleRepairs: [], sdkMerged: [], sdkDecisions: [] });
+  }
+  const hoisted = hoistFiles(options.outDir, [...pending.values()], report.problems);
+  report.shared = hoisted.hoisted;
+  if (options.write !== false) {
+    for (const [file, text] of [...hoisted.texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      report.written.push(file);
+    }
+    for (const file of hoisted.remove) {
+      rmSync(file);
+      report.removed.push(file);
+    }
   }
   return report;
 }
@@ -405,6 +421,7 @@ export async function runImportCli(argv: string[]): Promise<number> {
   const report = await importPages(pages, { outDir, catalogPath: catPath, write, sdkMerge, sdkTypesPath });
   for (const p of report.problems) process.stderr.write(`${p.page}:${p.line}: ${p.severity}: ${p.message}\n`);
   const synthesized = report.events.filter((e) => e.exampleSource === 'synthesized').length;
+  const sharedCount = [...report.shared.values()].reduce((n, names) => n + names.length, 0);
   process.stdout.write(`${report.events.length} schemas${write ? ' written' : ' built'} (${report.events.length - synthesized} official examples, ${synthesized} synthesized)\n`);
   if (sdkMerge) {
     const merged = report.events.reduce((n, e) => n + e.sdkMerged.length, 0);
@@ -412,5 +429,6 @@ export async function runImportCli(argv: string[]): Promise<number> {
     const kept = decisions.filter((d) => d.winner === 'page').length;
     process.stdout.write(`Node SDK: ${merged} fields merged in ${report.events.filter((e) => e.sdkMerged.length > 0).length} schemas; ${decisions.length} type conflicts (${decisions.length - kept} SDK type used, ${kept} page type kept)\n`);
   }
+  process.stdout.write(`Shared definitions: ${sharedCount} in ${report.shared.size} domains (<domain>/definitions.json)\n`);
   return report.problems.some((p) => p.severity === 'error') ? 1 : 0;
 }

@@ -193,7 +193,9 @@ describe('importPages with the SDK merge', () => {
       + 'demo.sdk.copied_v1\tp2\tP2DemoSdkCopiedV1\tregister_p2_demo_sdk_copied_v1\tno\tno\tno\t\tsame event body shape as demo.sdk.merged_v1\n');
     const out = join(dir, 'out');
     const r = await importPages([join(ROOT, PAGE)], options(out, { catalogPath: cat }));
-    expect(readdirSync(join(out, 'demo')).sort()).toEqual(['demo.sdk.copied_v1.json', 'demo.sdk.merged_v1.json']);
+    // The mirror declares the same sub-objects: they move to the domain's definitions.json.
+    expect(readdirSync(join(out, 'demo')).sort()).toEqual(['definitions.json', 'demo.sdk.copied_v1.json', 'demo.sdk.merged_v1.json']);
     expect(r.events.map((e) => e.eventType)).toEqual(['demo.sdk.merged_v1', 'demo.sdk.copied_v1']);
+    expect(r.shared.get('demo')?.length).toBeGreaterThan(0);
   });
 });
