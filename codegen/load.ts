@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { jsonErrorLocation } from '../src/runtime/json.js';
 import type { EventKind } from './catalog.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -46,10 +47,8 @@ export function parseJsonFile(file: string, text: string): Json {
   try {
     return JSON.parse(text) as Json;
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : 1;
-    throw new SchemaLoadError(file, line, `invalid JSON: ${msg}`);
+    const at = jsonErrorLocation(text, err);
+    throw new SchemaLoadError(file, at.line, `invalid JSON: ${at.message}`);
   }
 }
 

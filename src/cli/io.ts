@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { jsonErrorLocation } from '../runtime/json.js';
 
 /** A usage or input error: exit code 2, message on stderr. */
 export class CliError extends Error {
@@ -22,16 +23,8 @@ export function parseJsonText(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(msg);
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split('\n').length;
-      const col = before.length - before.lastIndexOf('\n');
-      throw new CliError(`${file}:${line}:${col}: not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
-    }
-    const lines = text.split('\n');
-    throw new CliError(`${file}:${lines.length}:${(lines.at(-1) ?? '').length + 1}: not valid JSON: ${msg}`);
+    const at = jsonErrorLocation(text, err);
+    throw new CliError(`${file}:${at.line}:${at.column}: not valid JSON: ${at.message}`);
   }
 }
 
