@@ -14,6 +14,14 @@ export interface CatalogRow {
 
 const KINDS = new Set<string>(['p2', 'p1', 'callback']);
 
+/** catalog.tsv is malformed: the message starts with file:line. */
+export class CatalogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CatalogError';
+  }
+}
+
 /** Reads catalog.tsv; rows that do not have the expected columns are errors naming the line. */
 export function readCatalog(file: string): CatalogRow[] {
   return parseCatalogText(fs.readFileSync(file, 'utf8'), file);
@@ -25,7 +33,7 @@ export function parseCatalogText(text: string, file = 'catalog.tsv'): CatalogRow
   // event_type and kind are required; the other columns may be absent (an importer's scratch catalog).
   const col = (name: string, required = false): number => {
     const i = header.indexOf(name);
-    if (i < 0 && required) throw new Error(`${file}:1: missing column "${name}"`);
+    if (i < 0 && required) throw new CatalogError(`${file}:1: missing column "${name}"`);
     return i;
   };
   const c = {
@@ -37,7 +45,7 @@ export function parseCatalogText(text: string, file = 'catalog.tsv'): CatalogRow
     if (text.trim() === '') return;
     const f = text.split('\t');
     const kind = f[c.kind] ?? '';
-    if (!KINDS.has(kind)) throw new Error(`${file}:${i + 2}: kind "${kind}" is not one of p2, p1, callback`);
+    if (!KINDS.has(kind)) throw new CatalogError(`${file}:${i + 2}: kind "${kind}" is not one of p2, p1, callback`);
     rows.push({
       eventType: f[c.type] ?? '', kind: kind as EventKind, typeName: f[c.name] ?? '', registerMethod: f[c.method] ?? '',
       docPage: f[c.page] ?? '', note: f[c.note] ?? '', line: i + 2,

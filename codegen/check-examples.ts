@@ -24,7 +24,7 @@ export function checkExamples(schemas: LoadedSchema[], all: Map<string, LoadedSc
       const shape = shapeOf(schemaNode, s, all);
       examples.forEach((example, i) => {
         const where = `/${at}/${i}`;
-        const report = (pointer: string, message: string) => problems.push({ file: s.file, line: lineOfPointer(text, where), pointer: `${where}${pointer}`, message });
+        const report = (pointer: string, message: string) => problems.push({ file: s.file, line: lineOfPointer(text, `${where}${pointer}`), pointer: `${where}${pointer}`, message });
         if (!validate(example)) for (const e of validate.errors ?? []) report(e.instancePath, `example does not validate: ${e.message ?? e.keyword}`);
         for (const p of unknownProperties(example, shape)) report(p, 'example has a property the schema does not know (strict mode)');
       });

@@ -1,4 +1,6 @@
+import { CatalogError } from './catalog.js';
 import { generate, GenerateError, FIX_COMMAND } from './generate.js';
+import { SchemaLoadError } from './load.js';
 import { catalogPath, generatedDir, schemasDir } from './paths.js';
 
 /** `npm run generate [-- --check]` and `lark-events generate [--check]`. Returns the exit code. */
@@ -26,7 +28,8 @@ export async function runGenerateCli(argv: string[]): Promise<number> {
       : `generated/: ${result.written} file(s) written, ${result.files.length} in all, in ${ms} ms${note}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof GenerateError) {
+    // Problems in the inputs (schemas, catalog.tsv) are reported as file:line, without a stack.
+    if (err instanceof GenerateError || err instanceof SchemaLoadError || err instanceof CatalogError) {
       process.stderr.write(`${err.message}\n`);
       return 1;
     }

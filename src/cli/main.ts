@@ -9,6 +9,7 @@ import { registerTrigger } from './commands/trigger.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { CliError } from './io.js';
+import { LarkEventError } from '../runtime/errors.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('lark-events')
@@ -39,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       process.stderr.write(`lark-events: ${err.message}\n`);
       return err.exitCode;
+    }
+    if (err instanceof LarkEventError) {
+      // Invalid options and inputs the library rejects: the message says what, a stack adds nothing.
+      process.stderr.write(`lark-events: ${err.message}\n`);
+      return 2;
     }
     if (isGenerateError(err)) {
       process.stderr.write(`${(err as GenerateErrorLike).message}\n`);

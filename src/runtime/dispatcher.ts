@@ -174,7 +174,9 @@ export class DispatcherBase {
     }
 
     const store = this.store;
-    const key = store && d.id ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
+    // A callback's answer is its handler's return value: a redelivered callback (its first answer
+    // lost) must run again to answer again, so callbacks are never de-duplicated.
+    const key = store && d.id && d.kind !== 'callback' ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
     if (store && key) {
       const claim = await store.claim(key);
       if (claim === 'done') return { status: 'duplicate', ...meta, ...answer(200, {}) };

@@ -108,17 +108,26 @@ describe('lint', () => {
     }
     return '';
   }
+  let edited = '';
   const editJson = (file: string, f: (j: Record<string, unknown>) => void) => {
     const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     f(j);
-    fs.writeFileSync(file, JSON.stringify(j, null, 2));
+    edited = JSON.stringify(j, null, 2);
+    fs.writeFileSync(file, edited);
+  };
+  /** The 1-based line of the edited file holding `needle` (which must occur once). */
+  const lineOf = (needle: string): number => {
+    const lines = edited.split('\n');
+    const hits = lines.flatMap((l, i) => (l.includes(needle) ? [i + 1] : []));
+    expect(hits, needle).toHaveLength(1);
+    return hits[0] as number;
   };
 
   it('names the file, line and pointer of a $ref with a sibling that would duplicate a type', async () => {
     const msg = await problemsAfter((dir) => editJson(path.join(dir, 'v1', 'message.json'), (j) => {
-      (j.properties as Record<string, Record<string, unknown>>).event!.type = 'object';
+      (j.properties as Record<string, Record<string, unknown>>).event!.type = 'objectish';
     }));
-    expect(msg).toMatch(/v1\/message\.json:\d+: \/properties\/event\/type: "type" next to \$ref/);
+    expect(msg).toContain(`v1/message.json:${lineOf('"objectish"')}: /properties/event/type: "type" next to $ref`);
   });
 
   it('rejects a type name or register method that differs from catalog.tsv', async () => {
@@ -132,9 +141,11 @@ describe('lint', () => {
 
   it('rejects an example that does not validate, pointing into the example', async () => {
     const msg = await problemsAfter((dir) => editJson(path.join(dir, 'v1', 'message.json'), (j) => {
-      ((j.examples as Array<Record<string, Record<string, unknown>>>)[0]!.event!).is_mention = 'yes';
+      const examples = j.examples as Array<Record<string, Record<string, unknown>>>;
+      examples.push(structuredClone(examples[0]!));
+      examples[1]!.event!.is_mention = 'yes';
     }));
-    expect(msg).toMatch(/message\.json:\d+: \/examples\/0\/event\/is_mention: example does not validate: must be boolean/);
+    expect(msg).toContain(`message.json:${lineOf('"is_mention": "yes"')}: /examples/1/event/is_mention: example does not validate: must be boolean`);
   });
 
   it('reports invalid JSON with file and line', async () => {

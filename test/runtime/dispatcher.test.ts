@@ -90,8 +90,20 @@ describe('EventDispatcher.dispatch', () => {
   });
 
   it('answers {} for a callback handler that returns nothing', async () => {
-    const d = new EventDispatcher(quiet).register_p2_url_preview_get(() => ({}));
-    expect((await d.dispatch(example('callback', 'url.preview.get'))).body).toEqual({});
+    const d = new EventDispatcher(quiet).register_p2_url_preview_get(() => undefined as never);
+    const r = await d.dispatch(example('callback', 'url.preview.get'));
+    expect(r.status).toBe('handled');
+    expect(r.body).toEqual({});
+  });
+
+  it('runs a redelivered callback again, so that its answer is sent again', async () => {
+    let n = 0;
+    const d = new EventDispatcher(quiet).register_p2_card_action_trigger(() => ({ toast: { type: 'info' as const, content: `answer ${++n}` } }));
+    const body = example('callback', 'card.action.trigger');
+    expect((await d.dispatch(body)).body).toEqual({ toast: { type: 'info', content: 'answer 1' } });
+    const again = await d.dispatch(body);
+    expect(again.status).toBe('handled');
+    expect(again.body).toEqual({ toast: { type: 'info', content: 'answer 2' } });
   });
 
   it('rejects a callback response that breaks its schema when validation is reject', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** Legacy message-card actions on their own handler (webhook.md §6): SHA-1 with the Verification Token. */
 import { describe, expect, it } from 'vitest';
 import { LarkEventError, silentLogger } from '../../src/index.js';
@@ -34,7 +35,8 @@ describe('createLegacyCardHandler', () => {
     );
     const text = ` ${JSON.stringify(action()).replace('"tag":"button"', '"tag" : "butt\\u006fn"')}\n`;
     const headers = signRequest(text, TOKEN, { algorithm: 'sha1', nonce: 'abc' });
-    expect(headers['x-lark-signature']).toBe(computeSignature(headers['x-lark-request-timestamp']!, 'abc', TOKEN, Buffer.from(text), 'sha1'));
+    // webhook.md §6, computed independently: hex(SHA-1(timestamp + nonce + verificationToken + rawBody)).
+    expect(headers['x-lark-signature']).toBe(createHash('sha1').update(headers['x-lark-request-timestamp']! + 'abc' + TOKEN + text).digest('hex'));
     expect(headers['x-lark-signature']).toHaveLength(40);
     const r = await h.handle({ method: 'POST', headers: { ...JSON_CT, ...headers }, body: Buffer.from(text) });
     expect(r.status).toBe(200);

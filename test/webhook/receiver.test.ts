@@ -151,9 +151,27 @@ describe('failures: status, JSON body naming the problem, nothing dispatched', (
     expect((await h.handle({ ...req, headers })).status).toBe(200);
   });
 
-  it('documents its defaults: 1 MiB bodies, 128 levels of nesting', () => {
-    expect(DEFAULT_WEBHOOK_MAX_BODY_BYTES).toBe(1024 * 1024);
-    expect(DEFAULT_WEBHOOK_MAX_JSON_DEPTH).toBe(128);
+  it('enforces its documented defaults: 1 MiB bodies, 128 levels of nesting', async () => {
+    expect([DEFAULT_WEBHOOK_MAX_BODY_BYTES, DEFAULT_WEBHOOK_MAX_JSON_DEPTH]).toEqual([1024 * 1024, 128]);
+    const { dispatcher, rec } = recordingDispatcher();
+    const h = createWebhookHandler(dispatcher, { verificationToken: TOKEN });
+    const post = (text: string) => h.handle({ method: 'POST', path: '/webhook/event', headers: { ...JSON_CT }, body: Buffer.from(text) });
+    const padded = (bytes: number) => {
+      const m = p2Message() as { event: Record<string, unknown> };
+      const base = JSON.stringify({ ...m, pad: '' });
+      return JSON.stringify({ ...m, pad: 'x'.repeat(bytes - base.length) });
+    };
+    expect(Buffer.byteLength(padded(1024 * 1024))).toBe(1024 * 1024);
+    expect((await post(padded(1024 * 1024))).status).toBe(200);
+    expect((await post(padded(1024 * 1024 + 1))).status).toBe(413);
+    const nested = (depth: number) => {
+      const m = p2Message() as { event: Record<string, unknown> };
+      m.event.deep = JSON.parse('['.repeat(depth - 2) + ']'.repeat(depth - 2)) as unknown;
+      return JSON.stringify(m);
+    };
+    expect((await post(nested(128))).status).toBe(200);
+    expect((await post(nested(129))).status).toBe(400);
+    expect(rec.calls).toHaveLength(2);
   });
 
   it('413 body larger than maxBodyBytes', async () => {

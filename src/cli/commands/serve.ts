@@ -118,12 +118,17 @@ export function registerServe(program: Command): Command {
     .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--path <path>', 'request path', '/webhook/event')
-    .option('--encrypt-key <key>', "the app's Encrypt Key (decrypts bodies, checks X-Lark-Signature)")
-    .option('--verification-token <token>', "the app's Verification Token (checked on every body)")
+    .option('--encrypt-key <key>', "the app's Encrypt Key (decrypts bodies, checks X-Lark-Signature; default $LARK_ENCRYPT_KEY)")
+    .option('--verification-token <token>', "the app's Verification Token (checked on every body; default $LARK_VERIFICATION_TOKEN)")
     .option('--handlers <module>', 'module whose default export is the EventDispatcher to use (default: accept everything)')
     .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
     .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean }) => {
-      const running = await startServe(opts);
+      // Secrets from the environment keep them out of `ps` and shell history.
+      const encryptKey = opts.encryptKey ?? process.env.LARK_ENCRYPT_KEY;
+      const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;
+      if (encryptKey === '') throw new CliError('--encrypt-key (or $LARK_ENCRYPT_KEY) must not be empty');
+      if (verificationToken === '') throw new CliError('--verification-token (or $LARK_VERIFICATION_TOKEN) must not be empty');
+      const running = await startServe({ ...opts, encryptKey, verificationToken });
       await running.closed;
       if (opts.drift) process.stderr.write(driftText(running.dispatcher));
     });

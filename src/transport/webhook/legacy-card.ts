@@ -96,7 +96,7 @@ export function createLegacyCardHandler(handler: LegacyCardActionHandler, option
       if (typeof body.token !== 'string') throw new TokenMismatchError('/token', true);
       if (!tokensEqual(verificationToken, body.token)) throw new TokenMismatchError('/token', false);
       const result: DispatchResult = { status: 'challenge', kind: 'challenge', httpStatus: 200, body: { challenge: body.challenge } };
-      options.onDispatch?.(result);
+      scheduler.notify(result);
       return { ...jsonResponse(200, result.body), result };
     }
     if (!signed) throw new WebhookError('missing signature header', 401, { header: SIGNATURE_HEADER });

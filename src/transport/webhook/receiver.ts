@@ -152,7 +152,6 @@ export function readBody(body: Uint8Array | ParsedBody | string, maxJsonDepth: n
   return value;
 }
 
-/** The handler's answer to a thrown error: a WebhookError's own, 400 for a malformed body, 500 otherwise. */
 /** The handler object both receivers return: gate facts, drain, precheck, and a handle that never throws. */
 export function assembleHandler(gate: Gate, scheduler: Scheduler, logger: Logger, handle: (request: WebhookRequest) => Promise<WebhookResponse>): WebhookHandler {
   return {
@@ -170,6 +169,7 @@ export function assembleHandler(gate: Gate, scheduler: Scheduler, logger: Logger
   };
 }
 
+/** The handler's answer to a thrown error: a WebhookError's own, 400 for a malformed body, 500 otherwise. */
 export function failureResponse(err: unknown, logger: Logger): WebhookResponse {
   if (err instanceof WebhookError) {
     logger.debug(`webhook request rejected: ${err.status} ${err.message}`, err.toBody());

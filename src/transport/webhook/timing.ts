@@ -106,12 +106,17 @@ export class Scheduler {
     void settled.then(() => this.running.delete(settled));
   }
 
-  private report(result: DispatchResult, answeredEarly: boolean): void {
+  /** Tells the onDispatch hook; a hook that throws is logged, never turned into a failed answer. */
+  notify(result: DispatchResult): void {
     try {
       this.options.onDispatch?.(result);
     } catch (err) {
       this.options.logger.error('onDispatch hook threw', { error: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  private report(result: DispatchResult, answeredEarly: boolean): void {
+    this.notify(result);
     const onError = this.options.onError;
     if (!onError || SILENT_STATUSES.has(result.status)) return;
     // 'invalid' and 'pending' are answered to the platform (400, 409) unless the answer already went out.
