@@ -1,32 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { catalog } from '../catalog.js';
+import { schemasRoot } from '../cli/package-root.js';
+import { isRecord } from '../runtime/json.js';
 
 let root: string | undefined;
 
 /**
- * The package's `schemas/` directory, found by climbing from this file to the package.json named
- * lark-event-catalog: works from src/emulator (tsx) and from dist/<format>/src/emulator alike, so
- * the published package must ship `schemas/`.
+ * The package's `schemas/` directory (see `schemasRoot`): works from src/emulator (tsx) and from
+ * dist/<format>/src/emulator alike, so the published package must ship `schemas/`.
  */
 export function schemasDir(): string {
-  if (root) return root;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'schemas'))) {
-      try {
-        if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'lark-event-catalog') return (root = path.join(dir, 'schemas'));
-      } catch {
-        // not our package.json: keep climbing
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the schemas/ directory of lark-event-catalog');
-    dir = parent;
-  }
+  return (root ??= schemasRoot());
 }
 
 const cache = new Map<string, string>();
@@ -82,8 +68,6 @@ export interface FreshenOptions {
   verificationToken?: string;
   now?: number;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A new delivery of a payload: fresh event_id/uuid and create_time/ts, the emulated app's id and token. */
 export function freshen(payload: Record<string, unknown>, options: FreshenOptions = {}): Record<string, unknown> {

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { EventDispatcher, MemoryIdempotencyStore, silentLogger } from '../../src/index.js';
 import type { DispatchStatus } from '../../src/index.js';
 import type { TriggerAnswer } from '../../src/emulator/index.js';
+import { seededRandom } from '../../src/emulator/ws-connections.js';
 import type { WSDispatcher } from '../../src/transport/ws/index.js';
 import { client, emulator, waitFor } from './helpers.js';
 
 const EVENTS = 5_000;
 const WINDOW = 100;
+const SEED = 20_240_601;
 
 describe('chaos: connections dropping at random while events flow', () => {
   it('handles every event exactly once across two clients sharing an idempotency store', async () => {
@@ -14,6 +16,8 @@ describe('chaos: connections dropping at random while events flow', () => {
       // About one send in 500 kills its connection, and every delivery in flight on it with it.
       dropRate: 0.002,
       dropDelayMs: 3,
+      // The drop decisions are a seeded sequence: the same sends are dropped on every run.
+      seed: SEED,
       answerTimeoutMs: 1_000,
       redeliveryScheduleMs: [50, 200, 500, 1_000],
       reconnectIntervalS: 0.05,
@@ -25,10 +29,11 @@ describe('chaos: connections dropping at random while events flow', () => {
     const statuses = new Map<DispatchStatus, number>();
     let reconnects = 0;
 
+    const random = seededRandom(SEED);
     const makeDispatcher = (): WSDispatcher => {
       const inner = new EventDispatcher({ idempotency: store, logger: silentLogger }).register_p2_im_message_receive_v1(async (_e, ctx) => {
         runs.set(ctx.id ?? '?', (runs.get(ctx.id ?? '?') ?? 0) + 1);
-        if (Math.random() < 0.1) await new Promise((r) => setImmediate(r));
+        if (random() < 0.1) await new Promise((r) => setImmediate(r));
       });
       return {
         async dispatch(body, transport) {
@@ -68,7 +73,8 @@ describe('chaos: connections dropping at random while events flow', () => {
 
     // The chaos really happened: connections dropped, events were redelivered, and duplicates were absorbed.
     const stats = emu.stats();
-    expect(stats.drops + forced).toBeGreaterThanOrEqual(3);
+    expect(stats.drops).toBeGreaterThanOrEqual(1);
+    expect(forced).toBeGreaterThanOrEqual(1);
     expect(reconnects).toBeGreaterThanOrEqual(3);
     expect(stats.redeliveries).toBeGreaterThan(0);
     expect(answers.some((x) => x.attempts > 1)).toBe(true);

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -8,6 +10,7 @@ import { registerEmulate } from '../../src/cli/commands/emulate.js';
 import { registerTrigger } from '../../src/cli/commands/trigger.js';
 import { CliError } from '../../src/cli/io.js';
 import { loadExample } from '../../src/emulator/index.js';
+import { AesCipher } from '../../src/transport/webhook/crypto.js';
 import { APP_ID, APP_SECRET, deferred, emulator, onCleanup, waitFor } from './helpers.js';
 
 function program(): Command {
@@ -140,6 +143,60 @@ describe('CLI: emulate, connect, trigger', () => {
       exitCode: 2,
       message: expect.stringMatching(/default export must be an EventDispatcher/),
     });
+  });
+
+  it('emulate takes the app credentials, Encrypt Key and Verification Token from the environment', async () => {
+    const names = ['LARK_APP_ID', 'LARK_APP_SECRET', 'LARK_ENCRYPT_KEY', 'LARK_VERIFICATION_TOKEN'] as const;
+    const saved = names.map((n) => process.env[n]);
+    onCleanup(() => {
+      names.forEach((n, i) => {
+        if (saved[i] === undefined) delete process.env[n];
+        else process.env[n] = saved[i];
+      });
+    });
+    for (const n of names) delete process.env[n];
+    const missing = program();
+    registerEmulate(missing, { stderr: () => undefined, until: Promise.resolve() });
+    await expect(missing.parseAsync(['emulate'], { from: 'user' })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/LARK_APP_ID/) });
+
+    Object.assign(process.env, { LARK_APP_ID: APP_ID, LARK_APP_SECRET: APP_SECRET, LARK_ENCRYPT_KEY: 'env-encrypt-key', LARK_VERIFICATION_TOKEN: 'env-token' });
+    const bodies: string[] = [];
+    const hook = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString());
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    onCleanup(() => new Promise<void>((r) => hook.close(() => r())));
+    const stop = deferred();
+    const errs: string[] = [];
+    const emulate = program();
+    registerEmulate(emulate, { stderr: (t) => errs.push(t), until: stop.promise });
+    const running = emulate.parseAsync(['emulate', '--webhook', `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`], { from: 'user' });
+    await waitFor(() => errs.some((l) => l.startsWith('emulator listening on ')), 5_000, 'the emulator');
+    const url = /(http:\/\/\S+)$/.exec(errs.find((l) => l.startsWith('emulator listening'))!)![1]!;
+    // The credentials from the environment are the ones clients must present...
+    const endpoint = async (secret: string) =>
+      ((await (await fetch(`${url}/callback/ws/endpoint`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ AppID: APP_ID, AppSecret: secret }) })).json()) as { code: number }).code;
+    expect(await endpoint(APP_SECRET)).toBe(0);
+    expect(await endpoint('other')).toBe(10003);
+    // ...and pushes are encrypted with the key and carry the token.
+    const t = await trigger(['im.message.receive_v1', '--emulator', url, '--via', 'webhook']);
+    expect(t.code).toBe(0);
+    const wrapper = JSON.parse(bodies[0]!) as { encrypt: string };
+    expect(JSON.parse(new AesCipher('env-encrypt-key').decrypt(wrapper.encrypt))).toMatchObject({ header: { token: 'env-token', app_id: APP_ID } });
+    stop.resolve();
+    await running;
+  });
+
+  it('emulate --help names the environment variables', () => {
+    const p = program();
+    registerEmulate(p);
+    const help = p.commands.find((c) => c.name() === 'emulate')!.helpInformation();
+    for (const name of ['LARK_APP_ID', 'LARK_APP_SECRET', 'LARK_ENCRYPT_KEY', 'LARK_VERIFICATION_TOKEN']) expect(help).toContain(`$${name}`);
   });
 
   it('trigger: usage and connection errors exit 2', async () => {

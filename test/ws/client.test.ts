@@ -1,10 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EventDispatcher, silentLogger } from '../../src/index.js';
+import { EventDispatcher, LarkEventError, silentLogger } from '../../src/index.js';
 import type { AnswerInfo, PingInfo } from '../../src/emulator/index.js';
 import { loadExample } from '../../src/emulator/index.js';
-import { encodeFrame, FrameMethod, headerValue, WSClient } from '../../src/transport/ws/index.js';
+import { FrameMethod, headerValue, WSClient, WSConnectError, WSOptionError } from '../../src/transport/ws/index.js';
 import type { Frame } from '../../src/transport/ws/index.js';
 import { APP_ID, APP_SECRET, captureLogger, client, deferred, dispatcher, emulator, onCleanup, sleep, waitFor } from './helpers.js';
 
@@ -25,6 +26,29 @@ function answerPayload(frame: Frame | undefined): { code?: number; data?: string
   return JSON.parse(Buffer.from(frame?.payload ?? []).toString('utf8')) as { code?: number; data?: string };
 }
 
+describe('WSClient: options', () => {
+  it('rejects invalid options with a WSOptionError (a LarkEventError) naming the option', () => {
+    const d = dispatcher();
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['appId', { appId: '' }],
+      ['appSecret', { appSecret: undefined }],
+      ['dispatcher', { dispatcher: {} }],
+      ['maxConcurrency', { maxConcurrency: 0 }],
+    ];
+    for (const [option, override] of cases) {
+      let error: unknown;
+      try {
+        new WSClient({ appId: APP_ID, appSecret: APP_SECRET, dispatcher: d, ...override } as ConstructorParameters<typeof WSClient>[0]);
+      } catch (err) {
+        error = err;
+      }
+      expect(error, option).toBeInstanceOf(WSOptionError);
+      expect(error, option).toBeInstanceOf(LarkEventError);
+      expect(error, option).toMatchObject({ name: 'WSOptionError', option, message: expect.stringContaining(option) });
+    }
+  });
+});
+
 describe('WSClient: connecting', () => {
   it('start() resolves once connected and reports connecting → connected; close() reports closing → closed', async () => {
     const emu = await emulator();
@@ -42,7 +66,10 @@ describe('WSClient: connecting', () => {
   it('start() rejects on wrong credentials (a fatal endpoint code) and the state is failed', async () => {
     const emu = await emulator();
     const c = client(emu, { appSecret: 'wrong' });
-    await expect(c.start()).rejects.toThrow(/code 10003/);
+    const error: unknown = await c.start().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WSConnectError);
+    expect(error).toBeInstanceOf(LarkEventError);
+    expect(error).toMatchObject({ name: 'WSConnectError', fatal: true, code: 10003, message: expect.stringMatching(/code 10003/) });
     expect(c.states).toEqual(['connecting', 'failed']);
     expect(emu.stats().endpointRequests).toBe(1);
   });
@@ -162,42 +189,45 @@ describe('WSClient: connecting', () => {
 });
 
 describe('WSClient: keep-alive', () => {
-  it('pings right after connecting, then every PingInterval, with SeqID 0, LogID 0, the service_id and method 0', async () => {
-    const emu = await emulator({ pingIntervalS: 0.2 });
+  it('pings right after connecting, before any other frame, with SeqID 0, LogID 0, the service_id and method 0', async () => {
+    // PingInterval 30 s: a ping within the test can only be the one sent on connecting.
+    const emu = await emulator({ pingIntervalS: 30 });
     const pings: PingInfo[] = [];
-    let connectedAt = 0;
-    emu.on('connection', (info) => (connectedAt = info.connectedAt));
     emu.on('ping', (p) => pings.push(p));
     const c = client(emu);
     await c.start();
-    await waitFor(() => pings.length >= 1, 1_000, 'the first ping');
-    expect(pings[0]!.at - connectedAt).toBeLessThan(100);
-    await waitFor(() => pings.length >= 4, 3_000, 'more pings');
+    await waitFor(() => pings.length >= 1, 2_000, 'the first ping');
+    expect(emu.connections()[0]?.pings).toBe(1);
     const f = pings[0]!.frame;
     expect(f.SeqID).toBe(0n);
     expect(f.LogID).toBe(0n);
     expect(f.service).toBe(emu.serviceId);
     expect(f.method).toBe(0);
     expect(f.headers).toEqual([{ key: 'type', value: 'ping' }]);
-    const gaps = pings.slice(1, 4).map((p, i) => p.at - pings[i]!.at);
-    for (const g of gaps) {
-      expect(g).toBeGreaterThanOrEqual(185);
-      expect(g).toBeLessThan(500);
-    }
   });
 
-  it('takes the config from pongs', async () => {
-    const emu = await emulator({ pingIntervalS: 0.3, pongConfig: { PingInterval: 0.05, ReconnectCount: 7, ReconnectInterval: 2, ReconnectNonce: 1 } });
+  it('keeps pinging every PingInterval, never faster', async () => {
+    const emu = await emulator({ pingIntervalS: 0.05 });
     const pings: PingInfo[] = [];
     emu.on('ping', (p) => pings.push(p));
     const c = client(emu);
     await c.start();
-    expect(c.config.pingIntervalMs).toBe(300);
-    await waitFor(() => c.config.pingIntervalMs === 50, 1_000, 'the pong config');
+    await waitFor(() => pings.length >= 4, 5_000, 'pings on the interval');
+    const gaps = pings.slice(1).map((p, i) => p.at - pings[i]!.at);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(45);
+  });
+
+  it('takes the config from pongs', async () => {
+    // The endpoint says 30 s; the pong to the first ping says 50 ms: further pings only come if the client took it.
+    const emu = await emulator({ pingIntervalS: 30, pongConfig: { PingInterval: 0.05, ReconnectCount: 7, ReconnectInterval: 2, ReconnectNonce: 1 } });
+    const pings: PingInfo[] = [];
+    emu.on('ping', (p) => pings.push(p));
+    const c = client(emu);
+    await c.start();
+    expect(c.config.pingIntervalMs).toBe(30_000);
+    await waitFor(() => c.config.pingIntervalMs === 50, 2_000, 'the pong config');
     expect(c.config).toEqual({ pingIntervalMs: 50, reconnectCount: 7, reconnectIntervalMs: 2_000, reconnectNonceMs: 1_000 });
-    const before = pings.length;
-    await sleep(300);
-    expect(pings.length - before).toBeGreaterThanOrEqual(4);
+    await waitFor(() => pings.length >= 4, 5_000, 'pings on the new interval');
   });
 
   it('ignores invalid pong config fields and keeps pinging on the old interval', async () => {
@@ -207,7 +237,7 @@ describe('WSClient: keep-alive', () => {
     emu.on('ping', (p) => pings.push(p));
     const c = client(emu, { logger: log });
     await c.start();
-    await waitFor(() => pings.length >= 4, 2_000, 'pings');
+    await waitFor(() => pings.length >= 4, 5_000, 'pings');
     expect(c.config).toEqual({ pingIntervalMs: 50, reconnectCount: -1, reconnectIntervalMs: 50, reconnectNonceMs: 0 });
     expect(log.lines.some((l) => /ignored invalid pong config fields: PingInterval, ReconnectCount, ReconnectInterval/.test(l))).toBe(true);
     emu.update({ pongConfig: 'not an object' });
@@ -393,7 +423,6 @@ describe('WSClient: deliveries', () => {
     expect(await emu.sendFrames(frames('mystery', 'm-1', payload, [['1', '0', 0, 2]], emu.serviceId), { timeoutMs: 100 })).toBeUndefined();
     expect(log.lines.some((l) => /unknown type "mystery"/.test(l))).toBe(true);
     expect((await emu.trigger('im.message.receive_v1')).code).toBe(200);
-    expect(encodeFrame).toBeTypeOf('function');
   });
 
   it('spreads deliveries over connections (cluster mode) and negotiates compression', async () => {
@@ -511,6 +540,46 @@ describe('WSClient: close()', () => {
     expect(c.state).toBe('closed');
     await sleep(200);
     expect(emu.connections()).toHaveLength(0);
+  });
+});
+
+describe('WSClient: close() while connecting', () => {
+  it('close() while the endpoint request is pending never opens the socket', async () => {
+    // A platform whose endpoint answers after 200 ms; it counts WebSocket upgrades.
+    let upgrades = 0;
+    const asked = deferred();
+    const server = http.createServer((req, res) => {
+      req.resume();
+      asked.resolve();
+      const { port } = server.address() as AddressInfo;
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 0, msg: 'ok', data: { URL: `ws://127.0.0.1:${port}/ws/v2?device_id=1&service_id=1&ticket=t`, ClientConfig: { PingInterval: 30 } } }));
+      }, 200);
+    });
+    server.on('upgrade', (_req, socket: Duplex) => {
+      upgrades++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onCleanup(() => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    });
+    const c = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dispatcher: dispatcher(), logger: silentLogger });
+    const states: string[] = [];
+    c.on('state', (s) => states.push(s));
+    const start = c.start();
+    start.catch(() => undefined);
+    await asked.promise;
+    await c.close();
+    await expect(start).rejects.toThrow(/closed before connecting/);
+    // Well past the endpoint's answer: still no upgrade, still closed.
+    await sleep(400);
+    expect(upgrades).toBe(0);
+    expect(c.state).toBe('closed');
+    expect(states).toEqual(['connecting', 'closing', 'closed']);
   });
 });
 

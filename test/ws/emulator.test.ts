@@ -134,6 +134,28 @@ describe('emulator: deliveries over the long connection', () => {
     expect(emu.stats()).toMatchObject({ redeliveries: 4, failed: 1 });
   });
 
+  it('chaos drops follow a seeded sequence: the same seed drops the same sends', async () => {
+    const run = async (seed: number) => {
+      const emu = await emulator({ dropRate: 0.5, dropDelayMs: 0, seed, answerTimeoutMs: 2_000 });
+      const c = client(emu);
+      await c.start();
+      const dropped: boolean[] = [];
+      for (let i = 0; i < 16; i++) {
+        const before = emu.stats().drops;
+        await emu.trigger('im.message.receive_v1', { retries: 0 });
+        dropped.push(emu.stats().drops > before);
+      }
+      await c.close();
+      await emu.close();
+      return dropped;
+    };
+    const first = await run(7);
+    expect(first).toContain(true);
+    expect(first).toContain(false);
+    expect(await run(7)).toEqual(first);
+    expect(await run(8)).not.toEqual(first);
+  });
+
   it('holds a delivery until a connection is up (within the answer deadline)', async () => {
     const emu = await emulator({ answerTimeoutMs: 1_000 });
     const pending = emu.trigger('im.message.receive_v1', { retries: 0 });
@@ -275,7 +297,62 @@ describe('emulator: control endpoints', () => {
     expect((await post('/_emulator/drop', {})).body).toEqual({ dropped: 1 });
     expect((await post('/_emulator/nothing', {})).status).toBe(404);
     expect((await fetch(`${emu.url}/_emulator/trigger`)).status).toBe(405);
-    const bad = await fetch(`${emu.url}/_emulator/trigger`, { method: 'POST', body: '{oops' });
+    const bad = await fetch(`${emu.url}/_emulator/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
     expect(bad.status).toBe(400);
+  });
+
+  /** A request with exactly these headers (fetch cannot set Host). */
+  function request(emu: Emulator, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: emu.port, method, path, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it('refuses what a web page could send: non-JSON content types, foreign origins and hosts, non-loopback webhooks', async () => {
+    const emu = await emulator({ encryptKey: 'ek' });
+    const settings = (headers: Record<string, string>, body: unknown) => request(emu, 'POST', '/_emulator/settings', headers, JSON.stringify(body));
+    const json = { 'content-type': 'application/json' };
+    const current = async () => JSON.parse((await settings(json, {})).body) as { webhook?: string };
+
+    // A form or text/plain POST (no CORS preflight) never gets through.
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      expect((await settings({ 'content-type': type }, { webhook: 'http://127.0.0.1:1/' })).status).toBe(415);
+    }
+    expect((await request(emu, 'POST', '/_emulator/trigger', {}, JSON.stringify({ event_type: 'message' }))).status).toBe(415);
+    expect((await request(emu, 'POST', '/_emulator/trigger', { 'content-type': 'text/plain;charset=UTF-8' }, JSON.stringify({ event_type: 'message' }))).status).toBe(415);
+    expect(emu.stats().triggers).toBe(0);
+
+    // Cross-origin requests and DNS rebinding: 403.
+    expect((await settings({ ...json, origin: 'https://evil.example' }, { answerPings: false })).status).toBe(403);
+    expect((await settings({ ...json, origin: 'null' }, { answerPings: false })).status).toBe(403);
+    expect((await settings({ ...json, host: `evil.example:${emu.port}` }, { answerPings: false })).status).toBe(403);
+    expect((await request(emu, 'GET', '/_emulator/stats', { host: 'rebound.example' })).status).toBe(403);
+    expect((await request(emu, 'POST', '/_emulator/trigger', { ...json, origin: 'http://evil.example' }, JSON.stringify({ event_type: 'message', via: 'webhook' }))).status).toBe(403);
+    expect(emu.stats().triggers).toBe(0);
+
+    // The webhook may only point at loopback.
+    for (const webhook of ['http://evil.example/hook', 'https://10.0.0.1/hook', 'http://127.0.0.1.evil.example/', 'file:///etc/passwd', 'not a url']) {
+      const res = await settings(json, { webhook });
+      expect(res.status, webhook).toBe(400);
+      expect(res.body).toMatch(/loopback|URL/);
+    }
+    expect((await current()).webhook).toBeUndefined();
+
+    // The normal path: local tools, loopback origins and hosts.
+    for (const webhook of ['http://127.0.0.1:9/a', 'http://localhost:9/b', 'http://[::1]:9/c']) {
+      expect((await settings(json, { webhook })).status).toBe(200);
+      expect((await current()).webhook).toBe(webhook);
+    }
+    expect((await settings({ 'content-type': 'application/json; charset=utf-8', origin: 'http://localhost:5173', host: `localhost:${emu.port}` }, { answerPings: false })).status).toBe(200);
+    expect((await settings({ ...json, origin: 'http://[::1]:8080', host: '[::1]' }, { answerPings: true })).status).toBe(200);
+    expect((await request(emu, 'GET', '/_emulator/stats', { host: `127.0.0.1:${emu.port}` })).status).toBe(200);
+    // Settings given in code (or on the command line) are trusted.
+    expect(() => emu.update({ webhook: 'http://hooks.internal:8080/lark' })).not.toThrow();
   });
 });

@@ -45,8 +45,8 @@ export function parseNumber(name: string, value: string, check: (n: number) => b
 interface EmulateOptions {
   port: string;
   host: string;
-  appId: string;
-  appSecret: string;
+  appId?: string;
+  appSecret?: string;
   webhook?: string;
   encryptKey?: string;
   verificationToken?: string;
@@ -62,13 +62,13 @@ export function registerEmulate(program: Command, io: CommandIO = {}): void {
   program
     .command('emulate')
     .description('run a fake Open Platform on loopback: endpoint discovery, the long connection, webhook pushes (stops on SIGINT/SIGTERM)')
-    .requiredOption('--app-id <id>', 'the app id clients must present')
-    .requiredOption('--app-secret <secret>', 'the app secret clients must present')
+    .option('--app-id <id>', 'the app id clients must present (default $LARK_APP_ID)')
+    .option('--app-secret <secret>', 'the app secret clients must present (default $LARK_APP_SECRET)')
     .option('--port <n>', 'port (0: any free port)', '0')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--webhook <url>', 'push deliveries triggered with --via webhook to this URL')
-    .option('--encrypt-key <key>', 'encrypt and sign webhook pushes with this Encrypt Key')
-    .option('--verification-token <token>', 'Verification Token put into generated payloads')
+    .option('--encrypt-key <key>', 'encrypt and sign webhook pushes with this Encrypt Key (default $LARK_ENCRYPT_KEY)')
+    .option('--verification-token <token>', 'Verification Token put into generated payloads (default $LARK_VERIFICATION_TOKEN)')
     .option('--ping-interval <s>', 'PingInterval handed to clients, in seconds (default 120)')
     .option('--redelivery-ms <list>', 'comma-separated delays before retries of failed deliveries (default 15000,300000,3600000,21600000)')
     .option('--fragment-size <bytes>', 'split data payloads larger than this')
@@ -77,16 +77,22 @@ export function registerEmulate(program: Command, io: CommandIO = {}): void {
     .option('--verbose', 'log debug messages')
     .action(async (opts: EmulateOptions) => {
       const stderr = io.stderr ?? writeStderr;
+      // Secrets may come from the environment, to keep them out of shell history and process lists.
+      const appId = opts.appId ?? process.env.LARK_APP_ID;
+      const appSecret = opts.appSecret ?? process.env.LARK_APP_SECRET;
+      const encryptKey = opts.encryptKey ?? process.env.LARK_ENCRYPT_KEY;
+      const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;
+      if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
       const port = parseNumber('--port', opts.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536);
       const schedule = opts.redeliveryMs?.split(',').map((v) => parseNumber('--redelivery-ms', v, (n) => Number.isFinite(n) && n >= 0));
       const emulator = await startEmulator({
         port,
         host: opts.host,
-        appId: opts.appId,
-        appSecret: opts.appSecret,
+        appId,
+        appSecret,
         ...(opts.webhook ? { webhook: opts.webhook } : {}),
-        ...(opts.encryptKey ? { encryptKey: opts.encryptKey } : {}),
-        ...(opts.verificationToken ? { verificationToken: opts.verificationToken } : {}),
+        ...(encryptKey ? { encryptKey } : {}),
+        ...(verificationToken ? { verificationToken } : {}),
         ...(opts.pingInterval ? { pingIntervalS: parseNumber('--ping-interval', opts.pingInterval, (n) => n > 0) } : {}),
         ...(schedule ? { redeliveryScheduleMs: schedule } : {}),
         ...(opts.fragmentSize ? { fragmentSize: parseNumber('--fragment-size', opts.fragmentSize, (n) => Number.isInteger(n) && n > 0) } : {}),

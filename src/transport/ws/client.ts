@@ -10,7 +10,8 @@ import { ReconnectBackoff } from './backoff.js';
 import type { ClientConfig } from './config.js';
 import { applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
 import type { Endpoint } from './endpoint.js';
-import { fetchEndpoint, redactUrl, resolveDomain, WSConnectError } from './endpoint.js';
+import { fetchEndpoint, redactUrl, resolveDomain } from './endpoint.js';
+import { WSConnectError, WSOptionError } from './errors.js';
 import { FragmentAssembler } from './fragments.js';
 import type { Frame } from './frame.js';
 import { decodeFrame, encodeFrame, FrameMethod, headerValue } from './frame.js';
@@ -112,14 +113,17 @@ export class WSClient {
   private active = 0;
   private readonly queue: Job[] = [];
   private idleWaiters: Array<() => void> = [];
-  private loopRunning = false;
+  /** The running connect loop, which `close()` waits for. */
+  private loop: Promise<void> | undefined;
+  /** Aborts the pending endpoint request and handshake when closing. */
+  private connectAbort: AbortController | undefined;
 
   constructor(options: WSClientOptions) {
-    if (!options || typeof options.appId !== 'string' || options.appId === '') throw new TypeError('WSClient: appId is required');
-    if (typeof options.appSecret !== 'string' || options.appSecret === '') throw new TypeError('WSClient: appSecret is required');
-    if (!options.dispatcher || typeof options.dispatcher.dispatch !== 'function') throw new TypeError('WSClient: dispatcher with a dispatch() method is required');
+    if (!options || typeof options.appId !== 'string' || options.appId === '') throw new WSOptionError('appId', 'WSClient: appId is required');
+    if (typeof options.appSecret !== 'string' || options.appSecret === '') throw new WSOptionError('appSecret', 'WSClient: appSecret is required');
+    if (!options.dispatcher || typeof options.dispatcher.dispatch !== 'function') throw new WSOptionError('dispatcher', 'WSClient: dispatcher with a dispatch() method is required');
     const maxConcurrency = options.maxConcurrency ?? 32;
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new TypeError('WSClient: maxConcurrency must be a positive integer');
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new WSOptionError('maxConcurrency', 'WSClient: maxConcurrency must be a positive integer');
     this.opts = {
       appId: options.appId,
       appSecret: options.appSecret,
@@ -191,7 +195,7 @@ export class WSClient {
   /** Connects; resolves once connected, rejects on a fatal error or when retries run out. */
   start(): Promise<void> {
     if (this.startPromise) return this.startPromise;
-    if (this.stopping) return Promise.reject(new Error('WSClient: closed'));
+    if (this.stopping) return Promise.reject(new WSConnectError('WSClient: closed', true));
     this.startPromise = new Promise<void>((resolve, reject) => {
       this.startWaiter = { resolve, reject };
     });
@@ -216,8 +220,9 @@ export class WSClient {
     this.stopping = true;
     this.intakeClosed = true;
     this.wake?.();
+    this.connectAbort?.abort();
     if (this.startWaiter) {
-      this.startWaiter.reject(new Error('WSClient: closed before connecting'));
+      this.startWaiter.reject(new WSConnectError('WSClient: closed before connecting', true));
       this.startWaiter = undefined;
     }
     if (wasStarted) this.setState('closing', {});
@@ -232,6 +237,8 @@ export class WSClient {
       clearTimeout(timer);
       if (!drained) this.logger.warn(`ws: ${this.pending} deliveries still running after ${this.opts.closeTimeoutMs} ms; closing without their answers`);
     }
+    // A connect attempt in flight stops at its next step (see connectOnce); wait for it.
+    await this.loop;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.assembler.clear();
     this.queue.length = 0;
@@ -289,56 +296,72 @@ export class WSClient {
     });
   }
 
-  private async connectLoop(initial: boolean): Promise<void> {
-    if (this.loopRunning) return;
-    this.loopRunning = true;
-    try {
-      // The first attempt after a drop waits a random 0..ReconnectNonce; a failed start retries at once with backoff.
-      this.backoff.reset();
-      if (initial) this.backoff.attempts = 1;
-      let lastError: Error | undefined;
-      let immediate = initial;
-      for (;;) {
-        if (this.stopping) return;
-        if (!immediate) {
-          if (!this.backoff.canRetry(this.current)) {
-            this.fail(new WSConnectError(`could not connect after ${this.backoff.attempts} attempts${lastError ? `: ${lastError.message}` : ''}`, true));
-            return;
-          }
-          const delay = this.backoff.next(this.current);
-          this.logger.info(`ws: reconnecting in ${delay} ms (attempt ${this.backoff.attempts})`);
-          await this.sleep(delay);
-          if (this.stopping) return;
-        }
-        immediate = false;
-        try {
-          await this.connectOnce();
+  private connectLoop(initial: boolean): Promise<void> {
+    if (this.loop) return this.loop;
+    const loop = this.runConnectLoop(initial);
+    this.loop = loop;
+    void loop.finally(() => {
+      if (this.loop === loop) this.loop = undefined;
+    });
+    return loop;
+  }
+
+  private async runConnectLoop(initial: boolean): Promise<void> {
+    // The first attempt after a drop waits a random 0..ReconnectNonce; a failed start retries at once with backoff.
+    this.backoff.reset();
+    if (initial) this.backoff.attempts = 1;
+    let lastError: Error | undefined;
+    let immediate = initial;
+    for (;;) {
+      if (this.stopping) return;
+      if (!immediate) {
+        if (!this.backoff.canRetry(this.current)) {
+          this.fail(new WSConnectError(`could not connect after ${this.backoff.attempts} attempts${lastError ? `: ${lastError.message}` : ''}`, true));
           return;
-        } catch (err) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          if (err instanceof WSConnectError && err.fatal) {
-            this.fail(error);
-            return;
-          }
-          lastError = error;
-          this.logger.warn(`ws: connect failed: ${error.message}`);
         }
+        const delay = this.backoff.next(this.current);
+        this.logger.info(`ws: reconnecting in ${delay} ms (attempt ${this.backoff.attempts})`);
+        await this.sleep(delay);
+        if (this.stopping) return;
       }
-    } finally {
-      this.loopRunning = false;
+      immediate = false;
+      try {
+        await this.connectOnce();
+        return;
+      } catch (err) {
+        if (this.stopping) return;
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (err instanceof WSConnectError && err.fatal) {
+          this.fail(error);
+          return;
+        }
+        lastError = error;
+        this.logger.warn(`ws: connect failed: ${error.message}`);
+      }
     }
   }
 
   private async connectOnce(): Promise<void> {
-    const endpoint = await fetchEndpoint({
-      domain: this.opts.domain,
-      appId: this.opts.appId,
-      appSecret: this.opts.appSecret,
-      timeoutMs: this.opts.endpointTimeoutMs,
-      config: this.current,
-    });
-    this.current = endpoint.config;
-    const ws = await this.dial(endpoint);
+    const abort = new AbortController();
+    this.connectAbort = abort;
+    let endpoint: Endpoint;
+    let ws: WebSocket;
+    try {
+      endpoint = await fetchEndpoint({
+        domain: this.opts.domain,
+        appId: this.opts.appId,
+        appSecret: this.opts.appSecret,
+        timeoutMs: this.opts.endpointTimeoutMs,
+        config: this.current,
+        signal: abort.signal,
+      });
+      // close() while the endpoint request was pending: never open the socket.
+      if (this.stopping) return;
+      this.current = endpoint.config;
+      ws = await this.dial(endpoint, abort.signal);
+    } finally {
+      if (this.connectAbort === abort) this.connectAbort = undefined;
+    }
     if (this.stopping) {
       ws.terminate();
       return;
@@ -357,7 +380,7 @@ export class WSClient {
     }
   }
 
-  private dial(endpoint: Endpoint): Promise<WebSocket> {
+  private dial(endpoint: Endpoint, signal: AbortSignal): Promise<WebSocket> {
     return new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(endpoint.url, {
         perMessageDeflate: this.opts.perMessageDeflate,
@@ -391,6 +414,7 @@ export class WSClient {
       });
       ws.once('open', () => settle());
       ws.once('close', () => settle(new WSConnectError('connection closed during the handshake', false)));
+      signal.addEventListener('abort', () => settle(new WSConnectError('client closed during the handshake', false)), { once: true });
     });
   }
 
@@ -429,7 +453,7 @@ export class WSClient {
     if (this.stopping) return;
     this.logger.warn(`ws: connection closed (code ${code})`, { device_id: conn.deviceId });
     if (!this.opts.autoReconnect) {
-      this.fail(new Error(`connection closed (code ${code}) and autoReconnect is off`));
+      this.fail(new WSConnectError(`connection closed (code ${code}) and autoReconnect is off`, true));
       return;
     }
     this.setState('reconnecting', {});

@@ -1,5 +1,8 @@
 import type { ClientConfig } from './config.js';
 import { applyServerConfig, DEFAULT_CLIENT_CONFIG } from './config.js';
+import { WSConnectError } from './errors.js';
+
+export { WSConnectError } from './errors.js';
 
 export const ENDPOINT_PATH = '/callback/ws/endpoint';
 
@@ -10,18 +13,6 @@ export const EndpointCode = {
   internalError: 1000040343,
   tooManyConnections: 1000040350,
 } as const;
-
-/** Why connecting failed; `fatal` errors stop the reconnect loop. */
-export class WSConnectError extends Error {
-  constructor(
-    message: string,
-    readonly fatal: boolean,
-    readonly code?: number,
-  ) {
-    super(message);
-    this.name = 'WSConnectError';
-  }
-}
 
 export interface Endpoint {
   /** The wss URL: it carries short-lived credentials, never log it (see `redactUrl`). */
@@ -61,6 +52,22 @@ export interface FetchEndpointOptions {
   timeoutMs?: number;
   userAgent?: string;
   config?: ClientConfig;
+  /** Aborts the request (e.g. the client is closing). */
+  signal?: AbortSignal;
+}
+
+/** A signal that aborts when either does. */
+function eitherSignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
+  if (!b) return a;
+  const controller = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
 }
 
 /**
@@ -75,10 +82,10 @@ export async function fetchEndpoint(options: FetchEndpointOptions): Promise<Endp
       method: 'POST',
       headers: { 'content-type': 'application/json', locale: 'zh', 'user-agent': options.userAgent ?? 'lark-event-catalog' },
       body: JSON.stringify({ AppID: options.appId, AppSecret: options.appSecret }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      signal: eitherSignal(AbortSignal.timeout(options.timeoutMs ?? 15_000), options.signal),
     });
   } catch (err) {
-    throw new WSConnectError(`endpoint request failed: ${err instanceof Error ? err.message : String(err)}`, false);
+    throw new WSConnectError(`endpoint request failed: ${err instanceof Error ? err.message : String(err)}`, false, undefined, { cause: err });
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);

@@ -1,6 +1,7 @@
 export { WSClient } from './client.js';
 export type { WSClientOptions, WSClientEvents, WSDispatcher, WSState, StateInfo } from './client.js';
-export { fetchEndpoint, redactUrl, resolveDomain, isRetryableCode, WSConnectError, EndpointCode, ENDPOINT_PATH } from './endpoint.js';
+export { fetchEndpoint, redactUrl, resolveDomain, isRetryableCode, EndpointCode, ENDPOINT_PATH } from './endpoint.js';
+export { WSConnectError, WSOptionError } from './errors.js';
 export type { Endpoint, FetchEndpointOptions } from './endpoint.js';
 export { applyServerConfig, applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
 export type { ClientConfig, ConfigUpdate } from './config.js';

@@ -1,0 +1,179 @@
+import type { EventEmitter } from 'node:events';
+import type { Logger } from '../runtime/logger.js';
+import type { Frame } from '../transport/ws/frame.js';
+
+/** The platform's redelivery schedule after a failed delivery: 15 s, 5 min, 1 h, 6 h. */
+export const PLATFORM_REDELIVERY_SCHEDULE_MS: readonly number[] = [15_000, 300_000, 3_600_000, 21_600_000];
+export const WS_PATH = '/ws/v2';
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  host?: string;
+  appId: string;
+  appSecret: string;
+  /** Push deliveries `via: 'webhook'` to this URL. */
+  webhook?: string;
+  /** Encrypt and sign webhook pushes with this key. */
+  encryptKey?: string;
+  /** Put this Verification Token into generated payloads. */
+  verificationToken?: string;
+  /** ClientConfig handed out by the endpoint and in pongs (seconds). Defaults: 120, -1, 120, 30. */
+  pingIntervalS?: number;
+  reconnectCount?: number;
+  reconnectIntervalS?: number;
+  reconnectNonceS?: number;
+  /** Replaces the pong payload (any JSON value; `null`: pongs without payload). Default: the ClientConfig. */
+  pongConfig?: unknown;
+  /** Answer pings (default true). Turn off to simulate a half-open connection. */
+  answerPings?: boolean;
+  /** Split data payloads larger than this many bytes into fragments (default 0: never). */
+  fragmentSize?: number;
+  /** Negotiate permessage-deflate (default false). */
+  compress?: boolean;
+  /** How long a delivery waits for its answer (default 3 000 ms, like the platform). */
+  answerTimeoutMs?: number;
+  /** Webhook request timeout (default 3 000 ms). */
+  webhookTimeoutMs?: number;
+  /** Delays before retries of failed deliveries (default the platform's; at most 4 are used). */
+  redeliveryScheduleMs?: readonly number[];
+  /** Connections per app (default 50). */
+  maxConnections?: number;
+  /** Chaos: probability of dropping the connection right after sending a data frame (default 0). */
+  dropRate?: number;
+  /** Chaos: the drop happens within this many ms after the send (default 5). */
+  dropDelayMs?: number;
+  /** Chaos: seeds the drop decisions and delays, so that a run drops the same sends every time (default: unseeded). */
+  seed?: number;
+  /** A connection gets deliveries after its first ping, or this long after the upgrade (default 500 ms). */
+  readyAfterMs?: number;
+  /** Connection tickets expire after this long (default 60 s). */
+  ticketTtlMs?: number;
+  logger?: Logger;
+}
+
+/** Settings that can change while the emulator runs (`update`, `POST /_emulator/settings`). */
+export type EmulatorSettings = Pick<EmulatorOptions, 'answerPings' | 'pongConfig' | 'dropRate' | 'dropDelayMs' | 'fragmentSize' | 'answerTimeoutMs' | 'redeliveryScheduleMs' | 'webhook' | 'pingIntervalS' | 'reconnectCount' | 'reconnectIntervalS' | 'reconnectNonceS'>;
+
+export type Via = 'ws' | 'webhook';
+
+export interface TriggerOptions {
+  /** Long connection (default) or webhook push. */
+  via?: Via;
+  /** Retries after a failed attempt (default: the whole schedule, at most 4). */
+  retries?: number;
+  /** Give a given payload fresh ids and timestamps (default: only payloads built from an event type). */
+  fresh?: boolean;
+  /** Called after every attempt, the last one included. */
+  onAttempt?: (answer: TriggerAnswer) => void;
+}
+
+/** The outcome of a triggered delivery, after any redeliveries. */
+export interface TriggerAnswer {
+  /** 200 handled; 500 (or the HTTP status) failed; 0 no answer (timeout, no connection). */
+  code: number;
+  /** The decoded callback response, when the receiver returned one. */
+  data?: unknown;
+  /** The connection's device_id (ws) or the webhook URL. */
+  delivered_to?: string;
+  attempts: number;
+  via: Via;
+  event_type?: string;
+  id?: string;
+  /** From the first send to the final answer. */
+  latency_ms: number;
+  /** The last attempt's failure. */
+  error?: string;
+}
+
+export interface ConnectionInfo {
+  readonly deviceId: string;
+  /** Gets deliveries (after its first ping). */
+  readonly ready: boolean;
+  readonly compressed: boolean;
+  readonly pings: number;
+  readonly connectedAt: number;
+}
+
+export interface EmulatorStats {
+  connections: number;
+  endpointRequests: number;
+  handshakes: number;
+  refusedHandshakes: number;
+  pings: number;
+  framesSent: number;
+  answers: number;
+  attempts: number;
+  redeliveries: number;
+  drops: number;
+  triggers: number;
+  succeeded: number;
+  failed: number;
+  inFlight: number;
+}
+
+export interface PingInfo {
+  readonly deviceId: string;
+  readonly frame: Frame;
+  readonly at: number;
+}
+export interface AnswerInfo {
+  readonly deviceId: string;
+  readonly frame: Frame;
+  /** The answer payload, parsed. */
+  readonly answer: { code?: unknown; data?: unknown };
+  readonly latencyMs: number;
+}
+
+export interface EmulatorEvents {
+  connection: [ConnectionInfo];
+  disconnect: [{ deviceId: string; code: number }];
+  ping: [PingInfo];
+  answer: [AnswerInfo];
+  endpoint: [{ code: number }];
+}
+
+export interface Emulator extends EventEmitter<EmulatorEvents> {
+  /** `http://127.0.0.1:PORT`: the `domain` to give clients. */
+  readonly url: string;
+  readonly port: number;
+  readonly serviceId: number;
+  trigger(input: string | Record<string, unknown>, options?: TriggerOptions): Promise<TriggerAnswer>;
+  connections(): ConnectionInfo[];
+  stats(): EmulatorStats;
+  update(settings: EmulatorSettings): void;
+  /** Terminates every long connection (clients should reconnect). */
+  dropConnections(): number;
+  /** The next `times` endpoint requests answer this code. */
+  failEndpoint(code: number, times?: number): void;
+  /** The next `times` WebSocket upgrades fail with these handshake headers. */
+  failHandshake(failure: { status: number; msg?: string; authErrCode?: number }, times?: number): void;
+  /** Sends raw frames on one connection and resolves with the answer to the last one's message_id (or undefined on timeout). */
+  sendFrames(frames: readonly Frame[], options?: { deviceId?: string; timeoutMs?: number }): Promise<Frame | undefined>;
+  /** Sends a url_verification challenge to the webhook and checks the echo. */
+  challenge(): Promise<{ ok: boolean; status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+/** The settings in force; `update` changes them. */
+export type Settings = Required<Omit<EmulatorSettings, 'webhook' | 'pongConfig'>> & Pick<EmulatorSettings, 'webhook' | 'pongConfig'>;
+
+/** What the emulator's parts share. */
+export interface Core {
+  readonly options: EmulatorOptions;
+  readonly settings: Settings;
+  readonly stats: EmulatorStats;
+  readonly emitter: EventEmitter<EmulatorEvents>;
+  readonly logger: Logger;
+  readonly serviceId: number;
+  /** Set by `close()`. */
+  closed: boolean;
+}
+
+/** One delivery attempt's result, on either transport. */
+export interface Outcome {
+  code: number;
+  data?: unknown;
+  deliveredTo?: string;
+  error?: string;
+}
