@@ -5,6 +5,7 @@ import type { Frame } from '../transport/ws/frame.js';
 import { decodeFrame, encodeFrame, FrameMethod, headerValue } from '../transport/ws/frame.js';
 import { clientConfig } from './settings.js';
 import type { ConnectionInfo, Core, Outcome } from './types.js';
+import { seededRandom } from './random.js';
 
 interface Conn {
   readonly ws: WebSocket;
@@ -39,17 +40,6 @@ function decodeAnswerData(data: unknown): unknown {
   }
 }
 
-/** mulberry32: a small, fast PRNG; the same seed gives the same sequence in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The open long connections: pings and pongs, and deliveries as (fragmented) data frames with their answers. */
 export class WsConnections {

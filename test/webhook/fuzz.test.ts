@@ -8,21 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryIdempotencyStore, silentLogger } from '../../src/index.js';
 import { createNodeHandler, createWebhookHandler, encrypt, encryptBody, signRequest } from '../../src/entries/webhook.js';
 import type { WebhookHandler, WebhookRequest } from '../../src/entries/webhook.js';
+import { seededRandom } from '../../src/emulator/random.js';
 import { cardAction, challenge, closeServer, JSON_CT, KEY, listen, p2Message, recordingDispatcher, send, TOKEN, v1Message } from './helpers.js';
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 0x1a2b3c4d;
-const rand = mulberry32(SEED);
+const rand = seededRandom(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 const MAX = 512 * 1024;

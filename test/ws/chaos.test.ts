@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventDispatcher, MemoryIdempotencyStore, silentLogger } from '../../src/index.js';
 import type { DispatchStatus } from '../../src/index.js';
 import type { TriggerAnswer } from '../../src/emulator/index.js';
-import { seededRandom } from '../../src/emulator/ws-connections.js';
+import { seededRandom } from '../../src/emulator/random.js';
 import type { WSDispatcher } from '../../src/transport/ws/index.js';
 import { client, emulator, waitFor } from './helpers.js';
 
