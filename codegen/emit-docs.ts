@@ -41,7 +41,6 @@ export function emitDocs(domains: DomainModel[], all: Map<string, LoadedSchema>,
         source: String((e.schema.json['x-lark'] as Record<string, unknown> | undefined)?.source ?? ''),
         fields: fieldRows(e.schema, all).map((f) => ({
           ...f,
-          path: `${'  '.repeat(0)}${f.path}`,
           cell: cell([f.description, ...f.notes].filter(Boolean).join(' — ')),
         })),
       })),

@@ -5,7 +5,6 @@ import { refTarget } from './normalize.js';
 /** One row of a reference page's field table. */
 export interface FieldRow {
   path: string;
-  depth: number;
   type: string;
   required: boolean;
   description: string;
@@ -63,7 +62,7 @@ export function fieldRows(schema: LoadedSchema, all: Map<string, LoadedSchema>):
         const description = (isObject(raw) && typeof raw.description === 'string' ? raw.description : undefined)
           ?? (isObject(r.node) && typeof r.node.description === 'string' ? r.node.description : '');
         const child = `${path}${path ? '.' : ''}${key}`;
-        rows.push({ path: child, depth, type: typeLabel(r.node, r.name, r.from, all), required: required.has(key), description, notes: [...notesOf(raw), ...notesOf(r.node)] });
+        rows.push({ path: child, type: typeLabel(r.node, r.name, r.from, all), required: required.has(key), description, notes: [...notesOf(raw), ...notesOf(r.node)] });
         const next = isObject(r.node) && isObject(r.node.items) ? resolve(r.node.items, r.from, all) : r;
         if (r.name && stack.includes(r.name)) continue;
         visit(next.node, next.from, child + (next === r ? '' : '[]'), depth + 1, r.name ? [...stack, r.name] : stack);

@@ -1,7 +1,5 @@
-import type { EventSchema } from './load.js';
-import { isObject } from './load.js';
+import type { EventSchema, LoadedSchema } from './load.js';
 import { typeNameOfRef } from './normalize.js';
-import type { LoadedSchema } from './load.js';
 
 /** One event as the emitters see it. */
 export interface EventModel {
@@ -10,7 +8,6 @@ export interface EventModel {
   domain: string;
   typeName: string;
   registerMethod: string;
-  summary: string;
   description: string;
   responseTypeName?: string;
   responseRef?: string;
@@ -37,7 +34,6 @@ export function buildModel(events: EventSchema[], all: Map<string, LoadedSchema>
       domain: e.domain,
       typeName: e.title,
       registerMethod: e.meta.register_method,
-      summary: description.split(/[\n。]|: /)[0] ?? '',
       description,
       schema: e,
       ...(responseRef ? { responseRef: `${e.id}${responseRef}`, responseTypeName: typeNameOfRef(responseRef, e, all) } : {}),
@@ -56,4 +52,3 @@ export function permissionsOf(e: EventModel): string[] {
   return Array.isArray(p) ? p.map(String) : [];
 }
 
-export { isObject };

@@ -23,6 +23,6 @@ export { MemoryIdempotencyStore, DEFAULT_IDEMPOTENCY_TTL_MS } from './runtime/id
 export type { IdempotencyStore, MemoryStoreOptions } from './runtime/idempotency.js';
 export { DriftRecorder, formatDriftReport } from './runtime/drift.js';
 export type { DriftReport, DriftEntry } from './runtime/drift.js';
-export { LarkEventError, MalformedBodyError, UnknownEventTypeError } from './runtime/errors.js';
+export { LarkEventError, MalformedBodyError } from './runtime/errors.js';
 export type { Logger } from './runtime/logger.js';
 export { defaultLogger, silentLogger } from './runtime/logger.js';

@@ -2,8 +2,9 @@ import type { CatalogEntry, DomainModule, EventKind } from './catalog-types.js';
 import type { BodyInput, Delivery, EventDelivery } from './delivery.js';
 import { parseDelivery } from './delivery.js';
 import { DriftRecorder } from './drift.js';
+import type { DriftReport } from './drift.js';
 import { LarkEventError, MalformedBodyError } from './errors.js';
-import type { CallbackHandler, EventHandler, HandlerContext, P1CustomizedEvent, Transport, UnknownEvent } from './handlers.js';
+import type { EventHandler, HandlerContext, P1CustomizedEvent, Transport, UnknownEvent } from './handlers.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { MemoryIdempotencyStore } from './idempotency.js';
 import type { Logger } from './logger.js';
@@ -101,7 +102,7 @@ export class DispatcherBase {
     return [...this.handlers.keys()].sort();
   }
 
-  driftReport(): import('./drift.js').DriftReport {
+  driftReport(): DriftReport {
     return this.drift?.report() ?? {};
   }
 

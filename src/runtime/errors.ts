@@ -12,9 +12,3 @@ export class MalformedBodyError extends LarkEventError {
     super(message);
   }
 }
-
-export class UnknownEventTypeError extends LarkEventError {
-  constructor(readonly eventType: string) {
-    super(`no schema for event type "${eventType}"`);
-  }
-}
