@@ -1,5 +1,4 @@
 import Ajv from 'ajv';
-import fs from 'node:fs';
 import type { Json, LoadedSchema } from './load.js';
 import { isObject } from './load.js';
 import type { LintProblem } from './lint.js';
@@ -16,7 +15,7 @@ export function checkExamples(schemas: LoadedSchema[], all: Map<string, LoadedSc
   for (const s of schemas) ajv.addSchema(s.json as object);
   const problems: LintProblem[] = [];
   for (const s of schemas) {
-    const text = fs.readFileSync(s.file, 'utf8');
+    const text = s.text;
     const check = (ref: string, schemaNode: Json, examples: Json | undefined, at: string): void => {
       if (!Array.isArray(examples)) return;
       const validate = ajv.getSchema(ref);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { CatalogRow } from './catalog.js';
 import { domainOf } from './catalog.js';
 import type { EventSchema, Json, JsonObject, LarkMeta, LoadedSchema } from './load.js';
@@ -39,7 +38,7 @@ export function lint(schemas: LoadedSchema[], catalog: CatalogRow[]): { events: 
   const seenTitles = new Map<string, string>();
 
   for (const s of schemas) {
-    const text = fs.readFileSync(s.file, 'utf8');
+    const text = s.text;
     const report = (pointer: string, message: string): void => {
       problems.push({ file: s.file, line: lineOfPointer(text, pointer), pointer, message });
     };

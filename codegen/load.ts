@@ -21,6 +21,8 @@ export interface LoadedSchema {
   /** Path relative to schemas/, with forward slashes. */
   rel: string;
   file: string;
+  /** The file's text as read, for locating problems by line. */
+  text: string;
   json: JsonObject;
   id: string;
   title: string;
@@ -66,9 +68,10 @@ export function loadSchemas(schemasDir: string): LoadedSchema[] {
   walk(schemasDir, files);
   return files.map((file) => {
     const rel = path.relative(schemasDir, file).split(path.sep).join('/');
-    const json = parseJsonFile(file, fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    const json = parseJsonFile(file, text);
     if (!isObject(json)) throw new SchemaLoadError(file, 1, 'a schema must be a JSON object');
-    return { rel, file, json, id: typeof json.$id === 'string' ? json.$id : '', title: typeof json.title === 'string' ? json.title : '' };
+    return { rel, file, text, json, id: typeof json.$id === 'string' ? json.$id : '', title: typeof json.title === 'string' ? json.title : '' };
   }).sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
