@@ -5,21 +5,11 @@ export function median(values: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Nearest-rank percentile (p in 0–100); NaN for no values. */
 export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
   const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-}
-
-/** Runs `fn` for warm-up rounds, then `rounds` measured ones; returns each round's duration in ms. */
-export async function rounds(fn: () => Promise<void> | void, options: { warmup?: number; rounds?: number } = {}): Promise<number[]> {
-  for (let i = 0; i < (options.warmup ?? 1); i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < (options.rounds ?? 5); i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
 }
 
 export const ratio = (ours: number, theirs: number): number => Math.round((ours / theirs) * 100) / 100;

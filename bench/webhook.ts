@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lark from '@larksuiteoapi/node-sdk';
+import { median } from './stats.js';
 import { EventDispatcher, silentLogger } from '../src/index.js';
 import { createWebHandler, createWebhookHandler, encryptBody, signRequest } from '../src/entries/webhook.js';
 import type { WebhookHandler } from '../src/entries/webhook.js';
@@ -84,11 +85,6 @@ async function measure(op: Op, ops: number): Promise<number> {
   return ((used.user + used.system) * 1000) / ops;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export async function runWebhookBench(options: WebhookBenchOptions = {}): Promise<WebhookBenchResult> {
   const rounds = options.rounds ?? 25;

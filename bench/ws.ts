@@ -11,6 +11,7 @@ import { startEmulator } from '../src/emulator/index.js';
 import type { Emulator } from '../src/emulator/index.js';
 import { EventDispatcher, silentLogger } from '../src/index.js';
 import { WSClient } from '../src/transport/ws/index.js';
+import { percentile } from './stats.js';
 
 export interface WsBenchOptions {
   /** Events per round in the throughput phase (default 5 000). */
@@ -56,11 +57,6 @@ const EVENT = 'im.message.receive_v1';
 const quiet = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
 
 const median = (xs: number[]) => percentile(xs, 50);
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 async function waitReady(emu: Emulator, connected: number): Promise<void> {
   const deadline = Date.now() + 10_000;

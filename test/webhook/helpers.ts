@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventDispatcher, silentLogger } from '../../src/index.js';
+import { example } from '../helpers.js';
 import { encryptBody, signRequest } from '../../src/entries/webhook.js';
 import type { DispatcherOptions } from '../../src/index.js';
 import type { WebhookRequest } from '../../src/entries/webhook.js';
@@ -14,33 +14,31 @@ export const KEY = 'ek_test Encrypt Key é';
 export const JSON_CT = { 'content-type': 'application/json' };
 
 type Json = Record<string, unknown>;
-const example = (file: string): Json => (JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', file), 'utf8')) as { examples: Json[] }).examples[0]!;
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** Example payloads with their token set to TOKEN and a fresh id. */
 let seq = 0;
 export function p2Message(id = `evt_${++seq}_${Date.now()}`): Json {
-  const m = clone(example('im/im.message.receive_v1.json'));
+  const m = example('im', 'im.message.receive_v1');
   const header = m.header as Json;
   header.token = TOKEN;
   header.event_id = id;
   return m;
 }
 export function v1Message(uuid = `uuid_${++seq}_${Date.now()}`): Json {
-  const m = clone(example('v1/message.json'));
+  const m = example('v1', 'message');
   m.token = TOKEN;
   m.uuid = uuid;
   return m;
 }
 export function cardAction(id = `card_${++seq}_${Date.now()}`): Json {
-  const m = clone(example('callback/card.action.trigger.json'));
+  const m = example('callback', 'card.action.trigger');
   const header = m.header as Json;
   header.token = TOKEN;
   header.event_id = id;
   return m;
 }
 export function urlPreview(): Json {
-  const m = clone(example('callback/url.preview.get.json'));
+  const m = example('callback', 'url.preview.get');
   (m.header as Json).token = TOKEN;
   return m;
 }

@@ -1,7 +1,6 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { acceptAllDispatcher, driftText } from '../drift.js';
+import { loadHandlersModule } from '../handlers-module.js';
 import type { BodyInput } from '../../runtime/delivery.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
@@ -20,19 +19,6 @@ interface ConnectOptions {
   drift?: boolean;
 }
 
-async function loadHandlers(file: string): Promise<WSDispatcher> {
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
-  } catch (err) {
-    throw new CliError(`--handlers ${file}: cannot import (${err instanceof Error ? err.message : String(err)})`);
-  }
-  const candidate = module.default;
-  if (typeof candidate !== 'object' || candidate === null || typeof (candidate as { dispatch?: unknown }).dispatch !== 'function') {
-    throw new CliError(`--handlers ${file}: the default export must be an EventDispatcher`);
-  }
-  return candidate as WSDispatcher;
-}
 
 /** `connect`: opens the long connection and prints one JSON line per delivery. */
 export function registerConnect(program: Command, setExit: (code: number) => void = (code) => { process.exitCode = code; }, io: CommandIO = {}): void {
@@ -52,7 +38,7 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
       const appSecret = opts.appSecret ?? process.env.LARK_APP_SECRET;
       if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
       const inner: WSDispatcher = opts.handlers
-        ? await loadHandlers(opts.handlers)
+        ? await loadHandlersModule(opts.handlers, ['dispatch'])
         : acceptAllDispatcher(opts.drift ?? false);
       const dispatcher: WSDispatcher = {
         async dispatch(body: BodyInput, transport?: Transport): Promise<DispatchResult> {

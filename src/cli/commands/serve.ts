@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { acceptAllDispatcher, driftText } from '../drift.js';
+import { loadHandlersModule } from '../handlers-module.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
 import { createNodeHandler } from '../../transport/webhook/node-http.js';
 import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
@@ -35,19 +34,8 @@ export interface RunningServer {
   readonly closed: Promise<void>;
 }
 
-const isDispatcher = (v: unknown): v is WebhookDispatcher =>
-  typeof v === 'object' && v !== null && typeof (v as WebhookDispatcher).dispatchDelivery === 'function' && typeof (v as WebhookDispatcher).isCallback === 'function';
-
 async function loadDispatcher(file: string | undefined, drift: boolean): Promise<WebhookDispatcher> {
-  if (file === undefined) return acceptAllDispatcher(drift);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(path.resolve(file)).href)) as { default?: unknown };
-  } catch (err) {
-    throw new CliError(`${file}: cannot load the handlers module (${err instanceof Error ? err.message : String(err)})`);
-  }
-  if (!isDispatcher(mod.default)) throw new CliError(`${file}: the default export must be an EventDispatcher`);
-  return mod.default;
+  return file === undefined ? acceptAllDispatcher(drift) : loadHandlersModule(file, ['dispatchDelivery', 'isCallback']);
 }
 
 /** The JSON line printed per accepted delivery. */
