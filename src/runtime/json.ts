@@ -1,5 +1,7 @@
 import { MalformedBodyError } from './errors.js';
 
+// The Web-standard decoder keeps the runtime free of Node APIs; the webhook transport, which is
+// Node-bound anyway, decodes its hot path faster (transport/webhook/utf8.ts) before dispatching text.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Decodes bytes as strict UTF-8: invalid sequences are an error, never U+FFFD. */
