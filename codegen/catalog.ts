@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import type { EventKind } from './schema-file.js';
 
-export type EventKind = 'p2' | 'p1' | 'callback';
+export type { EventKind } from './schema-file.js';
 
 export interface CatalogRow {
   eventType: string;
@@ -59,4 +60,33 @@ export function domainOf(eventType: string, kind: EventKind): string {
   if (kind === 'callback') return 'callback';
   if (kind === 'p1') return 'v1';
   return eventType.split('.')[0] ?? eventType;
+}
+
+/** catalog.tsv rows by event type. */
+export function parseCatalog(text: string, file = 'catalog.tsv'): Map<string, CatalogRow> {
+  return new Map(parseCatalogText(text, file).map((r) => [r.eventType, r]));
+}
+
+export function loadCatalog(file: string): Map<string, CatalogRow> {
+  return parseCatalog(fs.readFileSync(file, 'utf8'), file);
+}
+
+// The naming rules for event types catalog.tsv does not list (the rows it lists carry their names).
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** `P2` + every token (split on `.` and `_`) with its first letter upper-cased; `P1` for v1 keys. */
+export function typeNameFor(eventType: string, kind: EventKind): string {
+  return (kind === 'p1' ? 'P1' : 'P2') + eventType.split(/[._]/).filter((t) => t !== '').map(upperFirst).join('');
+}
+
+export function snakeCase(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** `register_p2_<event_type with . → _>`; v1: `register_p1_<snake_case key>`. */
+export function registerMethodFor(eventType: string, kind: EventKind): string {
+  return kind === 'p1' ? `register_p1_${snakeCase(eventType)}` : `register_p2_${eventType.replace(/\./g, '_')}`;
 }

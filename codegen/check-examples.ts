@@ -1,10 +1,10 @@
 import Ajv from 'ajv';
-import type { Json, LoadedSchema } from './load.js';
-import { isObject } from './load.js';
+import type { LoadedSchema } from './load.js';
 import type { LintProblem } from './lint.js';
 import { lineOfPointer } from './locate.js';
 import { shapeOf } from './emit-validators.js';
 import { unknownProperties } from '../src/runtime/shapes.js';
+import { isObject, type Json } from './schema-file.js';
 
 /**
  * Every example must validate in strict mode (no property the schema does not know), and so must

@@ -1,7 +1,7 @@
 import { compile } from 'json-schema-to-typescript';
-import type { JsonObject, LoadedSchema } from './load.js';
-import { isObject } from './load.js';
+import type { LoadedSchema } from './load.js';
 import { namedShapes, safeTypeName, toTypeView } from './normalize.js';
+import { isObject, type JsonObject } from './schema-file.js';
 
 const ROOT = 'GeneratedRoot';
 

@@ -1,8 +1,8 @@
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import type { Json, JsonObject, LoadedSchema } from './load.js';
-import { isObject } from './load.js';
+import type { LoadedSchema } from './load.js';
 import { refTarget } from './normalize.js';
+import { isObject, type Json, type JsonObject } from './schema-file.js';
 
 /** What ajv needs of a schema: no annotations, examples or docs, so the compiled code stays small. */
 function validatorView(node: Json): Json {

@@ -1,6 +1,6 @@
-import type { Json, LoadedSchema } from './load.js';
-import { isObject } from './load.js';
+import type { LoadedSchema } from './load.js';
 import { refTarget } from './normalize.js';
+import { isObject, type Json } from './schema-file.js';
 
 /** One row of a reference page's field table. */
 export interface FieldRow {

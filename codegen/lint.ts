@@ -1,8 +1,9 @@
 import type { CatalogRow } from './catalog.js';
 import { domainOf } from './catalog.js';
-import type { EventSchema, Json, JsonObject, LarkMeta, LoadedSchema } from './load.js';
-import { isDomainShared, isObject, isShared } from './load.js';
+import type { EventSchema, LarkMeta, LoadedSchema } from './load.js';
+import { isDomainShared, isShared } from './load.js';
 import { escapePointerToken, lineOfPointer } from './locate.js';
+import { isObject, type Json, type JsonObject } from './schema-file.js';
 
 export interface LintProblem {
   file: string;

@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { jsonErrorLocation } from '../src/runtime/json.js';
-import type { EventKind } from './catalog.js';
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+import { isObject, type EventKind, type Json, type JsonObject } from './schema-file.js';
 
 export interface LarkMeta {
   event_type: string;
@@ -38,10 +35,6 @@ export class SchemaLoadError extends Error {
     super(`${file}:${line}: ${message}`);
     this.name = 'SchemaLoadError';
   }
-}
-
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** JSON.parse with the error turned into file:line. */

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import type { Json, JsonObject, LoadedSchema } from './load.js';
-import { isObject } from './load.js';
+import type { LoadedSchema } from './load.js';
+import { isObject, type Json, type JsonObject } from './schema-file.js';
 
 const { toSafeString } = createRequire(import.meta.url)('json-schema-to-typescript/dist/src/utils.js') as { toSafeString(s: string): string };
 

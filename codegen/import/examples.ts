@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FieldNode } from './field-tree.js';
 import type { DocType } from './field-types.js';
-import type { EventKind, Json, JsonObject } from './to-schema.js';
+import type { EventKind, Json, JsonObject } from '../schema-file.js';
 
 export interface RepairResult {
   value: unknown;

@@ -4,7 +4,7 @@
 import { parseDocType, isObjectLike, objectTypeName, type DocType } from './field-types.js';
 import { parseDescription, type FieldRules } from './rules.js';
 import type { FieldTable, Problem, TableRow } from './parse-page.js';
-import type { Json } from './to-schema.js';
+import type { Json } from '../schema-file.js';
 
 export interface FieldNode {
   name: string;

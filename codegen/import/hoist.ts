@@ -37,7 +37,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pascalCase } from './field-types.js';
 import type { Problem } from './parse-page.js';
-import { SCHEMA_BASE, TOP_ORDER, orderKeys, type Json, type JsonObject } from './to-schema.js';
+import { membersOf, skipSpace, type Member } from '../json-text.js';
+import { SCHEMA_BASE, TOP_ORDER, isObject, orderKeys, serializeSchema as serialize, type Json, type JsonObject } from '../schema-file.js';
 
 /** The shared-definitions file of a domain. */
 export const SHARED_FILE = 'definitions.json';
@@ -57,10 +58,6 @@ export function sharedDescription(domain: string): string {
 /** Whether a domain's definitions.json is this pass's to rewrite (a hand-written one is not). */
 export function isHoistedShared(domain: string, shared: JsonObject): boolean {
   return shared['description'] === sharedDescription(domain);
-}
-
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function definitionsOf(schema: JsonObject): JsonObject {
@@ -369,58 +366,6 @@ export function hoistDomain(domain: string, input: readonly DomainEvent[]): Hois
 // ---------------------------------------------------------------------------------------------
 // Locked files keep their own formatting: definitions move in and out by editing the text.
 
-interface Member {
-  key: string;
-  keyStart: number;
-  valueStart: number;
-  valueEnd: number;
-}
-
-function skipSpace(t: string, i: number): number {
-  while (i < t.length && (t[i] === ' ' || t[i] === '\n' || t[i] === '\r' || t[i] === '\t')) i++;
-  return i;
-}
-
-function stringEnd(t: string, i: number): number {
-  for (i++; i < t.length && t[i] !== '"'; i++) if (t[i] === '\\') i++;
-  return i + 1;
-}
-
-/** The end of the JSON value at `i` (after leading whitespace). */
-function valueEnd(t: string, i: number): number {
-  i = skipSpace(t, i);
-  const c = t[i];
-  if (c === '"') return stringEnd(t, i);
-  if (c === '{') return membersOf(t, i).end;
-  if (c === '[') {
-    i = skipSpace(t, i + 1);
-    while (i < t.length && t[i] !== ']') {
-      i = skipSpace(t, valueEnd(t, i));
-      if (t[i] === ',') i = skipSpace(t, i + 1);
-    }
-    return i + 1;
-  }
-  while (i < t.length && !/[\s,\]}]/.test(t[i] as string)) i++;
-  return i;
-}
-
-/** The members of the object at `i` (`t[i]` is `{`), with their text positions. */
-function membersOf(t: string, i: number): { members: Member[]; end: number } {
-  const members: Member[] = [];
-  i = skipSpace(t, i + 1);
-  while (i < t.length && t[i] !== '}') {
-    const keyStart = i;
-    const keyEnd = stringEnd(t, i);
-    const key = JSON.parse(t.slice(keyStart, keyEnd)) as string;
-    const valueStart = skipSpace(t, skipSpace(t, keyEnd) + 1);
-    const end = valueEnd(t, valueStart);
-    members.push({ key, keyStart, valueStart, valueEnd: end });
-    i = skipSpace(t, end);
-    if (t[i] === ',') i = skipSpace(t, i + 1);
-  }
-  return { members, end: i + 1 };
-}
-
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -496,10 +441,6 @@ export function editSchemaText(text: string, after: JsonObject, domain: string):
 
 // ---------------------------------------------------------------------------------------------
 // The pass over the files of the domains an import run touched.
-
-function serialize(schema: JsonObject): string {
-  return JSON.stringify(schema, null, 2) + '\n';
-}
 
 const IMPORTER_SOURCE = /^(?:events\/|note: same shape as )/;
 

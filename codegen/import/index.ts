@@ -6,19 +6,20 @@ import { parsePage, type ExampleBlock, type FieldTable, type ParsedPage, type Pr
 import { buildFieldTree, type FieldNode } from './field-tree.js';
 import { parseDocType } from './field-types.js';
 import { parseDescription } from './rules.js';
-import { buildEventSchema, type EventKind, type Json, type JsonObject } from './to-schema.js';
+import { buildEventSchema } from './to-schema.js';
 import { parseExample, synthesizeExample } from './examples.js';
-import { domainFor, loadCatalog, registerMethodFor, typeNameFor, type CatalogRow } from './catalog.js';
+import { domainOf, loadCatalog, registerMethodFor, typeNameFor, type CatalogRow } from '../catalog.js';
+import type { EventKind, Json, JsonObject } from '../schema-file.js';
 import { reconcileWithExample } from './reconcile.js';
-import { sdkV1Tree } from './sdk-fallback.js';
 import { createStrictValidator, type StrictValidator } from './validate.js';
 import { defaultNodeSdkTypesPath, readNodeSdkEvents, type SdkField } from './node-sdk.js';
-import { mergeSdkIntoTree, type SdkDecision } from './sdk-merge.js';
+import { mergeSdkIntoTree, sdkV1Tree, type SdkDecision } from './sdk-merge.js';
 import { mirrorSchema, mirrorSource } from './mirror.js';
 import { hoistFiles, type ProducedSchema } from './hoist.js';
 
 export type { Problem } from './parse-page.js';
 export type { SdkDecision } from './sdk-merge.js';
+export { serializeSchema } from '../schema-file.js';
 
 /** Event key → the fields the Node SDK types for its handler data (see ./node-sdk.ts). */
 export type SdkEvents = ReadonlyMap<string, readonly SdkField[]>;
@@ -156,6 +157,168 @@ function envelopeTree(kind: EventKind): FieldNode[] {
   return [event];
 }
 
+interface PageContext {
+  path: string;
+  page: ParsedPage;
+  catalog: Map<string, CatalogRow>;
+  /** The catalog rows that name this page. */
+  catalogKeys: string[];
+  problems: Problem[];
+  validator: StrictValidator | undefined;
+  sdk: SdkEvents | undefined;
+  units: Unit[];
+  /** Event keys already produced from this page. */
+  taken: Set<string>;
+}
+
+type ProducedPageSchema = PageImport['schemas'][number];
+
+/** Tables without an `event` row document something else (a callback's response body, …). */
+function dropNonEventTables(page: ParsedPage, path: string, problems: Problem[]): void {
+  const skipped = page.tables.filter((t) => !topLevelNames(t).has('event'));
+  for (const t of skipped) problems.push({ page: path, line: t.line, message: `the table under "${t.heading}" has no event row; not an event body, skipped`, severity: 'warning' });
+  page.tables = page.tables.filter((t) => !skipped.includes(t));
+}
+
+/** The unit's example as JSON (repaired where the page broke it), or undefined. */
+function readOfficialExample(unit: Unit, ctx: PageContext): { official: unknown; repairs: string[] } {
+  if (!unit.example?.text) return { official: undefined, repairs: [] };
+  const r = parseExample(unit.example.text);
+  if ('error' in r) {
+    ctx.problems.push({ page: ctx.path, line: unit.example.line, message: `example is not JSON and could not be repaired (${r.error}); a synthesized example is used`, severity: 'warning' });
+    return { official: undefined, repairs: [] };
+  }
+  if (r.repairs.length > 0) ctx.problems.push({ page: ctx.path, line: unit.example.line, message: `example repaired: ${r.repairs.join(', ')}`, severity: 'warning' });
+  return { official: r.value, repairs: r.repairs };
+}
+
+/** The event a unit documents: the table's own hint, the page's single event, the catalog, the example. */
+function resolveEventKey(unit: Unit, idx: number, official: unknown, ctx: PageContext): string | null {
+  const { page, catalogKeys, units, taken } = ctx;
+  let key = unit.table ? keyFromTable(unit.table) : null;
+  if (!key && units.length === 1) key = page.eventTypes[0] ?? catalogKeys[0] ?? exampleKey(official);
+  if (!key) key = catalogKeys.find((k) => !taken.has(k)) ?? exampleKey(official);
+  if (!key && idx === 0) key = page.eventTypes[0] ?? null;
+  return key;
+}
+
+function kindOf(key: string, unit: Unit, row: CatalogRow | undefined): EventKind {
+  const topNames = topLevelNames(unit.table);
+  return row?.kind ?? (topNames.has('uuid') || topNames.has('ts') || !key.includes('.') ? 'p1' : 'p2');
+}
+
+let defaultSdk: SdkEvents | null | undefined;
+
+/** The installed Node SDK's handler typings (read once), or null when not installed. */
+function installedSdk(): SdkEvents | null {
+  if (defaultSdk === undefined) {
+    const file = defaultNodeSdkTypesPath();
+    defaultSdk = existsSync(file) ? readNodeSdkEvents(file) : null;
+  }
+  return defaultSdk;
+}
+
+/** The unit's field tree: from its table, else (v1 pages without one) the SDK typings, else the envelope. */
+function buildUnitTree(unit: Unit, key: string, kind: EventKind, official: unknown, ctx: PageContext): { tree: FieldNode[]; fieldsFrom: ProducedPageSchema['fieldsFrom'] } {
+  const { path, problems } = ctx;
+  const unitLine = unit.table?.line ?? unit.example?.line ?? 1;
+  if (unit.table) {
+    const tree = buildFieldTree(unit.table, ctx.page.variant, path, problems, official);
+    if (official !== undefined) reconcileWithExample(tree, official, path, problems);
+    return { tree, fieldsFrom: 'page' };
+  }
+  const sdkFields = kind === 'p1' ? (ctx.sdk ?? installedSdk())?.get(key) : undefined;
+  if (sdkFields) {
+    problems.push({ page: path, line: unitLine, message: `${key}: the page has no field table; fields taken from the Node SDK typings`, severity: 'warning' });
+    return { tree: sdkV1Tree(sdkFields), fieldsFrom: 'node-sdk' };
+  }
+  problems.push({ page: path, line: unitLine, message: `${key}: the page has no field table; only the envelope is typed`, severity: 'warning' });
+  return { tree: envelopeTree(kind), fieldsFrom: 'envelope' };
+}
+
+function describeEvent(key: string, fieldsFrom: ProducedPageSchema['fieldsFrom'], ctx: PageContext): string {
+  const multi = ctx.units.length > 1;
+  const title = ctx.page.title.trim();
+  const desc = ctx.page.description ? cleanLine(ctx.page.description) : '';
+  return `${title}${multi ? `（${key}）` : ''}${desc ? `: ${desc}` : ''}${fieldsFrom === 'node-sdk' ? ' (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)' : ''}`;
+}
+
+/** The example the schema keeps: the official one when it validates, else a synthesized one. */
+function chooseExample(schema: JsonObject, key: string, kind: EventKind, tree: FieldNode[], official: unknown, lines: { example: number; unit: number }, ctx: PageContext): { example: Json; exampleSource: 'official' | 'synthesized' } {
+  const { validator, problems, path } = ctx;
+  if (official !== undefined) {
+    const errors = validator ? validator.validate(schema, official) : [];
+    if (errors.length === 0) return { example: official as Json, exampleSource: 'official' };
+    problems.push({ page: path, line: lines.example, message: `official example of ${key} does not validate (${errors.slice(0, 5).join('; ')}); a synthesized example is used`, severity: 'warning' });
+  }
+  const example = synthesizeExample(kind, key, tree);
+  if (validator) {
+    const errors = validator.validate(schema, example);
+    if (errors.length > 0) problems.push({ page: path, line: lines.unit, message: `synthesized example of ${key} does not validate: ${errors.slice(0, 5).join('; ')}`, severity: 'error' });
+  }
+  return { example, exampleSource: 'synthesized' };
+}
+
+/** The schema with its example, marked `x-lark-example-source` (before `type`) when synthesized. */
+function withExample(built: JsonObject, example: Json, exampleSource: 'official' | 'synthesized'): JsonObject {
+  const schema: JsonObject = {};
+  for (const [k, v] of Object.entries(built)) {
+    if (k === 'type' && exampleSource === 'synthesized') schema['x-lark-example-source'] = 'synthesized';
+    schema[k] = v;
+  }
+  schema['examples'] = [example];
+  return schema;
+}
+
+/** One unit (a field table and its example) → one event schema, or null (problems say why). */
+function importUnit(unit: Unit, idx: number, ctx: PageContext): ProducedPageSchema | null {
+  const { path, problems, catalog, taken } = ctx;
+  const unitLine = unit.table?.line ?? unit.example?.line ?? 1;
+  let { official, repairs } = readOfficialExample(unit, ctx);
+  const key = resolveEventKey(unit, idx, official, ctx);
+  if (!key) {
+    problems.push({ page: path, line: unitLine, message: 'cannot tell which event this field table documents', severity: 'error' });
+    return null;
+  }
+  if (taken.has(key)) {
+    problems.push({ page: path, line: unitLine, message: `${key} is documented twice on this page; the first table wins`, severity: 'warning' });
+    return null;
+  }
+  taken.add(key);
+
+  const row = catalog.get(key);
+  const kind = kindOf(key, unit, row);
+  const exKey = exampleKey(official);
+  if (official !== undefined && exKey !== null && exKey !== key) {
+    problems.push({ page: path, line: unit.example?.line ?? unitLine, message: `example is for ${exKey}, not ${key}; a synthesized example is used`, severity: 'warning' });
+    official = undefined;
+  }
+
+  const { tree, fieldsFrom } = buildUnitTree(unit, key, kind, official, ctx);
+  const sdkFields = ctx.sdk?.get(key);
+  const merge = sdkFields ? mergeSdkIntoTree(tree, sdkFields, { eventType: key, example: official, page: path, problems }) : { merged: [], decisions: [] };
+
+  const domain = domainOf(key, kind);
+  const built = buildEventSchema({
+    eventType: key,
+    kind,
+    typeName: row?.typeName || typeNameFor(key, kind),
+    registerMethod: row?.registerMethod || registerMethodFor(key, kind),
+    domain,
+    source: sourceOf(path, row),
+    description: describeEvent(key, fieldsFrom, ctx),
+    permissions: ctx.page.permissions,
+    fieldPermissions: ctx.page.fieldPermissions,
+    appTypes: ctx.page.appTypes,
+    tree,
+    page: path,
+  }, official, problems);
+
+  const { example, exampleSource } = chooseExample(built.schema, key, kind, tree, official, { example: unit.example?.line ?? unitLine, unit: unitLine }, ctx);
+  const schema = withExample(built.schema, example, exampleSource);
+  return { eventType: key, kind, domain, schema, exampleSource, exampleRepairs: repairs, sdkMerged: merge.merged, sdkDecisions: merge.decisions, fieldsFrom };
+}
+
 /**
  * Imports one page. `sdk` (optional): the Node SDK's handler typings; when given, each event's tree
  * is reconciled with them (./sdk-merge.ts) before it becomes a schema.
@@ -163,123 +326,20 @@ function envelopeTree(kind: EventKind): FieldNode[] {
 export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator, sdk?: SdkEvents): PageImport {
   const page = parsePage(text, path);
   const problems = page.problems;
+  dropNonEventTables(page, path, problems);
+  const ctx: PageContext = {
+    path, page, catalog, problems, validator, sdk,
+    catalogKeys: [...catalog.values()].filter((r) => pageMatches(path, r.docPage)).map((r) => r.eventType),
+    units: unitsOf(page),
+    taken: new Set(),
+  };
   const out: PageImport = { schemas: [], problems };
-  const catalogKeys = [...catalog.values()].filter((r) => pageMatches(path, r.docPage)).map((r) => r.eventType);
-  // Tables without an `event` row document something else (a callback's response body, …).
-  const skipped = page.tables.filter((t) => !topLevelNames(t).has('event'));
-  for (const t of skipped) problems.push({ page: path, line: t.line, message: `the table under "${t.heading}" has no event row; not an event body, skipped`, severity: 'warning' });
-  page.tables = page.tables.filter((t) => !skipped.includes(t));
-  const units = unitsOf(page);
-  const taken = new Set<string>();
-
-  units.forEach((unit, idx) => {
-    const unitLine = unit.table?.line ?? unit.example?.line ?? 1;
-    let official: unknown;
-    let repairs: string[] = [];
-    if (unit.example?.text) {
-      const r = parseExample(unit.example.text);
-      if ('error' in r) {
-        problems.push({ page: path, line: unit.example.line, message: `example is not JSON and could not be repaired (${r.error}); a synthesized example is used`, severity: 'warning' });
-      } else {
-        official = r.value;
-        repairs = r.repairs;
-        if (repairs.length > 0) problems.push({ page: path, line: unit.example.line, message: `example repaired: ${repairs.join(', ')}`, severity: 'warning' });
-      }
-    }
-
-    let key = unit.table ? keyFromTable(unit.table) : null;
-    if (!key && units.length === 1) key = page.eventTypes[0] ?? catalogKeys[0] ?? exampleKey(official);
-    if (!key) key = catalogKeys.find((k) => !taken.has(k)) ?? exampleKey(official);
-    if (!key && idx === 0) key = page.eventTypes[0] ?? null;
-    if (!key) {
-      problems.push({ page: path, line: unitLine, message: 'cannot tell which event this field table documents', severity: 'error' });
-      return;
-    }
-    if (taken.has(key)) {
-      problems.push({ page: path, line: unitLine, message: `${key} is documented twice on this page; the first table wins`, severity: 'warning' });
-      return;
-    }
-    taken.add(key);
-
-    const row = catalog.get(key);
-    const topNames = topLevelNames(unit.table);
-    const kind: EventKind = row?.kind ?? (topNames.has('uuid') || topNames.has('ts') || !key.includes('.') ? 'p1' : 'p2');
-    const exKey = exampleKey(official);
-    if (official !== undefined && exKey !== null && exKey !== key) {
-      problems.push({ page: path, line: unit.example?.line ?? unitLine, message: `example is for ${exKey}, not ${key}; a synthesized example is used`, severity: 'warning' });
-      official = undefined;
-    }
-
-    let tree: FieldNode[];
-    let fieldsFromSdk = false;
-    if (unit.table) {
-      tree = buildFieldTree(unit.table, page.variant, path, problems, official);
-      if (official !== undefined) reconcileWithExample(tree, official, path, problems);
-    } else {
-      const fromSdk = kind === 'p1' ? sdkV1Tree(key) : null;
-      if (fromSdk) {
-        problems.push({ page: path, line: unitLine, message: `${key}: the page has no field table; fields taken from the Node SDK typings`, severity: 'warning' });
-        tree = fromSdk;
-        fieldsFromSdk = true;
-      } else {
-        problems.push({ page: path, line: unitLine, message: `${key}: the page has no field table; only the envelope is typed`, severity: 'warning' });
-        tree = envelopeTree(kind);
-      }
-    }
-
-    const sdkFields = sdk?.get(key);
-    const merge = sdkFields ? mergeSdkIntoTree(tree, sdkFields, { eventType: key, example: official, page: path, problems }) : { merged: [], decisions: [] };
-
-    const typeName = row?.typeName || typeNameFor(key, kind);
-    const registerMethod = row?.registerMethod || registerMethodFor(key, kind);
-    const domain = domainFor(key, kind);
-    const multi = units.length > 1;
-    const title = page.title.trim();
-    const desc = page.description ? cleanLine(page.description) : '';
-    const built = buildEventSchema({
-      eventType: key,
-      kind,
-      typeName,
-      registerMethod,
-      domain,
-      source: sourceOf(path, row),
-      description: `${title}${multi ? `（${key}）` : ''}${desc ? `: ${desc}` : ''}${fieldsFromSdk ? ' (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)' : ''}`,
-      permissions: page.permissions,
-      fieldPermissions: page.fieldPermissions,
-      appTypes: page.appTypes,
-      tree,
-      page: path,
-    }, official, problems);
-
-    let exampleSource: 'official' | 'synthesized' = 'official';
-    let example: unknown = official;
-    if (validator && official !== undefined) {
-      const errors = validator.validate(built.schema, official);
-      if (errors.length > 0) {
-        problems.push({ page: path, line: unit.example?.line ?? unitLine, message: `official example of ${key} does not validate (${errors.slice(0, 5).join('; ')}); a synthesized example is used`, severity: 'warning' });
-        example = undefined;
-      }
-    }
-    if (example === undefined) {
-      exampleSource = 'synthesized';
-      example = synthesizeExample(kind, key, tree);
-      if (validator) {
-        const errors = validator.validate(built.schema, example);
-        if (errors.length > 0) problems.push({ page: path, line: unitLine, message: `synthesized example of ${key} does not validate: ${errors.slice(0, 5).join('; ')}`, severity: 'error' });
-      }
-    }
-    const schema: JsonObject = {};
-    for (const [k, v] of Object.entries(built.schema)) {
-      if (k === 'type' && exampleSource === 'synthesized') schema['x-lark-example-source'] = 'synthesized';
-      schema[k] = v;
-    }
-    schema['examples'] = [example as Json];
-    const fieldsFrom = unit.table ? 'page' : fieldsFromSdk ? 'node-sdk' : 'envelope';
-    out.schemas.push({ eventType: key, kind, domain, schema, exampleSource, exampleRepairs: repairs, sdkMerged: merge.merged, sdkDecisions: merge.decisions, fieldsFrom });
+  ctx.units.forEach((unit, idx) => {
+    const produced = importUnit(unit, idx, ctx);
+    if (produced) out.schemas.push(produced);
   });
-
-  for (const k of catalogKeys) {
-    if (!taken.has(k)) problems.push({ page: path, line: 1, message: `catalog.tsv lists ${k} on this page but no section of the page yields it`, severity: 'error' });
+  for (const k of ctx.catalogKeys) {
+    if (!ctx.taken.has(k)) problems.push({ page: path, line: 1, message: `catalog.tsv lists ${k} on this page but no section of the page yields it`, severity: 'error' });
   }
   return out;
 }
@@ -296,10 +356,6 @@ function sourceOf(path: string, row: CatalogRow | undefined): string {
   if (i >= 0 && p.includes('lark-docs/')) return p.slice(p.indexOf('lark-docs/') + 'lark-docs/'.length);
   const seed = /(?:^|\/)(seeds\/[^/]+)$/.exec(p);
   return seed?.[1] ?? p;
-}
-
-export function serializeSchema(schema: JsonObject): string {
-  return JSON.stringify(schema, null, 2) + '\n';
 }
 
 export async function importPages(paths: string[], options: ImportOptions): Promise<ImportReport> {
@@ -346,7 +402,7 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
     const from = sibling ? produced.get(sibling) : undefined;
     if (!sibling || !from || from.fieldsFrom !== 'page' || produced.has(row.eventType) || from.kind !== row.kind) continue;
     const schema = mirrorSchema(from.schema, { eventType: sibling, typeName: String(from.schema['title']) }, row);
-    const file = write(domainFor(row.eventType, row.kind), row.eventType, schema);
+    const file = write(domainOf(row.eventType, row.kind), row.eventType, schema);
     report.events.push({ eventType: row.eventType, kind: row.kind, page: `note: same shape as ${sibling}`, file, exampleSource: from.exampleSource, exampleRepairs: [], sdkMerged: [], sdkDecisions: [] });
   }
   const hoisted = hoistFiles(options.outDir, [...pending.values()], report.problems);
@@ -365,10 +421,11 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
   return report;
 }
 
-const USAGE = `usage: import-pages [--out <dir>] [--catalog <catalog.tsv>] [--from-catalog <docs-root>] [--no-sdk-merge] [--sdk-types <index.d.ts>] [--dry-run] <page>...
+const USAGE = `usage: lark-events import [--out <dir>] [--catalog <catalog.tsv>] [--from-catalog <docs-root>] [--no-sdk-merge] [--sdk-types <index.d.ts>] [--dry-run] <page>...
   --out           output directory (default: schemas)
   --catalog       catalog.tsv for names (default: schemas/catalog.tsv)
   --from-catalog  import every catalog row whose doc_page is under events/, resolved against <docs-root>
+                  (the root of a copy of the official reference pages)
   --no-sdk-merge  do not merge in the fields the official Node SDK types but the page lacks
   --sdk-types     the Node SDK typings to merge from (default: the installed @larksuiteoapi/node-sdk)
   --dry-run       build and validate, write nothing`;

@@ -3,19 +3,14 @@
  * is X's, renamed (title, definitions, $id, x-lark names) with the event type swapped in.
  */
 
-import type { CatalogRow } from './catalog.js';
-import { domainFor } from './catalog.js';
-import { SCHEMA_BASE, type Json, type JsonObject } from './to-schema.js';
+import { domainOf, type CatalogRow } from '../catalog.js';
+import { SCHEMA_BASE, isObject, type Json, type JsonObject } from '../schema-file.js';
 
 const NOTE = /same event body shape as (\S+)/;
 
 /** The sibling event a catalog note names, or null. */
 export function mirrorSource(note: string): string | null {
   return NOTE.exec(note)?.[1] ?? null;
-}
-
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function rename(node: Json, names: Map<string, string>): Json {
@@ -38,7 +33,7 @@ export function mirrorSchema(from: JsonObject, fromRow: Pick<CatalogRow, 'eventT
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(from)) {
     switch (k) {
-      case '$id': out[k] = `${SCHEMA_BASE}/${domainFor(row.eventType, row.kind)}/${row.eventType}.json`; break;
+      case '$id': out[k] = `${SCHEMA_BASE}/${domainOf(row.eventType, row.kind)}/${row.eventType}.json`; break;
       case 'title': out[k] = row.typeName; break;
       case 'description': out[k] = `${String(v)} (${row.eventType}: same event body shape as ${fromRow.eventType}.)`; break;
       case 'x-lark': {

@@ -172,17 +172,29 @@ function sdkShape(t: SdkType): { type: DocType; fields: SdkField[] | null } {
   return { type: plainDocType(t), fields: null };
 }
 
-function sdkNode(name: string, t: SdkType, line: number): FieldNode {
+/** A field node from an SDK type; `merged`: it joins a page's tree, so it says where it came from. */
+function sdkNode(name: string, t: SdkType, line: number, merged = true): FieldNode {
   const { type, fields } = sdkShape(t);
-  const rules = parseDescription(MERGED_DESCRIPTION);
+  const rules = parseDescription(merged ? MERGED_DESCRIPTION : '');
   const values = literalEnum(t);
   if (values.length > 0) rules.enumItems = values.map((v) => ({ value: String(v), label: '' }));
-  const node: FieldNode = { name, rawType: showSdkType(t), type, rules, line, children: [], annotations: { 'x-lark-source': SDK_SOURCE } };
+  const node: FieldNode = { name, rawType: showSdkType(t), type, rules, line, children: [] };
+  if (merged) node.annotations = { 'x-lark-source': SDK_SOURCE };
   for (const f of fields ?? []) {
     if (f.type.kind === 'unsupported') continue;
-    node.children.push(sdkNode(f.name, f.type, line));
+    node.children.push(sdkNode(f.name, f.type, line, merged));
   }
   return node;
+}
+
+/**
+ * The field tree of a v1 event whose page documents no fields, from the SDK handler's flat data:
+ * the envelope keys (but `type`, which the schema writes itself) and `event` holding the rest.
+ */
+export function sdkV1Tree(fields: readonly SdkField[]): FieldNode[] {
+  const nodes = (list: readonly SdkField[]): FieldNode[] => list.filter((f) => f.type.kind !== 'unsupported').map((f) => sdkNode(f.name, f.type, 0, false));
+  const event: FieldNode = { name: 'event', rawType: 'object', type: { kind: 'object', name: null, raw: 'object' }, rules: parseDescription(''), line: 0, children: nodes(fields.filter((f) => !f.envelope)) };
+  return [...nodes(fields.filter((f) => f.envelope && f.name !== 'type')), event];
 }
 
 // ---------------------------------------------------------------------------------------------

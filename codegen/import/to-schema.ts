@@ -3,11 +3,7 @@
 import { objectTypeName, pascalCase, type DocType } from './field-types.js';
 import type { FieldNode } from './field-tree.js';
 import type { Problem } from './parse-page.js';
-
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export type JsonObject = { [k: string]: Json };
-
-export type EventKind = 'p2' | 'p1' | 'callback';
+import { SCHEMA_BASE, TOP_ORDER, orderKeys, type EventKind, type Json, type JsonObject } from '../schema-file.js';
 
 export interface EventSpec {
   eventType: string;
@@ -25,7 +21,6 @@ export interface EventSpec {
   page: string;
 }
 
-export const SCHEMA_BASE = 'https://lark-event-catalog.dev/schemas';
 const INT64_PATTERN = '^-?[0-9]+$';
 const USER_ID_KEYS = new Set(['union_id', 'user_id', 'open_id']);
 
@@ -48,18 +43,6 @@ export function exampleLookup(example: unknown): ExampleLookup {
   };
 }
 
-const PROPERTY_KEY_ORDER = [
-  '$ref', 'title', 'type', 'const', 'enum', 'pattern', 'format', 'minLength', 'maxLength',
-  'minimum', 'maximum', 'minItems', 'maxItems', 'items', 'required', 'properties', 'additionalProperties',
-  'description', 'x-lark-type', 'x-lark-enum-descriptions', 'x-lark-field-permissions', 'x-lark-source', 'x-lark-note',
-];
-
-export function orderKeys(o: JsonObject, order: string[] = PROPERTY_KEY_ORDER): JsonObject {
-  const out: JsonObject = {};
-  for (const k of order) if (k in o && o[k] !== undefined) out[k] = o[k] as Json;
-  for (const k of Object.keys(o)) if (!(k in out)) out[k] = o[k] as Json;
-  return out;
-}
 
 /** Field names that say "a user (or their ids)": the subject of an `{open_id, …}` object. */
 const USER_NAME = /user|operator|organizer|installer|applicant|approver|owner|creator|sender|reader|subscriber|member|employee|leader|manager|(^|_)ids?$|_id_list$/;
@@ -270,8 +253,6 @@ export function fieldSchema(n: FieldNode, path: string[], ctx: Ctx): JsonObject 
   return annotate(s, n);
 }
 
-const TOP_ORDER = ['$schema', '$id', 'title', 'description', 'x-lark', 'x-lark-example-source', 'type', 'required', 'properties', 'definitions', 'examples'];
-
 export interface BuiltSchema {
   schema: JsonObject;
   dataName: string;
@@ -346,4 +327,3 @@ export function buildEventSchema(spec: EventSpec, example: unknown, problems: Pr
   return { schema: orderKeys(schema, TOP_ORDER), dataName };
 }
 
-export { TOP_ORDER };

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isObject, isShared, loadSchemas } from '../../codegen/load.js';
-import type { Json, LoadedSchema } from '../../codegen/load.js';
+import { isShared, loadSchemas } from '../../codegen/load.js';
+import type { LoadedSchema } from '../../codegen/load.js';
+import { isObject, type Json } from '../../codegen/schema-file.js';
 import { refTarget } from '../../codegen/normalize.js';
 import { validate } from '../../src/index.js';
 import { repo } from '../helpers.js';

@@ -28,7 +28,15 @@ export function registerImport(program: Command, setExit: (code: number) => void
   program
     .command('import')
     .description('turn official reference pages (Markdown) into schema files under schemas/')
-    .argument('<pages...>', 'reference pages, e.g. ../shared/lark-docs/events/im-v1/message/events/receive.md')
+    .argument('[pages...]', 'reference pages (Markdown files of the official docs), e.g. <docs>/events/im-v1/message/events/receive.md')
+    .addHelpText('after', `
+Options (passed to the importer):
+  --out <dir>               output directory (default: schemas)
+  --catalog <catalog.tsv>   catalog for names (default: schemas/catalog.tsv)
+  --from-catalog <docs>     import every catalog row whose doc_page is under events/, resolved against <docs>
+  --no-sdk-merge            do not merge in the fields the official Node SDK types but the page lacks
+  --sdk-types <index.d.ts>  the Node SDK typings to merge from (default: the installed @larksuiteoapi/node-sdk)
+  --dry-run                 build and validate, write nothing`)
     .allowUnknownOption(true)
     .action(async (pages: string[]) => {
       const { runImportCli } = await loadCodegen(() => import('../../../codegen/import/index.js'));

@@ -2,15 +2,15 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importPageText, importPages, runImportCli, serializeSchema } from '../../codegen/import/index.js';
-import { loadCatalog, parseCatalog, registerMethodFor, typeNameFor } from '../../codegen/import/catalog.js';
-import { parseExample } from '../../codegen/import/examples.js';
+import { importPageText, importPages, runImportCli, serializeSchema } from '../../../codegen/import/index.js';
+import { loadCatalog, parseCatalog, registerMethodFor, typeNameFor } from '../../../codegen/catalog.js';
+import { parseExample } from '../../../codegen/import/examples.js';
 import { strictValidate } from './strict-ajv.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
-const ROOT = join(import.meta.dirname, '../..');
-const DOCS = join(import.meta.dirname, '../fixtures/lark-docs');
-const SEED = join(import.meta.dirname, '../fixtures/seeds/002_c6042755e2590ada.txt');
+const ROOT = join(import.meta.dirname, '../../..');
+const DOCS = join(import.meta.dirname, '../../fixtures/lark-docs');
+const SEED = join(import.meta.dirname, '../../fixtures/seeds/002_c6042755e2590ada.txt');
 const fixtureCatalog = loadCatalog(join(FIX, 'catalog.tsv'));
 const realCatalog = loadCatalog(join(ROOT, 'schemas/catalog.tsv'));
 
@@ -20,7 +20,7 @@ const defs = (s: Obj): Obj => obj(s['definitions']);
 const props = (d: unknown): Obj => obj(obj(d)['properties']);
 
 function importFixture(name: string, catalog = fixtureCatalog) {
-  const path = `test/import/fixtures/${name}`;
+  const path = `test/codegen/import/fixtures/${name}`;
   return importPageText(readFileSync(join(ROOT, path), 'utf8'), path, catalog);
 }
 
@@ -36,7 +36,7 @@ describe('schema from a Markdown page', () => {
     expect(s['title']).toBe('P2DemoItemChangedV1');
     expect(s['x-lark']).toEqual({
       event_type: 'demo.item.changed_v1', kind: 'p2', register_method: 'register_p2_demo_item_changed_v1',
-      source: 'test/import/fixtures/nested.md', permissions: ['demo:item:readonly', 'demo:item'],
+      source: 'test/codegen/import/fixtures/nested.md', permissions: ['demo:item:readonly', 'demo:item'],
       field_permissions: ['contact:user.employee_id:readonly'], app_types: ['custom', 'isv'],
     });
     expect(props(s)['header']).toEqual({ $ref: '../common/event_header.json' });
@@ -205,10 +205,10 @@ describe('unparseable rows', () => {
     const r = importFixture('broken.md');
     const errors = r.problems.filter((p) => p.severity === 'error').map((p) => [p.page, p.line, p.message]);
     expect(errors).toEqual([
-      ['test/import/fixtures/broken.md', 23, expect.stringMatching(/has 2 cells, expected 3/)],
-      ['test/import/fixtures/broken.md', 24, expect.stringMatching(/unknown field type "`神秘类型`" for weird/)],
-      ['test/import/fixtures/broken.md', 25, expect.stringMatching(/cannot read the field name "名字"/)],
-      ['test/import/fixtures/broken.md', 26, expect.stringMatching(/too_deep is indented 3 levels/)],
+      ['test/codegen/import/fixtures/broken.md', 23, expect.stringMatching(/has 2 cells, expected 3/)],
+      ['test/codegen/import/fixtures/broken.md', 24, expect.stringMatching(/unknown field type "`神秘类型`" for weird/)],
+      ['test/codegen/import/fixtures/broken.md', 25, expect.stringMatching(/cannot read the field name "名字"/)],
+      ['test/codegen/import/fixtures/broken.md', 26, expect.stringMatching(/too_deep is indented 3 levels/)],
     ]);
     // The readable rows still make it.
     const data = defs(r.schemas[0]?.schema as Obj)['P2DemoBrokenRowsV1Data'];
@@ -249,6 +249,20 @@ describe('unparseable rows', () => {
       process.stdout.write = origOut;
     }
     expect(readdirSync(join(out, 'demo'))).toEqual(['demo.item.changed_v1.json']);
+  });
+
+  it('--help names the command and no path of this project', async () => {
+    const origOut = process.stdout.write.bind(process.stdout);
+    let text = '';
+    process.stdout.write = ((chunk: string) => { text += chunk; return true; }) as typeof process.stdout.write;
+    try {
+      expect(await runImportCli(['--help'])).toBe(0);
+    } finally {
+      process.stdout.write = origOut;
+    }
+    expect(text).toMatch(/^usage: lark-events import /);
+    expect(text).toContain('--from-catalog');
+    expect(text).not.toMatch(/shared\/|lark-docs|\.\.\//);
   });
 });
 

@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importPageText } from '../../codegen/import/index.js';
-import { loadCatalog } from '../../codegen/import/catalog.js';
+import { importPageText } from '../../../codegen/import/index.js';
+import { loadCatalog } from '../../../codegen/catalog.js';
 import { strictValidate } from './strict-ajv.js';
 
-const DOCS = join(import.meta.dirname, '../fixtures/lark-docs');
-const catalog = loadCatalog(join(import.meta.dirname, '../../schemas/catalog.tsv'));
+const DOCS = join(import.meta.dirname, '../../fixtures/lark-docs');
+const catalog = loadCatalog(join(import.meta.dirname, '../../../schemas/catalog.tsv'));
 const rows = readFileSync(join(DOCS, 'events/index.tsv'), 'utf8').split('\n').slice(1)
   .map((l) => l.split('\t'))
   .filter((c) => c[2] === 'yes')

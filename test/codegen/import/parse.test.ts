@@ -1,15 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parsePage, splitCells } from '../../codegen/import/parse-page.js';
-import { buildFieldTree, renderTree } from '../../codegen/import/field-tree.js';
-import { parseDocType } from '../../codegen/import/field-types.js';
-import { parseDescription } from '../../codegen/import/rules.js';
-import type { Problem } from '../../codegen/import/parse-page.js';
+import { parsePage, splitCells } from '../../../codegen/import/parse-page.js';
+import { buildFieldTree, renderTree } from '../../../codegen/import/field-tree.js';
+import { parseDocType } from '../../../codegen/import/field-types.js';
+import { parseDescription } from '../../../codegen/import/rules.js';
+import type { Problem } from '../../../codegen/import/parse-page.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
-const DOCS = join(import.meta.dirname, '../fixtures/lark-docs');
-const SEED = join(import.meta.dirname, '../fixtures/seeds/002_c6042755e2590ada.txt');
+const DOCS = join(import.meta.dirname, '../../fixtures/lark-docs');
+const SEED = join(import.meta.dirname, '../../fixtures/seeds/002_c6042755e2590ada.txt');
 
 function treeOf(path: string, withExample = true): { text: string; problems: Problem[] } {
   const page = parsePage(readFileSync(path, 'utf8'), path);

@@ -2,14 +2,14 @@ import { describe, it, expect } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { domainPascal, editSchemaText, hoistDomain, hoistFiles, isHoistedShared, unhoistEvent, type DomainEvent } from '../../codegen/import/hoist.js';
-import { importPages, serializeSchema } from '../../codegen/import/index.js';
-import type { JsonObject } from '../../codegen/import/to-schema.js';
-import type { Problem } from '../../codegen/import/parse-page.js';
+import { domainPascal, editSchemaText, hoistDomain, hoistFiles, isHoistedShared, unhoistEvent, type DomainEvent } from '../../../codegen/import/hoist.js';
+import { importPages, serializeSchema } from '../../../codegen/import/index.js';
+import type { JsonObject } from '../../../codegen/schema-file.js';
+import type { Problem } from '../../../codegen/import/parse-page.js';
 import { closeObjects, strictAjv } from './strict-ajv.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const DOCS = join(import.meta.dirname, '../fixtures/lark-docs');
+const ROOT = join(import.meta.dirname, '../../..');
+const DOCS = join(import.meta.dirname, '../../fixtures/lark-docs');
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => v as Obj;

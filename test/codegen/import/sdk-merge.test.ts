@@ -2,21 +2,21 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importPageText, importPages, runImportCli } from '../../codegen/import/index.js';
-import { loadCatalog, parseCatalog } from '../../codegen/import/catalog.js';
-import { readNodeSdkEvents } from '../../codegen/import/node-sdk.js';
-import { MERGED_DESCRIPTION, mergeSdkIntoTree } from '../../codegen/import/sdk-merge.js';
-import type { FieldNode } from '../../codegen/import/field-tree.js';
-import { parseDocType } from '../../codegen/import/field-types.js';
-import { parseDescription } from '../../codegen/import/rules.js';
-import { mirrorSchema } from '../../codegen/import/mirror.js';
+import { importPageText, importPages, runImportCli } from '../../../codegen/import/index.js';
+import { loadCatalog, parseCatalog } from '../../../codegen/catalog.js';
+import { readNodeSdkEvents } from '../../../codegen/import/node-sdk.js';
+import { MERGED_DESCRIPTION, mergeSdkIntoTree } from '../../../codegen/import/sdk-merge.js';
+import type { FieldNode } from '../../../codegen/import/field-tree.js';
+import { parseDocType } from '../../../codegen/import/field-types.js';
+import { parseDescription } from '../../../codegen/import/rules.js';
+import { mirrorSchema } from '../../../codegen/import/mirror.js';
 import { strictValidate } from './strict-ajv.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const PAGE = 'test/import/fixtures/sdk-merge.md';
+const ROOT = join(import.meta.dirname, '../../..');
+const PAGE = 'test/codegen/import/fixtures/sdk-merge.md';
 const SDK_TYPES = join(ROOT, 'test/fixtures/node-sdk/merge.d.ts');
 const sdk = readNodeSdkEvents(SDK_TYPES);
-const catalog = loadCatalog(join(ROOT, 'test/import/fixtures/catalog.tsv'));
+const catalog = loadCatalog(join(ROOT, 'test/codegen/import/fixtures/catalog.tsv'));
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => v as Obj;
@@ -145,7 +145,7 @@ describe('mirrors', () => {
 });
 
 describe('importPages with the SDK merge', () => {
-  const options = (outDir: string, extra: Obj = {}) => ({ outDir, catalogPath: join(ROOT, 'test/import/fixtures/catalog.tsv'), commonDir: join(ROOT, 'schemas/common'), sdkTypesPath: SDK_TYPES, ...extra });
+  const options = (outDir: string, extra: Obj = {}) => ({ outDir, catalogPath: join(ROOT, 'test/codegen/import/fixtures/catalog.tsv'), commonDir: join(ROOT, 'schemas/common'), sdkTypesPath: SDK_TYPES, ...extra });
 
   it('is deterministic: the same inputs give byte-identical files', async () => {
     const a = mkdtempSync(join(tmpdir(), 'sdk-merge-a-'));
@@ -174,9 +174,9 @@ describe('importPages with the SDK merge', () => {
     process.stdout.write = ((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
-      expect(await runImportCli(['--out', cli, '--catalog', join(ROOT, 'test/import/fixtures/catalog.tsv'), '--no-sdk-merge', join(ROOT, PAGE)])).toBe(0);
+      expect(await runImportCli(['--out', cli, '--catalog', join(ROOT, 'test/codegen/import/fixtures/catalog.tsv'), '--no-sdk-merge', join(ROOT, PAGE)])).toBe(0);
       expect(readFileSync(join(cli, file), 'utf8')).toBe(readFileSync(join(off, file), 'utf8'));
-      expect(await runImportCli(['--out', cli, '--catalog', join(ROOT, 'test/import/fixtures/catalog.tsv'), '--sdk-types', SDK_TYPES, join(ROOT, PAGE)])).toBe(0);
+      expect(await runImportCli(['--out', cli, '--catalog', join(ROOT, 'test/codegen/import/fixtures/catalog.tsv'), '--sdk-types', SDK_TYPES, join(ROOT, PAGE)])).toBe(0);
       expect(readFileSync(join(cli, file), 'utf8')).toBe(readFileSync(join(on, file), 'utf8'));
       expect(await runImportCli(['--out', cli, '--sdk-types', join(cli, 'missing.d.ts'), join(ROOT, PAGE)])).toBe(2);
     } finally {
@@ -189,7 +189,7 @@ describe('importPages with the SDK merge', () => {
   it('writes mirrors for catalog rows that share an imported event\'s body shape', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sdk-merge-mirror-'));
     const cat = join(dir, 'catalog.tsv');
-    writeFileSync(cat, readFileSync(join(ROOT, 'test/import/fixtures/catalog.tsv'), 'utf8')
+    writeFileSync(cat, readFileSync(join(ROOT, 'test/codegen/import/fixtures/catalog.tsv'), 'utf8')
       + 'demo.sdk.copied_v1\tp2\tP2DemoSdkCopiedV1\tregister_p2_demo_sdk_copied_v1\tno\tno\tno\t\tsame event body shape as demo.sdk.merged_v1\n');
     const out = join(dir, 'out');
     const r = await importPages([join(ROOT, PAGE)], options(out, { catalogPath: cat }));

@@ -6,7 +6,7 @@ import Ajv from 'ajv';
 type AjvClass = typeof import('ajv').Ajv;
 const AjvCtor = ((Ajv as unknown as { default?: unknown }).default ?? Ajv) as AjvClass;
 
-export const COMMON_DIR = join(import.meta.dirname, '../../schemas/common');
+export const COMMON_DIR = join(import.meta.dirname, '../../../schemas/common');
 
 /** Every object schema closed: strict mode (no unknown properties) as the README defines it. */
 export function closeObjects(schema: unknown): unknown {
