@@ -18,7 +18,7 @@ export const TOP_ORDER = ['$schema', '$id', 'title', 'description', 'x-lark', 'x
 
 /** The key order of a property or definition. */
 export const PROPERTY_KEY_ORDER = [
-  '$ref', 'title', 'type', 'const', 'enum', 'pattern', 'format', 'minLength', 'maxLength',
+  '$ref', 'anyOf', 'title', 'type', 'const', 'enum', 'pattern', 'format', 'minLength', 'maxLength',
   'minimum', 'maximum', 'minItems', 'maxItems', 'items', 'required', 'properties', 'additionalProperties',
   'description', 'x-lark-type', 'x-lark-enum-descriptions', 'x-lark-field-permissions', 'x-lark-source', 'x-lark-note',
 ];

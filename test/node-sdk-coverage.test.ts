@@ -41,6 +41,42 @@ const EXCEPTIONS: readonly SdkException[] = [
     reason: 'The SDK lists the v1 envelope key type in every 2.0 handler; 2.0 deliveries carry header.event_type instead.',
   },
   {
+    event: 'remedy_approval', path: 'shift_time',
+    reason: 'Copied by the SDK from shift_approval; the official Go SDK and the v4 successor page name the field remedy_time (issue 9).',
+  },
+  {
+    event: 'remedy_approval', path: 'return_time',
+    reason: 'Copied by the SDK from shift_approval; remedy_approval has no return time (official Go SDK, issue 9).',
+  },
+  {
+    event: 'remedy_approval', path: 'shift_reason',
+    reason: 'Copied by the SDK from shift_approval; the official Go SDK and the v4 successor page name the field remedy_reason (issue 9).',
+  },
+  {
+    event: 'helpdesk.ticket_message.created_v1', path: 'ticket.comments',
+    reason: 'The SDK types an array; the reference page (field table and example) and the official Go SDK an object (issue 9).',
+  },
+  {
+    event: 'leave_approvalV2', path: 'leave_detail',
+    reason: 'The SDK types Array<[number, number]>; the field table and the official Go SDK say string[], the official example a stringified array (issue 9).',
+  },
+  {
+    event: 'leave_approvalV2', path: 'leave_range',
+    reason: 'The SDK types Array<[number, number]>; the field table and the official Go SDK say string[], the official example a stringified array (issue 9).',
+  },
+  {
+    event: 'leave_approvalV2', path: 'i18n_resources',
+    reason: 'The SDK types an array of objects; the field table says string[] and the official example sends a stringified array.',
+  },
+  {
+    event: 'out_approval', path: 'i18n_resources',
+    reason: 'The SDK types an array of objects; the field table says string[] and the official example sends an array of JSON strings.',
+  },
+  {
+    event: 'approval.approval.updated_v4', path: 'object.timestamp',
+    reason: 'The SDK types a string; the field table says int and no official example shows the field (the table outranks the SDK typings).',
+  },
+  {
     event: 'remedy_approval', path: 'event_id',
     reason: 'The SDK types this v1 handler with the 2.0 header key event_id (and without ts/uuid); v1 deliveries carry uuid.',
   },

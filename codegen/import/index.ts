@@ -1,6 +1,6 @@
 /** The importer for official reference pages: Markdown (or plain-text) pages → schemas/<domain>/<event_type>.json. */
 
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parsePage, type ExampleBlock, type FieldTable, type ParsedPage, type Problem } from './parse-page.js';
 import { buildFieldTree, type FieldNode } from './field-tree.js';
@@ -14,6 +14,7 @@ import { reconcileWithExample } from './reconcile.js';
 import { createStrictValidator, type StrictValidator } from './validate.js';
 import { defaultNodeSdkTypesPath, readNodeSdkEvents, type SdkField } from './node-sdk.js';
 import { mergeSdkIntoTree, sdkV1Tree, type SdkDecision } from './sdk-merge.js';
+import { applyExampleEvidence } from './evidence.js';
 import { mirrorSchema, mirrorSource } from './mirror.js';
 import { hoistFiles, type ProducedSchema } from './hoist.js';
 
@@ -58,6 +59,8 @@ export interface ImportOptions {
   sdkMerge?: boolean;
   /** The SDK's typings; default: the installed @larksuiteoapi/node-sdk's types/index.d.ts. */
   sdkTypesPath?: string;
+  /** Official example payloads, one `<event_type>.json` per event (the docs' `examples/`). */
+  examplesDir?: string;
 }
 
 export interface PageImport {
@@ -169,6 +172,8 @@ interface PageContext {
   units: Unit[];
   /** Event keys already produced from this page. */
   taken: Set<string>;
+  /** Event type → its official example payload from the examples folder. */
+  examples: ReadonlyMap<string, unknown>;
 }
 
 type ProducedPageSchema = PageImport['schemas'][number];
@@ -294,6 +299,8 @@ function importUnit(unit: Unit, idx: number, ctx: PageContext): ProducedPageSche
     official = undefined;
   }
 
+  const fileExample = ctx.examples.get(key);
+  if (official === undefined && fileExample !== undefined) official = fileExample;
   const { tree, fieldsFrom } = buildUnitTree(unit, key, kind, official, ctx);
   const sdkFields = ctx.sdk?.get(key);
   const merge = sdkFields ? mergeSdkIntoTree(tree, sdkFields, { eventType: key, example: official, page: path, problems }) : { merged: [], decisions: [] };
@@ -314,6 +321,11 @@ function importUnit(unit: Unit, idx: number, ctx: PageContext): ProducedPageSche
     page: path,
   }, official, problems);
 
+  const evidence = [official, fileExample].filter((e, i, all) => e !== undefined && all.findIndex((x) => JSON.stringify(x) === JSON.stringify(e)) === i);
+  if (ctx.validator && evidence.length > 0) {
+    const left = applyExampleEvidence(built.schema, evidence, { eventType: key, page: path, line: unit.example?.line ?? unitLine, validator: ctx.validator, problems });
+    if (left.length > 0) problems.push({ page: path, line: unit.example?.line ?? unitLine, message: `${key}: an official example still does not validate: ${left.slice(0, 5).join('; ')}`, severity: 'warning' });
+  }
   const { example, exampleSource } = chooseExample(built.schema, key, kind, tree, official, { example: unit.example?.line ?? unitLine, unit: unitLine }, ctx);
   const schema = withExample(built.schema, example, exampleSource);
   return { eventType: key, kind, domain, schema, exampleSource, exampleRepairs: repairs, sdkMerged: merge.merged, sdkDecisions: merge.decisions, fieldsFrom };
@@ -323,7 +335,7 @@ function importUnit(unit: Unit, idx: number, ctx: PageContext): ProducedPageSche
  * Imports one page. `sdk` (optional): the Node SDK's handler typings; when given, each event's tree
  * is reconciled with them (./sdk-merge.ts) before it becomes a schema.
  */
-export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator, sdk?: SdkEvents): PageImport {
+export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator, sdk?: SdkEvents, examples: ReadonlyMap<string, unknown> = new Map()): PageImport {
   const page = parsePage(text, path);
   const problems = page.problems;
   dropNonEventTables(page, path, problems);
@@ -332,6 +344,7 @@ export function importPageText(text: string, path: string, catalog: Map<string, 
     catalogKeys: [...catalog.values()].filter((r) => pageMatches(path, r.docPage)).map((r) => r.eventType),
     units: unitsOf(page),
     taken: new Set(),
+    examples,
   };
   const out: PageImport = { schemas: [], problems };
   ctx.units.forEach((unit, idx) => {
@@ -358,6 +371,19 @@ function sourceOf(path: string, row: CatalogRow | undefined): string {
   return seed?.[1] ?? p;
 }
 
+/** The examples folder: `<event_type>.json` → its payload (files that are not JSON are reported). */
+export function readExamples(dir: string, problems: Problem[]): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    try {
+      out.set(f.slice(0, -'.json'.length), JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown);
+    } catch (e) {
+      problems.push({ page: join(dir, f), line: 0, message: `not JSON (${e instanceof Error ? e.message : String(e)}); not used as evidence`, severity: 'warning' });
+    }
+  }
+  return out;
+}
+
 export async function importPages(paths: string[], options: ImportOptions): Promise<ImportReport> {
   const catalogPath = options.catalogPath ?? resolve('schemas/catalog.tsv');
   const catalog = existsSync(catalogPath) ? loadCatalog(catalogPath) : new Map<string, CatalogRow>();
@@ -370,6 +396,7 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
     if (existsSync(sdkPath)) sdk = readNodeSdkEvents(sdkPath);
     else report.problems.push({ page: sdkPath, line: 0, message: 'the Node SDK typings are not installed; nothing merged from them', severity: 'warning' });
   }
+  const examples = options.examplesDir ? readExamples(options.examplesDir, report.problems) : new Map<string, unknown>();
   const produced = new Map<string, PageImport['schemas'][number]>();
   // Everything is written at the end, once the domains' shared definitions are hoisted.
   const pending = new Map<string, ProducedSchema>();
@@ -386,7 +413,7 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
       report.problems.push({ page: path, line: 0, message: `cannot read the page: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
       continue;
     }
-    const result = importPageText(text, path, catalog, validator, sdk);
+    const result = importPageText(text, path, catalog, validator, sdk, examples);
     report.problems.push(...result.problems);
     for (const s of result.schemas) {
       produced.set(s.eventType, s);
@@ -421,13 +448,14 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
   return report;
 }
 
-const USAGE = `usage: lark-events import [--out <dir>] [--catalog <catalog.tsv>] [--from-catalog <docs-root>] [--no-sdk-merge] [--sdk-types <index.d.ts>] [--dry-run] <page>...
+const USAGE = `usage: lark-events import [--out <dir>] [--catalog <catalog.tsv>] [--from-catalog <docs-root>] [--no-sdk-merge] [--sdk-types <index.d.ts>] [--examples <dir>] [--dry-run] <page>...
   --out           output directory (default: schemas)
   --catalog       catalog.tsv for names (default: schemas/catalog.tsv)
   --from-catalog  import every catalog row whose doc_page is under events/, resolved against <docs-root>
                   (the root of a copy of the official reference pages)
   --no-sdk-merge  do not merge in the fields the official Node SDK types but the page lacks
   --sdk-types     the Node SDK typings to merge from (default: the installed @larksuiteoapi/node-sdk)
+  --examples      official example payloads (<event_type>.json); default: <docs-root>/examples with --from-catalog
   --dry-run       build and validate, write nothing`;
 
 export async function runImportCli(argv: string[]): Promise<number> {
@@ -437,6 +465,7 @@ export async function runImportCli(argv: string[]): Promise<number> {
   let write = true;
   let sdkMerge = true;
   let sdkTypesPath: string | undefined;
+  let examplesDir: string | undefined;
   const pages: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
@@ -446,12 +475,13 @@ export async function runImportCli(argv: string[]): Promise<number> {
       i++;
       return v;
     };
-    if (a === '--out' || a === '--catalog' || a === '--from-catalog' || a === '--sdk-types') {
+    if (a === '--out' || a === '--catalog' || a === '--from-catalog' || a === '--sdk-types' || a === '--examples') {
       const v = needValue();
       if (v === null) { process.stderr.write(`${a} needs a value\n${USAGE}\n`); return 2; }
       if (a === '--out') outDir = v;
       else if (a === '--catalog') catalogPath = v;
       else if (a === '--sdk-types') sdkTypesPath = v;
+      else if (a === '--examples') examplesDir = v;
       else docsRoot = v;
     } else if (a === '--dry-run') write = false;
     else if (a === '--no-sdk-merge') sdkMerge = false;
@@ -470,12 +500,14 @@ export async function runImportCli(argv: string[]): Promise<number> {
       if (!seen.has(p)) { seen.add(p); pages.push(p); }
     }
   }
+  if (examplesDir === undefined && docsRoot !== undefined && existsSync(join(docsRoot, 'examples'))) examplesDir = join(docsRoot, 'examples');
+  if (examplesDir !== undefined && !existsSync(examplesDir)) { process.stderr.write(`cannot read ${examplesDir}\n`); return 2; }
   if (pages.length === 0) { process.stderr.write(USAGE + '\n'); return 2; }
   for (const p of pages) {
     if (!existsSync(p)) { process.stderr.write(`cannot read ${p}\n`); return 2; }
   }
   if (sdkTypesPath !== undefined && !existsSync(sdkTypesPath)) { process.stderr.write(`cannot read ${sdkTypesPath}\n`); return 2; }
-  const report = await importPages(pages, { outDir, catalogPath: catPath, write, sdkMerge, sdkTypesPath });
+  const report = await importPages(pages, { outDir, catalogPath: catPath, write, sdkMerge, sdkTypesPath, ...(examplesDir !== undefined ? { examplesDir } : {}) });
   for (const p of report.problems) process.stderr.write(`${p.page}:${p.line}: ${p.severity}: ${p.message}\n`);
   const synthesized = report.events.filter((e) => e.exampleSource === 'synthesized').length;
   const sharedCount = [...report.shared.values()].reduce((n, names) => n + names.length, 0);

@@ -60,10 +60,16 @@ function checkLeaf(n: FieldNode, values: unknown[], page: string, problems: Prob
   const leaves = leafValues(values, isArray).filter((v) => v !== null && v !== undefined);
   if (n.rules.enumItems.length > 0 && !n.rules.enumOpen) {
     const allowed = new Set(n.rules.enumItems.map((e) => e.value));
-    const bad = leaves.filter((v) => !allowed.has(String(v)));
+    const bad = [...new Set(leaves.map(String).filter((v) => !allowed.has(v)))];
     if (bad.length > 0) {
-      n.rules.enumOpen = true;
-      problems.push({ page, line: n.line, message: `${n.name}: the example's value ${JSON.stringify(bad[0])} is not among the documented values; the enum is kept as documentation only`, severity: 'warning' });
+      // The example is the stronger evidence: its values join the documented ones.
+      for (const v of bad) n.rules.enumItems.push({ value: v, label: '' });
+      // "app/user" is likely the docs' shorthand for "app or user"; it is accepted all the same,
+      // since every official example must validate, and said so.
+      const shorthand = bad.filter((v) => v.includes('/') && v.split('/').every((p) => allowed.has(p)));
+      const note = `An official example sends ${bad.map((v) => JSON.stringify(v)).join(', ')}, which the field table does not list; accepted${shorthand.length > 0 ? ` (${shorthand.map((v) => JSON.stringify(v)).join(', ')} may be the docs' shorthand for one of its parts)` : ''}.`;
+      n.annotations = { ...(n.annotations ?? {}), 'x-lark-note': typeof n.annotations?.['x-lark-note'] === 'string' ? `${n.annotations['x-lark-note']} ${note}` : note };
+      problems.push({ page, line: n.line, message: `${n.name}: the example's value ${JSON.stringify(bad[0])} is not among the documented values; added to the enum`, severity: 'warning' });
     }
   }
   const c = n.rules.constraints;

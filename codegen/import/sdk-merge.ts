@@ -480,7 +480,12 @@ function checkEnum(n: FieldNode, values: SdkLiteral[], path: string[], ctx: Ctx)
   ctx.problems.push({ page: ctx.page, line: n.line, message: `${ctx.eventType}: ${sdkPath(path, ctx)}: ${reason}; the enum is kept as documentation only`, severity: 'warning' });
 }
 
-/** The page and the SDK disagree on a field's type: the page's example decides, else the SDK. */
+/**
+ * The page and the SDK disagree on a field's type. Evidence, strongest first: the page's example,
+ * the page's field table, the SDK's typings. So the SDK's type is used only when the example shows
+ * it (and not the page's); the example-evidence pass (./evidence.ts) then widens the type to
+ * whatever else the examples show.
+ */
 function conflict(n: FieldNode, sdk: SdkType, path: string[], ctx: Ctx): void {
   const values = ctx.example === undefined ? [] : valuesAt(ctx.example, path).filter((v) => v !== null);
   const pageType = showNodeType(n);
@@ -490,22 +495,22 @@ function conflict(n: FieldNode, sdk: SdkType, path: string[], ctx: Ctx): void {
   let winner: 'page' | 'sdk';
   let reason: string;
   if (values.length === 0) {
-    winner = 'sdk';
+    winner = 'page';
     reason = ctx.example === undefined ? 'the page has no example to decide by' : "the page's example does not show the field";
-  } else if (fitsPage && !fitsSdk) {
+  } else if (fitsPage) {
     winner = 'page';
     reason = `the page's example sends ${showValue(values[0])}`;
   } else if (fitsSdk) {
     winner = 'sdk';
     reason = `the page's example sends ${showValue(values[0])}`;
   } else {
-    winner = 'sdk';
+    winner = 'page';
     reason = `the page's example sends ${showValue(values[0])}, which fits neither`;
   }
   ctx.report.decisions.push({ path: sdkPath(path, ctx), pageType, sdkType, winner, reason });
   ctx.problems.push({ page: ctx.page, line: n.line, message: `${ctx.eventType}: ${sdkPath(path, ctx)}: the page types ${pageType}, the Node SDK ${sdkType}; ${reason}: the ${winner === 'page' ? "page's" : "SDK's"} type is used`, severity: 'warning' });
   if (winner === 'page') {
-    note(n, `The Node SDK types this field as ${sdkType}; ${reason}, which matches the page's type ${pageType}, so the page's type is kept.`);
+    note(n, `The Node SDK types this field as ${sdkType}; ${reason}, and the field table outranks the SDK's typings, so the page's type ${pageType} is kept.`);
     return;
   }
   note(n, `The reference page types this field as ${pageType}, the Node SDK as ${sdkType}; ${reason}, so the SDK's type is used.`);

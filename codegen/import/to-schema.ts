@@ -141,10 +141,28 @@ function isValidRegex(p: string): boolean {
 }
 
 function annotate(schema: JsonObject, n: FieldNode): JsonObject {
+  if (n.rules.fieldPermissions.length > 0) schema = nullable(schema);
   if (n.rules.description !== '') schema['description'] = n.rules.description;
   if (n.rules.fieldPermissions.length > 0) schema['x-lark-field-permissions'] = [...n.rules.fieldPermissions];
   for (const [k, v] of Object.entries(n.annotations ?? {})) schema[k] = v;
   return orderKeys(schema);
+}
+
+/**
+ * The nullability rule (schemas/README.md): a field the platform withholds without a scope (a
+ * 字段权限要求 note) may arrive as null, "" or absent, so its schema admits null.
+ */
+export function nullable(schema: JsonObject): JsonObject {
+  if (typeof schema['$ref'] === 'string') {
+    const { $ref, ...rest } = schema;
+    return { anyOf: [{ $ref }, { type: 'null' }], ...rest };
+  }
+  const t = schema['type'];
+  if (t === undefined) return schema;
+  const types = Array.isArray(t) ? t : [t];
+  if (!types.includes('null')) schema['type'] = [...types, 'null'];
+  if (Array.isArray(schema['enum']) && !schema['enum'].includes(null)) schema['enum'] = [...schema['enum'], null];
+  return schema;
 }
 
 /** The schema of a type without documented children (array items, map values, free-form objects). */

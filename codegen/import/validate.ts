@@ -31,26 +31,45 @@ export function strictCopy(schema: unknown): unknown {
   return out;
 }
 
+/** A strict validation error: where in the data, which keyword, its parameters. */
+export interface StrictError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message: string;
+}
+
 export interface StrictValidator {
   validate(schema: object, data: unknown): string[];
+  errors(schema: object, data: unknown): StrictError[];
+  /** The common schema with this `$id`, as read (not closed), or undefined. */
+  common(id: string): Record<string, unknown> | undefined;
 }
 
 export function createStrictValidator(commonDir: string): StrictValidator {
   const ajv = new Ajv({ strict: false, allErrors: true });
+  const commons = new Map<string, Record<string, unknown>>();
   for (const f of readdirSync(commonDir).filter((f) => f.endsWith('.json')).sort()) {
-    const s = JSON.parse(readFileSync(join(commonDir, f), 'utf8')) as object;
+    const s = JSON.parse(readFileSync(join(commonDir, f), 'utf8')) as Record<string, unknown>;
+    if (typeof s['$id'] === 'string') commons.set(s['$id'], s);
     ajv.addSchema(strictCopy(s) as object);
   }
+  const errors = (schema: object, data: unknown): StrictError[] => {
+    const copy = strictCopy(schema) as Record<string, unknown>;
+    const id = copy['$id'];
+    if (typeof id === 'string' && ajv.getSchema(id)) ajv.removeSchema(id);
+    const fn = ajv.compile(copy);
+    const ok = fn(data);
+    if (typeof id === 'string') ajv.removeSchema(id);
+    if (ok) return [];
+    return (fn.errors ?? []).map((e) => ({ instancePath: e.instancePath, schemaPath: e.schemaPath, keyword: e.keyword, params: e.params as Record<string, unknown>, message: e.message ?? '' }));
+  };
   return {
+    errors,
     validate(schema, data) {
-      const copy = strictCopy(schema) as Record<string, unknown>;
-      const id = copy['$id'];
-      if (typeof id === 'string' && ajv.getSchema(id)) ajv.removeSchema(id);
-      const fn = ajv.compile(copy);
-      const ok = fn(data);
-      if (typeof id === 'string') ajv.removeSchema(id);
-      if (ok) return [];
-      return (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}`);
+      return errors(schema, data).map((e) => `${e.instancePath || '/'} ${e.message}${'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}`);
     },
+    common: (id) => commons.get(id),
   };
 }

@@ -742,7 +742,7 @@ export interface P2ApplicationApplicationFeedbackCreatedV6Data {
    *
    * Returned only with the permission `contact:user.email:readonly` or `contact:user.phone:readonly`.
    */
-  contact?: string;
+  contact?: string | null;
   /**
    * 反馈详情
    */
@@ -855,7 +855,7 @@ export interface P2ApplicationBotMenuV6Operator {
    *
    * Returned only with the permission `application:application.bot.operator_name:readonly`.
    */
-  operator_name?: string;
+  operator_name?: string | null;
   /**
    * 用户 ID
    */

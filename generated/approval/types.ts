@@ -42,7 +42,7 @@ export interface P2ApprovalApprovalUpdatedV4Object {
   /**
    * 审批定义更新时间，秒级时间戳
    */
-  timestamp?: string;
+  timestamp?: number;
   /**
    * 审批定义的版本号
    */
@@ -60,7 +60,7 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: P2ApprovalInstanceRemedyGroupUpdateV4Header;
   event: P2ApprovalInstanceRemedyGroupUpdateV4Data;
 }
 export interface P2ApprovalInstanceRemedyGroupUpdateV4Data {
@@ -88,10 +88,8 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4Object {
   end_time?: number;
   /**
    * 补卡时间，毫秒级时间戳。
-   *
-   * An int64 sent as a decimal string.
    */
-  remedy_time?: string;
+  remedy_time?: number;
   /**
    * 补卡原因。
    */
@@ -104,6 +102,47 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4Object {
    * 固定取值 remedy_approval_v2
    */
   type?: string;
+}
+/**
+ * 事件头: the header of a schema 2.0 event. This event's own copy of the common header: an official example's header lacks create_time; it carries event_create_time.
+ */
+export interface P2ApprovalInstanceRemedyGroupUpdateV4Header {
+  /**
+   * 事件 ID: the idempotency key of a schema 2.0 delivery
+   */
+  event_id: string;
+  /**
+   * 事件类型
+   */
+  event_type: string;
+  /**
+   * 事件创建时间戳（单位：毫秒）
+   */
+  create_time?: string;
+  /**
+   * 事件 Token: the app's Verification Token
+   */
+  token: string;
+  /**
+   * 应用 ID
+   */
+  app_id: string;
+  /**
+   * 租户 Key
+   */
+  tenant_key?: string;
+  /**
+   * Resource the event concerns; sent on some drive events, undocumented in the field tables.
+   */
+  resource_id?: string;
+  /**
+   * Users the event concerns; sent on some drive events, undocumented in the field tables.
+   */
+  user_list?: UserId[];
+  /**
+   * Not in the common header; shown by an official example of this event.
+   */
+  event_create_time?: string;
 }
 /**
  * 审批实例状态变更: the status of an approval instance changed (created → PENDING, approved, rejected, withdrawn, deleted with its definition, revoked, closed or recovered after a timeout).

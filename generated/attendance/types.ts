@@ -110,6 +110,14 @@ export interface P2AttendanceUserTaskUpdatedV1Data {
    * 状态变更数组
    */
   status_changes?: P2AttendanceUserTaskUpdatedV1StatusChanges[];
+  /**
+   * Not in the field table; inferred from the page's example.
+   */
+  task_id?: string;
+  /**
+   * Not in the field table; inferred from the page's example.
+   */
+  time_zone?: string;
 }
 export interface P2AttendanceUserTaskUpdatedV1StatusChanges {
   /**
@@ -135,5 +143,5 @@ export interface P2AttendanceUserTaskUpdatedV1StatusChanges {
   /**
    * 任务中的第几次上下班
    */
-  index?: string;
+  index?: string | number;
 }

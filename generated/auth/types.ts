@@ -51,5 +51,5 @@ export interface P2AuthUserAccessTokenRevokedV4Data {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  user_id?: string;
+  user_id?: string | null;
 }

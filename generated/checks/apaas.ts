@@ -4,20 +4,20 @@ import type { P2ApaasWorkspaceRecordChangeV1 } from '../apaas/types.js';
 export const P2ApaasWorkspaceRecordChangeV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "9ef10a00810f30e1f8638f8b506b6247",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "apaas.workspace.record_change_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "workspace": "workspace_example",
-    "app": "app_example",
-    "table": "table_example",
-    "type": "type_example",
-    "operator": "operator_example",
-    "before": "before_example",
-    "after": "after_example"
+    "workspace": "workspace_aadjdr45t4ias",
+    "app": "app_4j45921xyju6s",
+    "table": "t1",
+    "type": "UPDATE",
+    "operator": "(1801755886986304)",
+    "before": "{\"_created_at\":\"2025-10-30 22:32:56.90873+08\",\"_created_by\":\"(1801755886986304)\",\"_id\":\"6ca55db2-503f-4490-ae6b-76834f9e6d15\",\"_updated_at\":\"2025-10-30 22:32:56.90873+08\",\"_updated_by\":\"(1801755886986304)\",\"custom_col_1\":123,\"custom_col_2\":0,\"custom_col_3\":\"xxx\",\"custom_col_5\":\"yyy\"}",
+    "after": "{\"_updated_at\":\"2025-10-14 18:18:26.509353+08\",\"_updated_by\":\"(1801755886986304)\",\"custom_col_1\":456}"
   }
 } satisfies P2ApaasWorkspaceRecordChangeV1;

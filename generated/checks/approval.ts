@@ -18,7 +18,7 @@ export const P2ApprovalApprovalUpdatedV4_0 = {
       "extra": "extra_example",
       "form_definition_id": "154c7a50dd9e7afb",
       "process_obj": "process_obj_example",
-      "timestamp": "1700000000",
+      "timestamp": 1700000000,
       "version_id": "bbe2f0306cc20c50",
       "widget_group_type": 1
     }
@@ -28,23 +28,23 @@ export const P2ApprovalApprovalUpdatedV4_0 = {
 export const P2ApprovalInstanceRemedyGroupUpdateV4_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "9cf028aafd2835464a7168aebac1149c",
+    "event_id": "",
+    "token": "",
     "event_type": "approval.instance.remedy_group_update_v4",
-    "create_time": "1700000000000",
-    "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
+    "event_create_time": "1502199207.7171419"
   },
   "event": {
     "object": {
-      "employee_id": "efd8a8f4",
-      "instance_code": "f60b14ea64bc04ec",
-      "start_time": 1700000000,
-      "end_time": 1700000000,
-      "remedy_time": "1700000000000",
-      "remedy_reason": "示例文本",
-      "status": "status_example",
-      "type": "type_example"
+      "type": "remedy_approval_v2",
+      "instance_code": "FC2CB9B2-966F-4B65-AC7E-B21E04F497CB",
+      "employee_id": "g12xxxxg",
+      "start_time": 1661333019,
+      "end_time": 1661333019,
+      "remedy_time": 1661333019,
+      "remedy_reason": "",
+      "status": "APPROVED"
     }
   }
 } satisfies P2ApprovalInstanceRemedyGroupUpdateV4;

@@ -4,59 +4,59 @@ import type { P2AttendanceUserFlowCreatedV1, P2AttendanceUserTaskUpdatedV1 } fro
 export const P2AttendanceUserFlowCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "e22f5db2f79d3cd0facb546ad6c0b2ec",
+    "event_id": "41fae5c12837ead344eced982fbde395",
+    "token": "wz5vVgAqJ0cghdfdjdVuxeyTt8hvYHBg",
+    "create_time": "1615381917707",
     "event_type": "attendance.user_flow.created_v1",
-    "create_time": "1700000000000",
-    "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
+    "tenant_key": "2fce678eb60d1651",
+    "app_id": "cli_a0c203e66cf8100c"
   },
   "event": {
-    "employee_id": "eb51b0c4",
-    "employee_no": "employee_no_example",
-    "location_name": "示例名称",
-    "check_time": "1700000000",
-    "comment": "示例文本",
-    "record_id": "fc850900cf2b3e72",
-    "longitude": 1.5,
-    "latitude": 1.5,
-    "ssid": "ssid_example",
-    "bssid": "bssid_example",
-    "is_field": true,
-    "is_wifi": true,
-    "type": 1,
-    "photo_urls": [
-      "photo_urls_example"
-    ],
-    "risk_result": 1
+    "bssid": "b0:b8:67:62:18:73",
+    "check_time": "1615381916",
+    "comment": "",
+    "employee_id": "2b68933a",
+    "employee_no": "",
+    "is_field": false,
+    "is_wifi": false,
+    "latitude": 30.29245030908851,
+    "location_name": "浙江省杭州市余杭区五常街道木桥头西溪八方城",
+    "longitude": 120.04004357074373,
+    "photo_urls": [],
+    "record_id": "6938012269578125316",
+    "ssid": "ByteDance Inc",
+    "type": 0,
+    "risk_result": 0
   }
 } satisfies P2AttendanceUserFlowCreatedV1;
 
 export const P2AttendanceUserTaskUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "1d686ea1e74da51315b201b5964fb31f",
+    "event_id": "2a0b662d75f87508a016a8da8b225a46",
+    "token": "drIibiox5ZEZl5UvuRL3Uf3LNwD0fB6e",
+    "create_time": "1615381917559",
     "event_type": "attendance.user_task.updated_v1",
-    "create_time": "1700000000000",
-    "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
+    "tenant_key": "2fce678eb60d1651",
+    "app_id": "cli_a0c27934a1f8100b"
   },
   "event": {
-    "employee_id": "eb51b0c4",
-    "employee_no": "employee_no_example",
-    "group_id": "1fc44d7ae062688d",
-    "shift_id": "8794d9df8f8ca4a7",
-    "date": 1,
+    "date": 20210310,
+    "employee_id": "2b68933a",
+    "employee_no": "",
+    "group_id": "6935645428507557915",
+    "shift_id": "6938006252085739521",
     "status_changes": [
       {
-        "before_status": "before_status_example",
-        "current_status": "current_status_example",
-        "before_supplement": "before_supplement_example",
-        "current_supplement": "current_supplement_example",
-        "work_type": "work_type_example",
-        "index": "index_example"
+        "before_status": "Normal",
+        "before_supplement": "None",
+        "current_status": "Late",
+        "current_supplement": "None",
+        "index": 1,
+        "work_type": "on"
       }
-    ]
+    ],
+    "task_id": "6936733176245026817",
+    "time_zone": "Asia/Shanghai"
   }
 } satisfies P2AttendanceUserTaskUpdatedV1;

@@ -4,18 +4,18 @@ import type { P2AuthUserAccessTokenRevokedV4 } from '../auth/types.js';
 export const P2AuthUserAccessTokenRevokedV4_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ae794ca661c8e9e3bbe8716c2d5e4db4",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "auth.user_access_token.revoked_v4",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "revoke_token_type": "user_access_token",
-    "revoke_reason": "Revoked by unknown action.",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "union_id": "on_2b33633cad568e3bdf23a8036c82a8",
-    "user_id": "a5a5426f"
+    "revoke_token_type": "user_access_token refresh_token",
+    "revoke_reason": "Revoked by security and risk control action.",
+    "open_id": "ou_c99c5f35d542efc7ee492afe11af19ef",
+    "union_id": "on_cad4860e7af114fb4ff6c5d496d1dd76",
+    "user_id": "gg895344"
   }
 } satisfies P2AuthUserAccessTokenRevokedV4;

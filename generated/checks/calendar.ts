@@ -4,29 +4,29 @@ import type { P2CalendarCalendarAclCreatedV4, P2CalendarCalendarAclDeletedV4, P2
 export const P2CalendarCalendarAclCreatedV4_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ace065c72220fc99906fbe91e6bf5f51",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "calendar.calendar.acl.created_v4",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "acl_id": "7d80355933eea17b",
+    "acl_id": "user_xxxxx",
     "role": "unknown",
     "scope": {
       "type": "user",
       "user_id": {
-        "union_id": "on_59cb689350b62e2c56a779c4f73560",
-        "user_id": "e7aab623",
-        "open_id": "ou_321de116e8cfc7bc327955fe659cc8e5"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       }
     },
     "user_id_list": [
       {
-        "union_id": "on_fdd6c76eb5af574ac0f26d7ae1dd47",
-        "user_id": "e24f361a",
-        "open_id": "ou_9cf181d03af27801459dbf856311dce0"
+        "union_id": "on_xxxxxx",
+        "user_id": "exxxxxxz",
+        "open_id": "ou_xxxxxx"
       }
     ]
   }
@@ -35,29 +35,29 @@ export const P2CalendarCalendarAclCreatedV4_0 = {
 export const P2CalendarCalendarAclDeletedV4_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "546a85fc5dd2ce5cd827f5eccaf88f0c",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "calendar.calendar.acl.deleted_v4",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "acl_id": "7d80355933eea17b",
+    "acl_id": "user_xxxxx",
     "role": "unknown",
     "scope": {
       "type": "user",
       "user_id": {
-        "union_id": "on_59cb689350b62e2c56a779c4f73560",
-        "user_id": "e7aab623",
-        "open_id": "ou_321de116e8cfc7bc327955fe659cc8e5"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       }
     },
     "user_id_list": [
       {
-        "union_id": "on_fdd6c76eb5af574ac0f26d7ae1dd47",
-        "user_id": "e24f361a",
-        "open_id": "ou_9cf181d03af27801459dbf856311dce0"
+        "union_id": "on_xxxxxx",
+        "user_id": "exxxxxxz",
+        "open_id": "ou_xxxxxx"
       }
     ]
   }
@@ -66,9 +66,9 @@ export const P2CalendarCalendarAclDeletedV4_0 = {
 export const P2CalendarCalendarChangedV4_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "78701db9f61d0379fdc63fdb92c0bc1a",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "calendar.calendar.changed_v4",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
@@ -76,9 +76,9 @@ export const P2CalendarCalendarChangedV4_0 = {
   "event": {
     "user_id_list": [
       {
-        "union_id": "on_fdd6c76eb5af574ac0f26d7ae1dd47",
-        "user_id": "e24f361a",
-        "open_id": "ou_9cf181d03af27801459dbf856311dce0"
+        "union_id": "on_xxxxxx",
+        "user_id": "exxxxxxz",
+        "open_id": "ou_xxxxxx"
       }
     ]
   }
@@ -87,30 +87,30 @@ export const P2CalendarCalendarChangedV4_0 = {
 export const P2CalendarCalendarEventChangedV4_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "16b81f940bac6645d3fbe1c43cf1c649",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "calendar.calendar.event.changed_v4",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "calendar_id": "a342d25f1448af99",
+    "calendar_id": "feishu.cn_xxxxxxxxxx@group.calendar.feishu.cn",
     "user_id_list": [
       {
-        "union_id": "on_fdd6c76eb5af574ac0f26d7ae1dd47",
-        "user_id": "e24f361a",
-        "open_id": "ou_9cf181d03af27801459dbf856311dce0"
+        "union_id": "on_xxxxxx",
+        "user_id": "exxxxxxz",
+        "open_id": "ou_xxxxxx"
       }
     ],
-    "calendar_event_id": "3214145c0a25c737",
+    "calendar_event_id": "efa67a98-06a8-4df5-8559-746c8f4477ef_0",
     "change_type": "create",
     "rsvp_infos": [
       {
         "from_user_id": {
-          "union_id": "on_e1ece5b209605969d79023c2915fb9",
-          "user_id": "e059d455",
-          "open_id": "ou_b09a9bcda57b77a75f5c56b7da88f798"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "rsvp_status": "accept"
       }

@@ -4,18 +4,18 @@ import type { P2CompensationArchiveChangedV1 } from '../compensation/types.js';
 export const P2CompensationArchiveChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ce58a32588a86c857f2cc87b5e77be56",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "compensation.archive.changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "operate_type": "add",
-    "employment_id": "d2e5c1ac6e12055a",
-    "effective_date": "2024-01-01",
-    "before_tid": "before_tid_example",
-    "after_tid": "after_tid_example"
+    "employment_id": "7185121880616011308",
+    "effective_date": "2024-10-23",
+    "before_tid": "7026250586485114406",
+    "after_tid": "7026250586485123406"
   }
 } satisfies P2CompensationArchiveChangedV1;

@@ -4,22 +4,22 @@ import type { P2CorehrApprovalGroupsUpdatedV2, P2CorehrCommonDataIdUserMappingCh
 export const P2CorehrApprovalGroupsUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f15a67a8f30e71d70130ecb5b4247e57",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.approval_groups.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "approval_group_id": "1e84127614def8a2",
-    "process_id": "a9e4e99be466bee9",
+    "approval_group_id": "6991776076699549697",
+    "process_id": "6991776076699549697",
     "approval_group_status": 1,
-    "topic": "topic_example",
-    "adjust_reason": "示例文本",
-    "effective_date": "2024-01-01",
-    "created_by": "created_by_example",
-    "draft_id": "e3f98b85437048db",
+    "topic": "测试组织架构调整",
+    "adjust_reason": "测试",
+    "effective_date": "2022-03-01",
+    "created_by": "6974641477444060708",
+    "draft_id": "6991776076699549697",
     "draft_status": 1,
     "approval_group_status_v2": 1
   }
@@ -28,22 +28,22 @@ export const P2CorehrApprovalGroupsUpdatedV2_0 = {
 export const P2CorehrCommonDataIdUserMappingChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "220f3684facbdb1bec22ef157cbf1afe",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.common_data.id.user_mapping_changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "change_type": "change_type_example",
+    "change_type": "insert",
     "id_transform_type": 1,
-    "corehr_id": "72687f782bb50214",
-    "people_admin_id": "9f3662d33d200280",
+    "corehr_id": "6814523528021526024",
+    "people_admin_id": "6894136542327997966",
     "feishu_id": {
-      "union_id": "on_f2e6943736a3926d5b0dd21f410f4a",
-      "user_id": "e230635a",
-      "open_id": "ou_7c06efea67cb55b31882266b8fe178c0"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     }
   }
 } satisfies P2CorehrCommonDataIdUserMappingChangedV1;
@@ -51,21 +51,21 @@ export const P2CorehrCommonDataIdUserMappingChangedV1_0 = {
 export const P2CorehrCommonDataMetaDataUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "2cab73ed049efb80e08de6a5e40d7694",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.common_data.meta_data.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "api_name": "示例名称",
+    "api_name": "person",
     "field_changes": [
-      "field_changes_example"
+      "address"
     ],
-    "metadata_type": "metadata_type_example",
+    "metadata_type": "Enum",
     "enum_value_changes": [
-      "enum_value_changes_example"
+      "other"
     ]
   }
 } satisfies P2CorehrCommonDataMetaDataUpdatedV1;
@@ -73,58 +73,58 @@ export const P2CorehrCommonDataMetaDataUpdatedV1_0 = {
 export const P2CorehrCompanyCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8d43e4efc1ea24aebd601678203b8f71",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.company.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "company_id": "c250cb80cea4f82b"
+    "company_id": "6969828847121885087"
   }
 } satisfies P2CorehrCompanyCreatedV2;
 
 export const P2CorehrCompanyDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "fecfdb1a0534da923095e9047e5bee4b",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.company.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "company_id": "c250cb80cea4f82b"
+    "company_id": "6969828847121885087"
   }
 } satisfies P2CorehrCompanyDeletedV2;
 
 export const P2CorehrCompanyUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "48195cd3973e64663bfaa0dc343200dc",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.company.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "company_id": "c250cb80cea4f82b",
+    "company_id": "7291273149417948716",
     "field_changes": [
-      "field_changes_example"
+      "registered_office_address"
     ],
     "sub_events": [
       {
-        "id": "2e62a39f30898bb5",
-        "entity": "entity_example",
-        "agg_entity": "agg_entity_example",
-        "agg_entity_id": "f4a62031a0b76f67",
-        "agg_entity_field": "agg_entity_field_example",
-        "opt_type": 1,
+        "id": "7818231238918192",
+        "entity": "address",
+        "agg_entity": "company",
+        "agg_entity_id": "7291273149417948716",
+        "agg_entity_field": "registered_office_address",
+        "opt_type": 2,
         "field_changes": [
-          "field_changes_example"
+          "active"
         ]
       }
     ]
@@ -134,92 +134,92 @@ export const P2CorehrCompanyUpdatedV2_0 = {
 export const P2CorehrContractCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f154b4f2ed25a7c24492a83b013ad563",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.contract.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "contract_id": "d882f60246ea86f6"
+    "contract_id": "7371271712380618284"
   }
 } satisfies P2CorehrContractCreatedV1;
 
 export const P2CorehrContractDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "2bf3fa458ab616d3df168ab3595c35bc",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.contract.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "contract_id": "d882f60246ea86f6"
+    "contract_id": "201571108"
   }
 } satisfies P2CorehrContractDeletedV1;
 
 export const P2CorehrContractUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8cbcd66b5d3730091e7911e3ed02b9e0",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.contract.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "contract_id": "d882f60246ea86f6"
+    "contract_id": "201571108"
   }
 } satisfies P2CorehrContractUpdatedV1;
 
 export const P2CorehrCostCenterCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "18cd5b5bf59fc5f48f5d4ad1fae9aee8",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.cost_center.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "cost_center_id": "037230ed630d080f"
+    "cost_center_id": "6969828847121885087"
   }
 } satisfies P2CorehrCostCenterCreatedV2;
 
 export const P2CorehrCostCenterDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "e4b2661a3fe89e6163b32d7561486853",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.cost_center.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "cost_center_id": "037230ed630d080f"
+    "cost_center_id": "6969828847121885087"
   }
 } satisfies P2CorehrCostCenterDeletedV2;
 
 export const P2CorehrCostCenterUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8200eea5696b57c22dceee96e390832d",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.cost_center.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "cost_center_id": "037230ed630d080f",
+    "cost_center_id": "6969828847121885087",
     "field_changes": [
-      "field_changes_example"
+      "organization_id"
     ]
   }
 } satisfies P2CorehrCostCenterUpdatedV2;
@@ -227,114 +227,114 @@ export const P2CorehrCostCenterUpdatedV2_0 = {
 export const P2CorehrCustomOrgCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "d7090d0679b1afcfd93bd69918a72526",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.custom_org.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "org_id": "f69ba6489b2cb065",
-    "object_api_name": "示例名称"
+    "org_id": "7436668377630295596",
+    "object_api_name": "custom_org_01"
   }
 } satisfies P2CorehrCustomOrgCreatedV2;
 
 export const P2CorehrCustomOrgDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "777f5a88d51f53724015ce2a1d897df6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.custom_org.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "org_id": "f69ba6489b2cb065",
-    "object_api_name": "示例名称"
+    "org_id": "7436668377630295596",
+    "object_api_name": "custom_org_01"
   }
 } satisfies P2CorehrCustomOrgDeletedV2;
 
 export const P2CorehrCustomOrgUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8b4d5756b4b311ed8652c6a3bd817c59",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.custom_org.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "org_id": "f69ba6489b2cb065",
+    "org_id": "7436668377630295596",
     "field_changes": [
-      "field_changes_example"
+      "name"
     ],
-    "object_api_name": "示例名称"
+    "object_api_name": "custom_org_01"
   }
 } satisfies P2CorehrCustomOrgUpdatedV2;
 
 export const P2CorehrDepartmentCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "9adb024854ac941afd764424a9a81cef",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.department.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "department_id": "od-476f843d99e54b9a36ab72d5665f8cb7"
+    "department_id": "6969828847121885087"
   }
 } satisfies P2CorehrDepartmentCreatedV1;
 
 export const P2CorehrDepartmentCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "871c750252d7bb1aab496a4468d43169",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.department.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "department_id": "od-476f843d99e54b9a36ab72d5665f8cb7"
+    "department_id": "7043711774159341101"
   }
 } satisfies P2CorehrDepartmentCreatedV2;
 
 export const P2CorehrDepartmentDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "05ada36527b955df50f38ae84350d593",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.department.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "department_id": "od-476f843d99e54b9a36ab72d5665f8cb7",
-    "code": "65b9334f713aab9d"
+    "department_id": "6969828847121885087",
+    "code": "A0001"
   }
 } satisfies P2CorehrDepartmentDeletedV1;
 
 export const P2CorehrDepartmentUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b73e611c6470f5f082476367974e9fe4",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.department.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "department_id": "od-476f843d99e54b9a36ab72d5665f8cb7",
+    "department_id": "6969828847121885087",
     "field_changes": [
-      "field_changes_example"
+      "subtype"
     ]
   }
 } satisfies P2CorehrDepartmentUpdatedV1;
@@ -342,17 +342,17 @@ export const P2CorehrDepartmentUpdatedV1_0 = {
 export const P2CorehrDepartmentUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "6361c98fa35464f0fff42235db7a2b10",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.department.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "department_id": "od-476f843d99e54b9a36ab72d5665f8cb7",
+    "department_id": "7043711774159341101",
     "field_changes": [
-      "field_changes_example"
+      "manager"
     ]
   }
 } satisfies P2CorehrDepartmentUpdatedV2;
@@ -360,9 +360,9 @@ export const P2CorehrDepartmentUpdatedV2_0 = {
 export const P2CorehrEmployeeDomainEventV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "d31ec12339997ab63be7f327a8ca623e",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.employee.domain_event_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
@@ -370,21 +370,21 @@ export const P2CorehrEmployeeDomainEventV2_0 = {
   "event": {
     "event_type": 1,
     "sub_event_type": 1001,
-    "operator_user_id": "e6cfb4af",
-    "opt_scene": "opt_scene_example",
-    "opt_desc": "示例文本",
-    "opt_time": "1700000000",
-    "opt_id": "8d5f444f9b11f132",
-    "employment_id": "d2e5c1ac6e12055a",
+    "operator_user_id": "7216228370772919852",
+    "opt_scene": "OpenAPIAddEmployee",
+    "opt_desc": "开放平台创建任职记录V1接口入职员工",
+    "opt_time": "1697701824",
+    "opt_id": "7291571779879978540",
+    "employment_id": "7324965529786844716",
     "data": [
       {
-        "id": "89e8c5e86efb9019",
-        "entity": "entity_example",
-        "agg_entity": "agg_entity_example",
-        "agg_entity_id": "655a7c7176fa92a8",
+        "id": "7291573441955235372",
+        "entity": "email",
+        "agg_entity": "person",
+        "agg_entity_id": "7291273149417948716",
         "opt_type": 1,
         "fields": [
-          "fields_example"
+          "fields apiname"
         ]
       }
     ]
@@ -394,34 +394,34 @@ export const P2CorehrEmployeeDomainEventV2_0 = {
 export const P2CorehrEmploymentConvertedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "e9829e8781694db15b925c9600b02a06",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.employment.converted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a"
+    "employment_id": "7072306364927985196"
   }
 } satisfies P2CorehrEmploymentConvertedV1;
 
 export const P2CorehrEmploymentCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8e1dfeebd6d830c660b21b2bd095796b",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.employment.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "201571108",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     }
   }
 } satisfies P2CorehrEmploymentCreatedV1;
@@ -429,19 +429,19 @@ export const P2CorehrEmploymentCreatedV1_0 = {
 export const P2CorehrEmploymentDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "fee573cac2d5d20bd0b2f14c39ee029d",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.employment.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "201571108",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     }
   }
 } satisfies P2CorehrEmploymentDeletedV1;
@@ -449,37 +449,37 @@ export const P2CorehrEmploymentDeletedV1_0 = {
 export const P2CorehrEmploymentResignedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "2c3e7af99bc7a478108b314619dd91a5",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.employment.resigned_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a"
+    "employment_id": "7072306364927985196"
   }
 } satisfies P2CorehrEmploymentResignedV1;
 
 export const P2CorehrEmploymentUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "78f4d63744308b66890973dcbd430f05",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.employment.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "7043711771159341206",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "field_changes": [
-      "field_changes_example"
+      "tenure"
     ]
   }
 } satisfies P2CorehrEmploymentUpdatedV1;
@@ -487,206 +487,202 @@ export const P2CorehrEmploymentUpdatedV1_0 = {
 export const P2CorehrJobCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b4592a4a76b03398569766aa612527c9",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_id": "6c69121792dce3a7"
+    "job_id": "201571108"
   }
 } satisfies P2CorehrJobCreatedV1;
 
 export const P2CorehrJobDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "1c4945326eb0a3aad6d5f591701b37b8",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_id": "6c69121792dce3a7"
+    "job_id": "201571108"
   }
 } satisfies P2CorehrJobDeletedV1;
 
 export const P2CorehrJobUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "879563435c5a565b9b5a4406ab96785f",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_id": "6c69121792dce3a7"
+    "job_id": "201571108"
   }
 } satisfies P2CorehrJobUpdatedV1;
 
 export const P2CorehrJobChangeStatusUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "df776b9cf69d77bd8238216bb0602dc1",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_change.status_updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "7072306364927985196",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "job_change_id": "25b515f5f4a0e8b0",
+    "job_change_id": "7044427347159746085",
     "transfer_mode": 1,
-    "transfer_type_unique_identifier": "transfer_type_unique_identifier_example",
-    "transfer_reason_unique_identifier": "transfer_reason_unique_identifier_example",
-    "process_id": "a9e4e99be466bee9",
-    "effective_date": "2024-01-01",
+    "transfer_type_unique_identifier": "internal_transfer",
+    "transfer_reason_unique_identifier": "internal_transfer",
+    "process_id": "7090409013925398060",
+    "effective_date": "2022-04-03",
     "status": 1,
-    "original_status": 1.5,
-    "transfer_key": "d9452d7dc5101d09",
-    "details_of_job_status_change": [
-      "details_of_job_status_change_example"
-    ]
+    "transfer_key": "transfer_3627531"
   }
 } satisfies P2CorehrJobChangeStatusUpdatedV2;
 
 export const P2CorehrJobChangeUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "1c144cd450cbc36a3364352608c3423f",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_change.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "7072306364927985196",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "job_change_id": "25b515f5f4a0e8b0",
+    "job_change_id": "7044427347159746085",
     "transfer_mode": 1,
-    "transfer_type_unique_identifier": "transfer_type_unique_identifier_example",
-    "transfer_reason_unique_identifier": "transfer_reason_unique_identifier_example",
-    "process_id": "a9e4e99be466bee9",
-    "effective_date": "2024-01-01",
+    "transfer_type_unique_identifier": "internal_transfer",
+    "transfer_reason_unique_identifier": "internal_transfer",
+    "process_id": "7090409013925398060",
+    "effective_date": "2022-04-03",
     "status": 1,
-    "transfer_key": "d9452d7dc5101d09"
+    "transfer_key": "transfer_3627531"
   }
 } satisfies P2CorehrJobChangeUpdatedV1;
 
 export const P2CorehrJobChangeUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "a22c6f4c5545d257b467e733616a03fc",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_change.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
-    "tenant_id": "05218c1d9221f9ec",
-    "process_id": "a9e4e99be466bee9",
-    "initiator": "initiator_example",
-    "operator": "operator_example",
-    "updated_time": "1700000000000",
-    "job_change_id": "25b515f5f4a0e8b0",
+    "employment_id": "7072306364927985196",
+    "tenant_id": "7072306364927985196",
+    "process_id": "7072306364927985196",
+    "initiator": "7072306364927985196",
+    "operator": "7072306364927985196",
+    "updated_time": "1714985958000",
+    "job_change_id": "7072306364927985196",
     "status": 1,
-    "operate_reason": "示例文本",
+    "operate_reason": "操作原因",
     "transfer_type": 1,
     "updated_fields": [
-      "updated_fields_example"
+      "effective_time"
     ],
-    "transform_type": "transform_type_example",
-    "transform_reason": "示例文本"
+    "transform_type": "assignment_start_reason_option1",
+    "transform_reason": "reason_for_job_change_option1"
   }
 } satisfies P2CorehrJobChangeUpdatedV2;
 
 export const P2CorehrJobDataChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "beb104edc8db881c1b2e0d988e41c279",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_data.changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_data_id": "bf0b7166e675d5f0",
-    "employment_id": "d2e5c1ac6e12055a",
+    "job_data_id": "7072306364927985196",
+    "employment_id": "7072306364927985196",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "job_change_id": "25b515f5f4a0e8b0"
+    "job_change_id": "7072306364927985196"
   }
 } satisfies P2CorehrJobDataChangedV1;
 
 export const P2CorehrJobDataCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "a595dc7319fa18db74e961f8fda0a19d",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_data.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_data_id": "bf0b7166e675d5f0"
+    "job_data_id": "201571108"
   }
 } satisfies P2CorehrJobDataCreatedV1;
 
 export const P2CorehrJobDataDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "aa995e7aa2150f0b7a5138ccbcfc0ed3",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_data.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_data_id": "bf0b7166e675d5f0"
+    "job_data_id": "201571108"
   }
 } satisfies P2CorehrJobDataDeletedV1;
 
 export const P2CorehrJobDataEmployedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "bbb36057d7fb7539593e44fd3e6bcc8f",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_data.employed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_data_id": "bf0b7166e675d5f0",
-    "employment_id": "d2e5c1ac6e12055a",
+    "job_data_id": "7072306364927985196",
+    "employment_id": "7072306364927985196",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     }
   }
 } satisfies P2CorehrJobDataEmployedV1;
@@ -694,62 +690,62 @@ export const P2CorehrJobDataEmployedV1_0 = {
 export const P2CorehrJobDataUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "c9e5e507db36a3c91942a20e904857f6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_data.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_data_id": "bf0b7166e675d5f0"
+    "job_data_id": "201571108"
   }
 } satisfies P2CorehrJobDataUpdatedV1;
 
 export const P2CorehrJobFamilyCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "97da3229e7b24389230469b3ea8970d9",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_family.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_family_id": "5bf3028af879336e"
+    "job_family_id": "6969828847121885087"
   }
 } satisfies P2CorehrJobFamilyCreatedV2;
 
 export const P2CorehrJobFamilyDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "0c997676acbc8f2bc42e2d8ea57ab4a7",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_family.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_family_id": "5bf3028af879336e"
+    "job_family_id": "6969828847121885087"
   }
 } satisfies P2CorehrJobFamilyDeletedV2;
 
 export const P2CorehrJobFamilyUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "d07ee3d6dda193fc534bedc14b708b00",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_family.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_family_id": "5bf3028af879336e",
+    "job_family_id": "6969828847121885087",
     "field_changes": [
-      "field_changes_example"
+      "name"
     ]
   }
 } satisfies P2CorehrJobFamilyUpdatedV2;
@@ -757,47 +753,47 @@ export const P2CorehrJobFamilyUpdatedV2_0 = {
 export const P2CorehrJobGradeCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "c072746b4a948e4640bfc401e329cf40",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_grade.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_grade_id": "0ba865d38718c396"
+    "job_grade_id": "6969828847121885087"
   }
 } satisfies P2CorehrJobGradeCreatedV2;
 
 export const P2CorehrJobGradeDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "17971481ba83054dfde1871d761ad7d6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_grade.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_grade_id": "0ba865d38718c396"
+    "job_grade_id": "6969828847121885087"
   }
 } satisfies P2CorehrJobGradeDeletedV2;
 
 export const P2CorehrJobGradeUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "1c5e1f3b515f56662b4d9c04d59bced3",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_grade.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_grade_id": "0ba865d38718c396",
+    "job_grade_id": "7043711774159341101",
     "field_changes": [
-      "field_changes_example"
+      "code"
     ]
   }
 } satisfies P2CorehrJobGradeUpdatedV2;
@@ -805,47 +801,47 @@ export const P2CorehrJobGradeUpdatedV2_0 = {
 export const P2CorehrJobLevelCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "19745c78451ccb366da7d3fea1ded242",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_level.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_level_id": "9d8fae8d64a0f066"
+    "job_level_id": "6969828847121885087"
   }
 } satisfies P2CorehrJobLevelCreatedV2;
 
 export const P2CorehrJobLevelDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b2a6410fffb628e674de07d9f0a26dbf",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_level.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_level_id": "9d8fae8d64a0f066"
+    "job_level_id": "6969828847121885087"
   }
 } satisfies P2CorehrJobLevelDeletedV2;
 
 export const P2CorehrJobLevelUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "855a621d5dbe9fd7f94f0c47c3e47a64",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.job_level.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "job_level_id": "9d8fae8d64a0f066",
+    "job_level_id": "6969828847121885087",
     "field_changes": [
-      "field_changes_example"
+      "name"
     ]
   }
 } satisfies P2CorehrJobLevelUpdatedV2;
@@ -853,58 +849,58 @@ export const P2CorehrJobLevelUpdatedV2_0 = {
 export const P2CorehrLocationCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "6841dd05aea3ef03a58c7a31717a54fe",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.location.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "location_id": "2c0e477c6eb815f2"
+    "location_id": "6969828847121885087"
   }
 } satisfies P2CorehrLocationCreatedV2;
 
 export const P2CorehrLocationDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "47718814767c0772ba45da31170a6f00",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.location.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "location_id": "2c0e477c6eb815f2"
+    "location_id": "6969828847121885087"
   }
 } satisfies P2CorehrLocationDeletedV2;
 
 export const P2CorehrLocationUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "4a62ed98d50d1db40510d09c60e0f7c1",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.location.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "location_id": "2c0e477c6eb815f2",
+    "location_id": "201571101",
     "field_changes": [
-      "field_changes_example"
+      "address"
     ],
     "sub_events": [
       {
-        "id": "2e62a39f30898bb5",
-        "entity": "entity_example",
-        "agg_entity": "agg_entity_example",
-        "agg_entity_id": "f4a62031a0b76f67",
-        "agg_entity_field": "agg_entity_field_example",
-        "opt_type": 1,
+        "id": "7818231238918192",
+        "entity": "address",
+        "agg_entity": "company",
+        "agg_entity_id": "7291273149417948716",
+        "agg_entity_field": "registered_office_address",
+        "opt_type": 2,
         "field_changes": [
-          "field_changes_example"
+          "active"
         ]
       }
     ]
@@ -914,22 +910,22 @@ export const P2CorehrLocationUpdatedV2_0 = {
 export const P2CorehrOffboardingChecklistUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "1c6af9492640c625c3508c794b4f4a80",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.offboarding.checklist_updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "7072306364927985196",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "offboarding_id": "35292b76708ac442",
-    "checklist_process_id": "ff3dba7ef9471dc2",
+    "offboarding_id": "7044427347159746085",
+    "checklist_process_id": "7090409013925398060",
     "checklist_status": 1
   }
 } satisfies P2CorehrOffboardingChecklistUpdatedV2;
@@ -937,22 +933,22 @@ export const P2CorehrOffboardingChecklistUpdatedV2_0 = {
 export const P2CorehrOffboardingStatusUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "bb98902be12426622902fd15e659d4fb",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.offboarding.status_updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "7072306364927985196",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "offboarding_id": "35292b76708ac442",
-    "process_id": "a9e4e99be466bee9",
+    "offboarding_id": "7044427347159746085",
+    "process_id": "7090409013925398060",
     "status": 1
   }
 } satisfies P2CorehrOffboardingStatusUpdatedV2;
@@ -960,22 +956,22 @@ export const P2CorehrOffboardingStatusUpdatedV2_0 = {
 export const P2CorehrOffboardingUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "dcc4c3c04125af707eeb808beeab7e33",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.offboarding.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
+    "employment_id": "7072306364927985196",
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "offboarding_id": "35292b76708ac442",
-    "process_id": "a9e4e99be466bee9",
+    "offboarding_id": "7044427347159746085",
+    "process_id": "7090409013925398060",
     "status": 1
   }
 } satisfies P2CorehrOffboardingUpdatedV1;
@@ -983,30 +979,30 @@ export const P2CorehrOffboardingUpdatedV1_0 = {
 export const P2CorehrOffboardingUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "25740fe6d97bf2250680baf87d277784",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.offboarding.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "tenant_id": "05218c1d9221f9ec",
-    "offboarding_info_id": "9f40b471b01caedc",
-    "process_id": "a9e4e99be466bee9",
-    "checklist_process_id": "ff3dba7ef9471dc2",
-    "employment_id": "d2e5c1ac6e12055a",
-    "operator": "operator_example",
+    "tenant_id": "7072306364927985196",
+    "offboarding_info_id": "7072306364927985196",
+    "process_id": "7072306364927985196",
+    "checklist_process_id": "7072306364927985196",
+    "employment_id": "7072306364927985196",
+    "operator": "7072306364927985196",
     "status": 1,
     "checklist_status": 1,
-    "updated_time": "1700000000000",
+    "updated_time": "1714985958000",
     "updated_fields": [
-      "updated_fields_example"
+      "offboarding_date"
     ],
     "target_user_id": {
-      "union_id": "on_23116217c3963e748dc25b6a0500a5",
-      "user_id": "e6187d4a",
-      "open_id": "ou_cefb70544b22e7432916ee318793f2d9"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     }
   }
 } satisfies P2CorehrOffboardingUpdatedV2;
@@ -1014,9 +1010,9 @@ export const P2CorehrOffboardingUpdatedV2_0 = {
 export const P2CorehrOnboardingQrCodeInactiveV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "863c4d639286e844ac957eafb264be0a",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.onboarding_qr_code.inactive_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
@@ -1024,9 +1020,9 @@ export const P2CorehrOnboardingQrCodeInactiveV2_0 = {
   "event": {
     "code_lists": [
       {
-        "id": "8be0de3d7441792a",
-        "png": "png_example",
-        "url": "https://www.example.com"
+        "id": "6892698621939026184",
+        "png": "https://open.feishu.cn/people/api/onboarding/scan_code/png?scan_code=6q5yxOKMzAsdBmXUZWVqnslLJR0KWy_tNYQnnkhJAVuDvVxMiUMusDJqTk4uDQhL",
+        "url": "https://open.feishu.cn/people/welcome/scan?signKey=6q5yxOKMzAsdBmXUZWVqnslLJR0KWy_tNYQnnkhJAVuDvVxMiUMusDJqTk4uDQhL"
       }
     ]
   }
@@ -1035,23 +1031,23 @@ export const P2CorehrOnboardingQrCodeInactiveV2_0 = {
 export const P2CorehrOrgRoleAuthorizationUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ed89e9bc729fff2f57a459d7aa211a23",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.org_role_authorization.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "role_id": "33cabadf1566188a",
+    "role_id": "7072306364927985196",
     "management_scope_list": [
       {
         "management_dimension": "department",
-        "obj_id": "7feda290ac52f9ba"
+        "obj_id": "7023318326176777742"
       }
     ],
     "employment_id_list": [
-      "employment_id_list_example"
+      "707230636492884196,748383458492845524"
     ]
   }
 } satisfies P2CorehrOrgRoleAuthorizationUpdatedV1;
@@ -1059,47 +1055,47 @@ export const P2CorehrOrgRoleAuthorizationUpdatedV1_0 = {
 export const P2CorehrPathwayCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "0c9b8ee47f4351f7f1b9fa2a76dea079",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.pathway.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "pathway_id": "9663789994cbc9f3"
+    "pathway_id": "201571101"
   }
 } satisfies P2CorehrPathwayCreatedV2;
 
 export const P2CorehrPathwayDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "362f45a860bb663fb49c355129a886d6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.pathway.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "pathway_id": "9663789994cbc9f3"
+    "pathway_id": "201571101"
   }
 } satisfies P2CorehrPathwayDeletedV2;
 
 export const P2CorehrPathwayUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b5231fc46f44b7c4eded8f0d51e73abc",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.pathway.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "pathway_id": "9663789994cbc9f3",
+    "pathway_id": "7043711774159341101",
     "field_changes": [
-      "field_changes_example"
+      "code"
     ]
   }
 } satisfies P2CorehrPathwayUpdatedV2;
@@ -1107,47 +1103,47 @@ export const P2CorehrPathwayUpdatedV2_0 = {
 export const P2CorehrPersonCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "6f3fbb78493e2e9caf52cc962e96e0b0",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.person.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "person_id": "509cce743173c4f1"
+    "person_id": "201571108"
   }
 } satisfies P2CorehrPersonCreatedV1;
 
 export const P2CorehrPersonDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f8ea94dbbbf6d90dced5728e99253b88",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.person.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "person_id": "509cce743173c4f1"
+    "person_id": "201571108"
   }
 } satisfies P2CorehrPersonDeletedV1;
 
 export const P2CorehrPersonUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f5f58ba5c11ca945bb3c3d562847c594",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.person.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "person_id": "509cce743173c4f1",
+    "person_id": "646465654545",
     "field_changes": [
-      "field_changes_example"
+      "working_years"
     ]
   }
 } satisfies P2CorehrPersonUpdatedV1;
@@ -1155,47 +1151,47 @@ export const P2CorehrPersonUpdatedV1_0 = {
 export const P2CorehrPositionCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "0c8ba5ebc1f860342d2d12965464af0c",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.position.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "position_id": "aacb5c55fa197425"
+    "position_id": "201571101"
   }
 } satisfies P2CorehrPositionCreatedV2;
 
 export const P2CorehrPositionDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "957b48e66d4ac32d8669afb34324d8bf",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.position.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "position_id": "aacb5c55fa197425"
+    "position_id": "201571101"
   }
 } satisfies P2CorehrPositionDeletedV2;
 
 export const P2CorehrPositionUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "7235ff77c87a53ec988194cc83ebff27",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.position.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "position_id": "aacb5c55fa197425",
+    "position_id": "7043711774159341101",
     "field_changes": [
-      "field_changes_example"
+      "job"
     ]
   }
 } satisfies P2CorehrPositionUpdatedV2;
@@ -1203,31 +1199,31 @@ export const P2CorehrPositionUpdatedV2_0 = {
 export const P2CorehrPreHireOnboardingTaskChangedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "3c2b55916e5990f56ce612043b1fa65f",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.pre_hire.onboarding_task_changed_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "tenant_id": "05218c1d9221f9ec",
-    "pre_hire_id": "a54af8f90088acfe",
+    "tenant_id": "6685321562717324807",
+    "pre_hire_id": "7225204420787144236",
     "onboarding_task_changes": [
       {
-        "after_status": "uninitialized",
-        "task_code": "faf5eaabd0f242f3"
+        "after_status": "in_progress",
+        "task_code": "2"
       }
     ],
     "onboarding_flow_change": {
-      "after_status": "not_started"
+      "after_status": "in_progress"
     },
-    "onboarding_flow_id": "dc333fe9ed71d2e5",
+    "onboarding_flow_id": "65c245b7859c6e77d2290e00",
     "flow_info": {
-      "id": "49efd6af4670188b",
+      "id": "628caefb0eb4ac9c806982ee",
       "name": {
-        "zh_cn": "zh_cn_example",
-        "en_us": "en_us_example"
+        "zh_cn": "王冰",
+        "en_us": "Bob"
       }
     }
   }
@@ -1236,17 +1232,17 @@ export const P2CorehrPreHireOnboardingTaskChangedV2_0 = {
 export const P2CorehrPreHireUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "2dcdcdcedf66b02ac76076e4574e7643",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.pre_hire.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "pre_hire_id": "a54af8f90088acfe",
+    "pre_hire_id": "7043711771159341206",
     "field_changes": [
-      "field_changes_example"
+      "work_station"
     ]
   }
 } satisfies P2CorehrPreHireUpdatedV1;
@@ -1254,97 +1250,97 @@ export const P2CorehrPreHireUpdatedV1_0 = {
 export const P2CorehrProbationUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "c8f02ad13a06d678bbfd1b34534ce6f7",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.probation.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "employment_id": "d2e5c1ac6e12055a",
-    "probation_status": "pending",
-    "actual_probation_end_date": "2024-01-01"
+    "employment_id": "7043711771159341206",
+    "probation_status": "converted",
+    "actual_probation_end_date": "2023-05-25"
   }
 } satisfies P2CorehrProbationUpdatedV2;
 
 export const P2CorehrProcessApproverUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ec404005b3be8b0ef55bc1ebf2c95630",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.process.approver.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "process_id": "a9e4e99be466bee9",
-    "approver_id": "c98cb35ae382b61b",
+    "process_id": "7072306364927985196",
+    "approver_id": "7072306364927985187",
     "type": 1,
     "status": 1,
-    "biz_type": "biz_type_example",
-    "flow_definition_id": "01962d922bf2b033",
-    "node_definition_id": "2167737441827a26",
-    "node_id": "e25d737971b2adb8",
-    "node_id_str": "node_id_str_example"
+    "biz_type": "renewal_record",
+    "flow_definition_id": "people_7182520625066475540_7222929439175839532",
+    "node_definition_id": "approval_7c7d9c4d25b",
+    "node_id": "7369419552616089132",
+    "node_id_str": "7369419552616089132"
   }
 } satisfies P2CorehrProcessApproverUpdatedV2;
 
 export const P2CorehrProcessCcUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "32532d7d6fcba3967493d3e593123ef7",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.process.cc.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "process_id": "a9e4e99be466bee9",
-    "approver_id": "c98cb35ae382b61b",
+    "process_id": "7072306364927985196",
+    "approver_id": "7072306364927985187",
     "status": 5,
-    "biz_type": "biz_type_example"
+    "biz_type": "renewal_record"
   }
 } satisfies P2CorehrProcessCcUpdatedV2;
 
 export const P2CorehrProcessNodeUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "2657a82e206c8dbdeb9b70ae013c90e5",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.process.node.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "flow_definition_id": "01962d922bf2b033",
-    "node_definition_id": "2167737441827a26",
-    "process_id": "a9e4e99be466bee9",
-    "process_node_id": "75992bd7955c023a",
+    "flow_definition_id": "people_7182520625066475540_7222929439175839532",
+    "node_definition_id": "approval_7c7d9c4d25b",
+    "process_id": "7312658016791168538",
+    "process_node_id": "7311696871833994796",
     "node_type": 1,
     "node_status": 1,
-    "biz_type": "biz_type_example"
+    "biz_type": "renewal_record"
   }
 } satisfies P2CorehrProcessNodeUpdatedV2;
 
 export const P2CorehrProcessStatusUpdateV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "1a4968298cff8d0c3bc9b0694ff277fe",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.process.status.update_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "process_id": "a9e4e99be466bee9",
+    "process_id": "7072306364927985196",
     "status": 1,
-    "biz_type": "biz_type_example",
-    "flow_definition_id": "01962d922bf2b033",
+    "biz_type": "renewal_record",
+    "flow_definition_id": "people_7023711013443944467_7379576600867884844v",
     "properties": 1
   }
 } satisfies P2CorehrProcessStatusUpdateV2;
@@ -1352,18 +1348,18 @@ export const P2CorehrProcessStatusUpdateV2_0 = {
 export const P2CorehrProcessUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "298338a44e6af7cde6cdc7bb1eb25689",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.process.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "process_id": "a9e4e99be466bee9",
+    "process_id": "7072306364927985196",
     "status": 1,
-    "biz_type": "biz_type_example",
-    "flow_definition_id": "01962d922bf2b033",
+    "biz_type": "renewal_record",
+    "flow_definition_id": "people_7023711013443944467_7379576600867884844v",
     "properties": 1
   }
 } satisfies P2CorehrProcessUpdatedV2;
@@ -1371,16 +1367,16 @@ export const P2CorehrProcessUpdatedV2_0 = {
 export const P2CorehrProcessCommentInfoUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "9f8f3561fcb468b3f1c4d582fc38d6bb",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.process_comment_info.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "process_id": "a9e4e99be466bee9",
-    "comment_id": "a7f8c9a90646c743",
+    "process_id": "7546513162022012460",
+    "comment_id": "7546513162022012460",
     "type": 1
   }
 } satisfies P2CorehrProcessCommentInfoUpdatedV2;
@@ -1388,17 +1384,17 @@ export const P2CorehrProcessCommentInfoUpdatedV2_0 = {
 export const P2CorehrSignatureFileStatusUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "72f1e6d5f7b68f11515095f171780fb8",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "corehr.signature_file.status_updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "signature_file_id": "78838df8f41adfd6",
-    "before_status": "before_status_example",
-    "after_status": "after_status_example",
-    "biz_process_id": "e8fbe7602548cd1c"
+    "signature_file_id": "123124341",
+    "before_status": "pending_review",
+    "after_status": "reviewing",
+    "biz_process_id": "1c339287-7c6a-43b3-b924-d56118185dcc"
   }
 } satisfies P2CorehrSignatureFileStatusUpdatedV2;

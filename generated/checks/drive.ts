@@ -4,147 +4,147 @@ import type { P2DriveFileBitableFieldChangedV1, P2DriveFileBitableRecordChangedV
 export const P2DriveFileBitableFieldChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f08439f8591cefc58df275bb70737c4a",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "drive.file.bitable_field_changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
-    "table_id": "85b50dbf242c7594",
+    "file_type": "bitable",
+    "file_token": "bascntUPmnoH9kZbGJ8RWeabcef",
+    "table_id": "tblWXe2d0I0abcef",
     "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "action_list": [
       {
-        "action": "action_example",
-        "field_id": "1a46f4fcd468afda",
+        "action": "field_edited",
+        "field_id": "fldmj5qNii",
         "before_value": {
-          "id": "c45bf5e700c83627",
-          "name": "示例名称",
-          "type": 1,
-          "description": "示例文本",
+          "id": "fldmj5qNii",
+          "name": "field name",
+          "type": 20,
+          "description": "description",
           "property": {
-            "formatter": "formatter_example",
-            "date_formatter": "date_formatter_example",
+            "formatter": "1,000",
+            "date_formatter": "yyyyMMdd",
             "auto_fill": true,
             "multiple": true,
-            "table_id": "32d8c4820c643ad6",
-            "table_name": "示例名称",
-            "back_field_name": "示例名称",
-            "input_type": "input_type_example",
-            "back_field_id": "e6ef75ee4d770f08",
+            "table_id": "tblIniLz0Ic8oXyN",
+            "table_name": "table name",
+            "back_field_name": "field name",
+            "input_type": "only_mobile",
+            "back_field_id": "fldmj5qNii",
             "auto_serial": {
-              "type": "type_example",
+              "type": "custom",
               "options": [
                 {
-                  "type": "type_example",
-                  "value": "value_example"
+                  "type": "created_time",
+                  "value": "yyyyMMdd"
                 }
               ]
             },
             "options": [
               {
-                "name": "示例名称",
-                "id": "c5f6ec1d74aba172",
-                "color": 1
+                "name": "option name",
+                "id": "optabcef",
+                "color": 3
               }
             ],
-            "formula_expression": "formula_expression_example"
+            "formula_expression": "bitable::$table[tblIniLz0Ic8oXyN].$field[fldqatAwxx]*6+333"
           }
         },
         "after_value": {
-          "id": "c7f666725ca6d8ae",
-          "name": "示例名称",
-          "type": 1,
-          "description": "示例文本",
+          "id": "fldmj5qNii",
+          "name": "field name",
+          "type": 20,
+          "description": "description",
           "property": {
-            "formatter": "formatter_example",
-            "date_formatter": "date_formatter_example",
+            "formatter": "1,000",
+            "date_formatter": "yyyyMMdd",
             "auto_fill": true,
             "multiple": true,
-            "table_id": "dae305a7577b00dd",
-            "table_name": "示例名称",
-            "back_field_name": "示例名称",
-            "input_type": "input_type_example",
-            "back_field_id": "e3faa24663215bc9",
+            "table_id": "tblIniLz0Ic8oXyN",
+            "table_name": "table name",
+            "back_field_name": "field name",
+            "input_type": "only_mobile",
+            "back_field_id": "fldmj5qNii",
             "auto_serial": {
-              "type": "type_example",
+              "type": "custom",
               "options": [
                 {
-                  "type": "type_example",
-                  "value": "value_example"
+                  "type": "created_time",
+                  "value": "yyyyMMdd"
                 }
               ]
             },
             "options": [
               {
-                "name": "示例名称",
-                "id": "c17c5c4157ad818a",
-                "color": 1
+                "name": "option name",
+                "id": "optabcef",
+                "color": 3
               }
             ],
-            "formula_expression": "formula_expression_example"
+            "formula_expression": "bitable::$table[tblIniLz0Ic8oXyN].$field[fldqatAwxx]*6+333"
           }
         }
       }
     ],
-    "revision": 1,
+    "revision": 10,
     "subscriber_id_list": [
       {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+        "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+        "user_id": "638474b8",
+        "open_id": "ou_9bc587355789fc049904ae7c736abcef"
       }
     ],
-    "update_time": 1700000000000
+    "update_time": 1663727688
   }
 } satisfies P2DriveFileBitableFieldChangedV1;
 
 export const P2DriveFileBitableRecordChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "a9f01edf8a2a73247ab716b9db790164",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "drive.file.bitable_record_changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
-    "table_id": "85b50dbf242c7594",
-    "revision": 1,
+    "file_type": "bitable",
+    "file_token": "bascnItn6oHUSEL8RDUdF6abcef",
+    "table_id": "tblOaqBWfGeabcef",
+    "revision": 41,
     "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "action_list": [
       {
-        "record_id": "8d220297b4dc5731",
-        "action": "action_example",
+        "record_id": "rec9sabcef",
+        "action": "record_edited",
         "before_value": [
           {
-            "field_id": "78503458a278f139",
-            "field_value": "field_value_example",
+            "field_id": "fld9Eabcef",
+            "field_value": "666",
             "field_identity_value": {
               "users": [
                 {
                   "user_id": {
-                    "union_id": "on_ad3fea3dcd2aff0348828dd35aaa6d",
-                    "user_id": "e90ca424",
-                    "open_id": "ou_4acde6a9c5fe4d7b86e0687e27e6efef"
+                    "union_id": "on_8ed6aa67826108097d9ee143816345",
+                    "user_id": "e33ggbyz",
+                    "open_id": "ou_84aad35d084aa403a838cf73ee18467"
                   },
-                  "name": "示例名称",
-                  "en_name": "示例名称",
-                  "avatar_url": "https://www.example.com"
+                  "name": "张敏",
+                  "en_name": "Zhangmin",
+                  "avatar_url": "https://internal-api-lark-file.feishu.cn/static-resource/v1/v2_q86-fcb6-4f18-85c7-87ca8881e50j~?image_size=72x72&cut_type=default-face&quality=&format=jpeg&sticker_format=.webp"
                 }
               ]
             }
@@ -152,19 +152,19 @@ export const P2DriveFileBitableRecordChangedV1_0 = {
         ],
         "after_value": [
           {
-            "field_id": "7ca181e2c1ac01b4",
-            "field_value": "field_value_example",
+            "field_id": "fld9Eabcef",
+            "field_value": "666",
             "field_identity_value": {
               "users": [
                 {
                   "user_id": {
-                    "union_id": "on_5017c5e56d0d3b2eb46edd72546b0c",
-                    "user_id": "e07445d7",
-                    "open_id": "ou_d796c7a77b39750af441ff4e5a810422"
+                    "union_id": "on_8ed6aa67826108097d9ee143816345",
+                    "user_id": "e33ggbyz",
+                    "open_id": "ou_84aad35d084aa403a838cf73ee18467"
                   },
-                  "name": "示例名称",
-                  "en_name": "示例名称",
-                  "avatar_url": "https://www.example.com"
+                  "name": "张敏",
+                  "en_name": "Zhangmin",
+                  "avatar_url": "https://internal-api-lark-file.feishu.cn/static-resource/v1/v2_q86-fcb6-4f18-85c7-87ca8881e50j~?image_size=72x72&cut_type=default-face&quality=&format=jpeg&sticker_format=.webp"
                 }
               ]
             }
@@ -174,39 +174,39 @@ export const P2DriveFileBitableRecordChangedV1_0 = {
     ],
     "subscriber_id_list": [
       {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+        "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+        "user_id": "638474b8",
+        "open_id": "ou_9bc587355789fc049904ae7c736abcef"
       }
     ],
-    "update_time": 1700000000
+    "update_time": 1717040601
   }
 } satisfies P2DriveFileBitableRecordChangedV1;
 
 export const P2DriveFileCreatedInFolderV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "588d09928e4e1ca6275b6f68166f3757",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "drive.file.created_in_folder_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "file_type": "doc",
-    "file_token": "f8e36ee41ca00f68xxxxxx",
-    "folder_token": "86f79e769d6ba431xxxxxx",
+    "file_type": "docx",
+    "file_token": "TLLKdcpDro9ijQxA33ycNMabcef",
+    "folder_token": "QBonfpyHVlhQMedDztWcIbabcef",
     "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "subscriber_ids": [
       {
-        "union_id": "on_379187e4e3762186a6e5749183be04",
-        "user_id": "ef3ef54d",
-        "open_id": "ou_57e1ab4ce04bbbbd9a2fd243d33b20e5"
+        "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+        "user_id": "638474b8",
+        "open_id": "ou_9bc587355789fc049904ae7c736abcef"
       }
     ]
   }
@@ -215,98 +215,92 @@ export const P2DriveFileCreatedInFolderV1_0 = {
 export const P2DriveFileDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "337862be28b7904ae916bffc643fb910",
-    "event_type": "drive.file.deleted_v1",
-    "create_time": "1700000000000",
+    "event_id": "5e3702a84e847582be8db7fb732abcef",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
-  },
-  "event": {
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
-    "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
-    },
-    "subscriber_id_list": [
+    "create_time": "1612246959000",
+    "event_type": "drive.file.deleted_v1",
+    "tenant_key": "2ca1d211f64abcef",
+    "app_id": "cli_9f5343c5807abcef",
+    "resource_id": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "user_list": [
       {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+        "union_id": "on_876b570a984d02ab1c0906a49e4abcef"
       }
     ]
+  },
+  "event": {
+    "file_token": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "file_type": "docx",
+    "operator_id": {
+      "open_id": "ou_9bc587355789fc049904ae7c736abcef",
+      "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+      "user_id": "e33abefc"
+    }
   }
 } satisfies P2DriveFileDeletedV1;
 
 export const P2DriveFileEditV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "74cfdfa0a72c65f311ca0f7225e705ec",
-    "event_type": "drive.file.edit_v1",
-    "create_time": "1700000000000",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
+    "create_time": "1608725989000",
+    "event_type": "drive.file.edit_v1",
+    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_9f5343c580712544"
   },
   "event": {
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
+    "file_token": "bascntUPmnoH9kZbGJ8RWeabcef",
+    "file_type": "docx",
     "operator_id_list": [
       {
-        "union_id": "on_eaddaf32a88111bbc850b58f42311a",
-        "user_id": "eca45df9",
-        "open_id": "ou_305eb31c7ced6027e1edd84dc4e128ea"
+        "open_id": "ou_84aad35d084aa403a838cf73eeabcef",
+        "union_id": "on_8ed6aa67826108097d9ee1438abcef",
+        "user_id": "e33abcef"
       }
     ],
     "subscriber_id_list": [
       {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+        "open_id": "ou_84aad35d084aa403a838cf73eeabcef",
+        "union_id": "on_8ed6aa67826108097d9ee1438abcef",
+        "user_id": "e33abcef"
       }
-    ],
-    "sheet_id": "1aa187c72798c6d0"
+    ]
   }
 } satisfies P2DriveFileEditV1;
 
 export const P2DriveFilePermissionMemberAddedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8faeb070b5f79ce23814df08574997fa",
-    "event_type": "drive.file.permission_member_added_v1",
-    "create_time": "1700000000000",
+    "event_id": "5e3702a84e847582be8db7fb732abcef",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
+    "create_time": "1612246959000",
+    "event_type": "drive.file.permission_member_added_v1",
+    "tenant_key": "2ca1d211f64f6438",
     "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
+    "resource_id": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "user_list": [
+      {
+        "union_id": "on_876b570a984d02ab1c0906a49e4a9d04"
+      }
+    ]
   },
   "event": {
     "chat_list": [
-      "value"
+      "oc_xxxxxx"
     ],
-    "open_department_id_list": [
-      "open_department_id_list_example"
-    ],
-    "subscriber_id_list": [
-      {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
-      }
-    ],
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
+    "file_token": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "file_type": "docx",
     "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
+      "open_id": "ou_9bc587355789fc049904ae7c73619b89",
+      "union_id": "on_876b570a984d02ab1c0906a49e4a9d04",
+      "user_id": "e33abcef"
     },
     "user_list": [
       {
-        "union_id": "on_2bcc7445f8e3c579feafc06168b55d",
-        "user_id": "cbac95d1",
-        "open_id": "ou_2a1cdb715fc76716069d88ca3874f29f"
+        "open_id": "ou_9bc587355789fc049904ae7c73619b89",
+        "union_id": "on_876b570a984d02ab1c0906a49e4a9d04",
+        "user_id": "e33abcef"
       }
     ]
   }
@@ -315,46 +309,46 @@ export const P2DriveFilePermissionMemberAddedV1_0 = {
 export const P2DriveFilePermissionMemberAppliedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "9ddd91702498e12bf4b23610c849058f",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "drive.file.permission_member_applied_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "file_type": "doc",
-    "file_token": "f8e36ee41ca00f68xxxxxx",
+    "file_type": "docx",
+    "file_token": "TLLKdcpDro9ijQxA33ycNMabcef",
     "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "approver_id": {
-      "union_id": "on_08baf8cd572e71ef7f07acf0e4731d",
-      "user_id": "e4079cc4",
-      "open_id": "ou_92d928e224fe27499c64587a18f83603"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "application_user_list": [
       {
-        "union_id": "on_2a770e20a7259f74c586849de0ae87",
-        "user_id": "c499497a",
-        "open_id": "ou_04d12249c9f04f5ec04463c36f1aee2b"
+        "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+        "user_id": "638474b8",
+        "open_id": "ou_9bc587355789fc049904ae7c736abcef"
       }
     ],
     "application_chat_list": [
-      "application_chat_list_example"
+      "oc_12345"
     ],
     "application_department_list": [
-      "application_department_list_example"
+      "oc_12345"
     ],
-    "application_remark": "示例文本",
+    "application_remark": "xxxxx",
     "permission": "view",
     "subscriber_ids": [
       {
-        "union_id": "on_379187e4e3762186a6e5749183be04",
-        "user_id": "ef3ef54d",
-        "open_id": "ou_57e1ab4ce04bbbbd9a2fd243d33b20e5"
+        "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+        "user_id": "638474b8",
+        "open_id": "ou_9bc587355789fc049904ae7c736abcef"
       }
     ]
   }
@@ -363,39 +357,35 @@ export const P2DriveFilePermissionMemberAppliedV1_0 = {
 export const P2DriveFilePermissionMemberRemovedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8cf1afde8e506950b27df936a29b7354",
+    "event_id": "88ba7a69073dcc5b0dea70be77xxxxxx",
+    "token": "xxxxxx",
+    "create_time": "1612246959000",
     "event_type": "drive.file.permission_member_removed_v1",
-    "create_time": "1700000000000",
-    "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
+    "tenant_key": "xxxxxx",
+    "app_id": "cli_xxxxxx",
+    "resource_id": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "user_list": [
+      {
+        "union_id": "on_xxxxxx"
+      }
+    ]
   },
   "event": {
     "chat_list": [
-      "value"
+      "oc_xxxxxx"
     ],
-    "open_department_id_list": [
-      "open_department_id_list_example"
-    ],
-    "subscriber_id_list": [
-      {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
-      }
-    ],
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
+    "file_token": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "file_type": "doc",
     "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
+      "open_id": "ou_9bc587355789fc049904ae7c736abcef",
+      "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+      "user_id": "638abcef"
     },
     "user_list": [
       {
-        "union_id": "on_2bcc7445f8e3c579feafc06168b55d",
-        "user_id": "cbac95d1",
-        "open_id": "ou_2a1cdb715fc76716069d88ca3874f29f"
+        "open_id": "ou_9bc587355789fc049904ae7c736abcef",
+        "union_id": "on_876b570a984d02ab1c0906a49e4abcef",
+        "user_id": "638abcef"
       }
     ]
   }
@@ -404,122 +394,114 @@ export const P2DriveFilePermissionMemberRemovedV1_0 = {
 export const P2DriveFileReadV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "36a740fd96297146353979edcebf78ac",
+    "event_id": "88ba7a69073dcc5b0dea70be77xxxxxx",
+    "token": "xxxxxx",
+    "create_time": "1612246959000",
     "event_type": "drive.file.read_v1",
-    "create_time": "1700000000000",
-    "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
+    "tenant_key": "xxxxxx",
+    "app_id": "cli_xxxxxx",
+    "resource_id": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "user_list": [
+      {
+        "union_id": "on_xxxxxx"
+      }
+    ]
   },
   "event": {
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
+    "file_token": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "file_type": "docx",
     "operator_id_list": [
       {
-        "union_id": "on_eaddaf32a88111bbc850b58f42311a",
-        "user_id": "eca45df9",
-        "open_id": "ou_305eb31c7ced6027e1edd84dc4e128ea"
+        "open_id": "ou_xxxxxx",
+        "union_id": "on_xxxxxx",
+        "user_id": "xxxxxx"
       }
-    ],
-    "subscriber_id_list": [
-      {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
-      }
-    ],
-    "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
-    }
+    ]
   }
 } satisfies P2DriveFileReadV1;
 
 export const P2DriveFileTitleUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "172a36c57981b97f328a1d26139dec5f",
+    "event_id": "88ba7a69073dcc5b0dea70be77xxxxxx",
+    "token": "xxxxxx",
+    "create_time": "1612246959000",
     "event_type": "drive.file.title_updated_v1",
-    "create_time": "1700000000000",
-    "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
-  },
-  "event": {
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
-    "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
-    },
-    "subscriber_id_list": [
+    "tenant_key": "xxxxxx",
+    "app_id": "cli_xxxxxx",
+    "resource_id": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "user_list": [
       {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+        "union_id": "on_xxxxxx"
       }
     ]
+  },
+  "event": {
+    "file_token": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "file_type": "docx",
+    "operator_id": {
+      "open_id": "ou_xxxxxx",
+      "union_id": "on_xxxxxx",
+      "user_id": "xxxxxx"
+    }
   }
 } satisfies P2DriveFileTitleUpdatedV1;
 
 export const P2DriveFileTrashedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "610519fbf6949bc03d90fa59db1cacb7",
-    "event_type": "drive.file.trashed_v1",
-    "create_time": "1700000000000",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
+    "create_time": "1612246959000",
+    "event_type": "drive.file.trashed_v1",
+    "tenant_key": "2ca1d211f64f6438",
     "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438"
-  },
-  "event": {
-    "file_type": "file_type_example",
-    "file_token": "f8e36ee41ca00f68",
-    "operator_id": {
-      "union_id": "on_90992ca2aa2dd80f3fec1d9d1cc421",
-      "user_id": "ed909fce",
-      "open_id": "ou_496e6d295a8c5274d9a3d9737054bb40"
-    },
-    "subscriber_id_list": [
+    "resource_id": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "user_list": [
       {
-        "union_id": "on_d3d97d5a7d76af904744c752dd7c32",
-        "user_id": "e62ec791",
-        "open_id": "ou_911442bde35d2b0ce9ded66e37ff6f7e"
+        "union_id": "on_8ed6aa67826108097d9ee143816345"
       }
     ]
+  },
+  "event": {
+    "file_token": "doccnfYZzTlvXqZIGTdAHKabcef",
+    "file_type": "docx",
+    "operator_id": {
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467",
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz"
+    }
   }
 } satisfies P2DriveFileTrashedV1;
 
 export const P2DriveNoticeCommentAddV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8beb2e952b940071e33773e4be575c0b",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "drive.notice.comment_add_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "notice_meta": {
-      "file_type": "doc",
-      "file_token": "28a2b285642ba960xxxxxx",
+      "file_type": "docx",
+      "file_token": "TLLKdcpDro9ijQxA33ycNMabcef",
       "from_user_id": {
-        "union_id": "on_db4c25b37e411c8160cde10b5958ac",
-        "user_id": "f8a76b5c",
-        "open_id": "ou_bc85221ae14410b7a295c658f0fa78c4"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "to_user_id": {
-        "union_id": "on_686f039858fa648434b8fba962780f",
-        "user_id": "a50ad853",
-        "open_id": "ou_571fd2eb94741834679832c49aa39c46"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "notice_type": "add_comment"
     },
-    "comment_id": "a7f8c9a90646c743",
-    "reply_id": "e4ce5e97671418c6",
+    "comment_id": "7618859513273112345",
+    "reply_id": "7618859513273112345",
     "is_mentioned": true
   }
 } satisfies P2DriveNoticeCommentAddV1;

@@ -4,40 +4,40 @@ import type { P2ElearningCourseRegistrationCreatedV2, P2ElearningCourseRegistrat
 export const P2ElearningCourseRegistrationCreatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "fdec056887b11b16662ec4b53d1e17d6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "elearning.course_registration.created_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "course_id": "defe87ce9a96e989",
+    "course_id": "5fd087e96dbe3a73394188ae",
     "learner": {
       "user_id": {
-        "union_id": "on_746f2b084b1f2827ceb5f3ac0dce0e",
-        "user_id": "ea113f37",
-        "open_id": "ou_325b8af1889c1f9b3fe0f3dd00683ae0"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
-      "email": "user@example.com",
-      "phone": "+8613800000000"
+      "email": "abc@bytedance.com",
+      "phone": "+8618912345678"
     },
-    "enroll_at": 1700000000,
+    "enroll_at": 1708428972,
     "enroll_type": 1,
-    "learning_duration": 1,
-    "finished_at": 1700000000,
-    "learning_state": 0,
+    "learning_duration": 213,
+    "finished_at": 1708428972,
+    "learning_state": 4,
     "compulsory_lesson_ids": [
-      "46a0dea2461bf0ac"
+      "9qJNKjB7U"
     ],
     "learned_compulsory_lesson_ids": [
-      "a84894bdb2e64c8d"
+      "9qJNKjB7U"
     ],
     "optional_lesson_ids": [
-      "0fec8d63c9414d5b"
+      "8qJNKjB7U"
     ],
     "learned_optional_lesson_ids": [
-      "b2df8cb779ca0fd5"
+      "8qJNKjB7U"
     ]
   }
 } satisfies P2ElearningCourseRegistrationCreatedV2;
@@ -45,23 +45,23 @@ export const P2ElearningCourseRegistrationCreatedV2_0 = {
 export const P2ElearningCourseRegistrationDeletedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "eae8cb3ac65533c0a30bc014ca4d65e8",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "elearning.course_registration.deleted_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "course_id": "defe87ce9a96e989",
+    "course_id": "5fd087e96dbe3a73394188ae",
     "learner": {
       "user_id": {
-        "union_id": "on_746f2b084b1f2827ceb5f3ac0dce0e",
-        "user_id": "ea113f37",
-        "open_id": "ou_325b8af1889c1f9b3fe0f3dd00683ae0"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
-      "email": "user@example.com",
-      "phone": "+8613800000000"
+      "email": "abc@bytedance.com",
+      "phone": "+8618912345678"
     }
   }
 } satisfies P2ElearningCourseRegistrationDeletedV2;
@@ -69,40 +69,40 @@ export const P2ElearningCourseRegistrationDeletedV2_0 = {
 export const P2ElearningCourseRegistrationUpdatedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "2a9874a9866e3b3364d6139808a0a3bd",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "elearning.course_registration.updated_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "course_id": "defe87ce9a96e989",
+    "course_id": "5fd087e96dbe3a73394188ae",
     "learner": {
       "user_id": {
-        "union_id": "on_746f2b084b1f2827ceb5f3ac0dce0e",
-        "user_id": "ea113f37",
-        "open_id": "ou_325b8af1889c1f9b3fe0f3dd00683ae0"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
-      "email": "user@example.com",
-      "phone": "+8613800000000"
+      "email": "abc@bytedance.com",
+      "phone": "+8618912345678"
     },
-    "enroll_at": 1700000000,
+    "enroll_at": 1708428972,
     "enroll_type": 1,
-    "learning_duration": 1,
-    "finished_at": 1700000000,
-    "learning_state": 0,
+    "learning_duration": 213,
+    "finished_at": 1708428972,
+    "learning_state": 4,
     "compulsory_lesson_ids": [
-      "46a0dea2461bf0ac"
+      "9qJNKjB7U"
     ],
     "learned_compulsory_lesson_ids": [
-      "a84894bdb2e64c8d"
+      "9qJNKjB7U"
     ],
     "optional_lesson_ids": [
-      "0fec8d63c9414d5b"
+      "8qJNKjB7U"
     ],
     "learned_optional_lesson_ids": [
-      "b2df8cb779ca0fd5"
+      "8qJNKjB7U"
     ]
   }
 } satisfies P2ElearningCourseRegistrationUpdatedV2;

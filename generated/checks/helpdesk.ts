@@ -4,111 +4,111 @@ import type { P2HelpdeskNotificationApproveV1, P2HelpdeskTicketCreatedV1, P2Help
 export const P2HelpdeskNotificationApproveV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "e56f8d9afc99aedaca619972003936e6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "helpdesk.notification.approve_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "notification_id": "92fcca1125377467",
-    "helpdesk_id": "5d293d5896a52fe4",
-    "approve_status": "approve_status_example"
+    "notification_id": "6981000586476912660",
+    "helpdesk_id": "6969495102523703316",
+    "approve_status": "审核状态"
   }
 } satisfies P2HelpdeskNotificationApproveV1;
 
 export const P2HelpdeskTicketCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "524845b71301ea1adcc9e8fd1411e971",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "helpdesk.ticket.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "ticket_id": "a50ce028a879b844",
-    "helpdesk_id": "5d293d5896a52fe4",
+    "ticket_id": "6626871355780366331",
+    "helpdesk_id": "6626871355780366330",
     "guest": {
       "id": {
-        "union_id": "on_2b4b1e22229eaad5863811d3ced071",
-        "user_id": "e2184200",
-        "open_id": "ou_823d72f02e5e7eb0c1f99305c132d958"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
-      "name": "示例名称"
+      "name": "-"
     },
     "stage": 1,
     "status": 1,
     "score": 1,
-    "created_at": 1700000000000,
-    "updated_at": 1700000000000,
-    "closed_at": 1700000000000,
-    "channel": 1,
+    "created_at": 1616920429000,
+    "updated_at": 1616920429000,
+    "closed_at": 1616920429000,
+    "channel": 0,
     "solve": 1,
     "customized_fields": [
       {
-        "id": "e6fb609d3ba4c2b5",
-        "value": "value_example",
-        "key_name": "示例名称",
-        "display_name": "示例名称",
+        "id": "123",
+        "value": "value",
+        "key_name": "key",
+        "display_name": "display name",
         "position": 1,
         "required": true,
         "editable": true
       }
     ],
-    "chat_id": "oc_3acae97718b414051e92eec760f93ecb"
+    "chat_id": "oc_xxxxxxx"
   }
 } satisfies P2HelpdeskTicketCreatedV1;
 
 export const P2HelpdeskTicketUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "c467511f1c84b6dfa71f47ec7316d31c",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "helpdesk.ticket.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "object": {
-      "ticket_id": "2154ce435bae5036",
-      "helpdesk_id": "0f02f411ed699ba1",
+      "ticket_id": "6626871355780366331",
+      "helpdesk_id": "6626871355780366330",
       "guest": {
         "id": {
-          "union_id": "on_a4cd6d3593117f793ea5a8c86eca1f",
-          "user_id": "e3c85415",
-          "open_id": "ou_bb8a41395f1b7adee842a2ebb9bc5318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
-        "name": "示例名称"
+        "name": "abc"
       },
       "stage": 1,
       "status": 1,
       "score": 1,
-      "created_at": 1700000000000,
-      "updated_at": 1700000000000,
-      "closed_at": 1700000000000,
-      "channel": 1,
+      "created_at": 1616920429000,
+      "updated_at": 1616920429000,
+      "closed_at": 1616920429000,
+      "channel": 0,
       "solve": 1,
       "customized_fields": [
         {
-          "id": "aef320c8430d6935",
-          "value": "value_example",
-          "key_name": "示例名称",
-          "display_name": "示例名称",
+          "id": "123",
+          "value": "value",
+          "key_name": "key",
+          "display_name": "display name",
           "position": 1,
           "required": true,
           "editable": true
         }
       ],
-      "chat_id": "oc_0219183181dbafe6c3e8b7747f94cf88"
+      "chat_id": "oc_xxxxxxx"
     },
     "old_object": {
       "stage": 1,
-      "status": 1,
-      "updated_at": 1700000000000
+      "status": 50,
+      "updated_at": 1616920429000
     }
   }
 } satisfies P2HelpdeskTicketUpdatedV1;
@@ -137,16 +137,14 @@ export const P2HelpdeskTicketMessageCreatedV1_0 = {
     "text": "示例文本",
     "ticket": {
       "ticket_id": "b623c4aa63bf59eb",
-      "comments": [
-        {
-          "content": "示例文本",
-          "created_at": 1700000000000,
-          "id": 1,
-          "user_avatar_url": "https://www.example.com",
-          "user_name": "示例名称",
-          "user_id": 1
-        }
-      ],
+      "comments": {
+        "content": "示例文本",
+        "created_at": 1700000000000,
+        "id": 1,
+        "user_avatar_url": "https://www.example.com",
+        "user_name": "示例名称",
+        "user_id": 1
+      },
       "ticket_type": 1,
       "status": 1,
       "dissatisfaction_reason": {

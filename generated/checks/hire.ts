@@ -4,16 +4,16 @@ import type { P2HireApplicationDeletedV1, P2HireApplicationStageChangedV1, P2Hir
 export const P2HireApplicationDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "a6d99506b4d80de77311ba094ee9263c",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.application.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "application_ids": [
-      "e591fda104073bc7"
+      "6914551145542568199"
     ]
   }
 } satisfies P2HireApplicationDeletedV1;
@@ -21,42 +21,42 @@ export const P2HireApplicationDeletedV1_0 = {
 export const P2HireApplicationStageChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "4aa391ef38b20e401efac90bdca0ffc8",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.application.stage_changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "application_id": "653343ca0d93b12b",
-    "origin_stage_id": "950f9883e5cc4c72",
-    "target_stage_id": "80f87ac3941b9838",
-    "update_time": 1700000000000
+    "application_id": "6891470273284114702",
+    "origin_stage_id": "6891470273281123213",
+    "target_stage_id": "6891470273281123214",
+    "update_time": 1652806656258
   }
 } satisfies P2HireApplicationStageChangedV1;
 
 export const P2HireEcoAccountCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f8e0414ab3df73dc5900aeb5aaff7566",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.eco_account.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "scope": 1,
-    "account_id": "25a43114552d1ed5",
-    "account_name": "示例名称",
+    "account_id": "6931286400470354183",
+    "account_name": "背调账号 001",
     "usage_list": [
       1
     ],
     "custom_field_list": [
       {
-        "key": "93a92024cf8303df",
-        "value": "value_example"
+        "key": "ord_id",
+        "value": "7233333"
       }
     ]
   }
@@ -65,59 +65,59 @@ export const P2HireEcoAccountCreatedV1_0 = {
 export const P2HireEcoBackgroundCheckCanceledV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "dcb451bb6f8ef9ff177977643f7fbe06",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.eco_background_check.canceled_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "background_check_id": "c1444edee24e8f73",
-    "termination_reason": "示例文本"
+    "background_check_id": "6931286400470354183",
+    "termination_reason": "主动拒绝此次背调"
   }
 } satisfies P2HireEcoBackgroundCheckCanceledV1;
 
 export const P2HireEcoBackgroundCheckCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f2dea337c59fd846cfdf5f1e801983f3",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.eco_background_check.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "background_check_id": "c1444edee24e8f73",
-    "account_id": "25a43114552d1ed5",
-    "package_id": "2c710cd9da943c0e",
+    "background_check_id": "6931286400470354183",
+    "account_id": "6931286400470354183",
+    "package_id": "12",
     "additional_item_id_list": [
-      "additional_item_id_list_example"
+      "ext002"
     ],
-    "comment": "示例文本",
+    "comment": "高阶候选人，请尽快处理",
     "candidate_info": {
-      "name": "示例名称",
+      "name": "王二",
       "mobile": {
-        "code": "151309f722f40643",
-        "number": "number_example"
+        "code": "86",
+        "number": "18900001111"
       },
-      "email": "user@example.com",
-      "first_name": "示例名称",
-      "last_name": "示例名称"
+      "email": "xxx@abc.vom",
+      "first_name": "Ming",
+      "last_name": "Lee"
     },
     "client_contact_info": {
-      "name": "示例名称",
+      "name": "王二",
       "mobile": {
-        "code": "21d0d340cbd83b2e",
-        "number": "number_example"
+        "code": "86",
+        "number": "18900001111"
       },
-      "email": "user@example.com"
+      "email": "xxx@abc.vom"
     },
     "custom_field_list": [
       {
-        "key": "93a92024cf8303df",
-        "value": "value_example"
+        "key": "candidate_extra_info",
+        "value": "这是一些额外信息"
       }
     ]
   }
@@ -126,54 +126,52 @@ export const P2HireEcoBackgroundCheckCreatedV1_0 = {
 export const P2HireEcoExamCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b7b7e14d3d5cd7d7f0b5d61eeed056e6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.eco_exam.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "exam_id": "214454c702dd75d4",
-    "account_id": "25a43114552d1ed5",
-    "paper_id": "c715a29d89d54f1e",
+    "exam_id": "7147998241542539527",
+    "account_id": "7147998241542539527",
+    "paper_id": "paper001",
     "candidate_info": {
-      "name": "示例名称",
+      "name": "王二",
       "mobile": {
-        "code": "151309f722f40643",
-        "number": "number_example"
+        "code": "86",
+        "number": "18900001111"
       },
-      "email": "user@example.com"
-    },
-    "talent_id": "2245ca91520b6a03",
-    "application_id": "653343ca0d93b12b"
+      "email": "xxx@abc.vom"
+    }
   }
 } satisfies P2HireEcoExamCreatedV1;
 
 export const P2HireEhrImportTaskImportedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "c4626e52995b69bcb613611272306f4f",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.ehr_import_task.imported_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "task_id": "98c33c4652f58e47",
-    "application_id": "653343ca0d93b12b",
-    "ehr_department_id": "od-c1028cff0016c96f1988e14a08628194",
-    "ehr_requirement_id": "a864b08a5e987c42",
-    "operator_id": "e95233d1eb0d180f",
+    "task_id": "6890840517010000141",
+    "application_id": "6891113078776137998",
+    "ehr_department_id": "6887399523094627847",
+    "ehr_requirement_id": "6960663240925956636",
+    "operator_id": "6887868781834536462",
     "operator_user_id": {
-      "union_id": "on_9bbfbd6688c9a2c6488188f6756873",
-      "user_id": "ea991814",
-      "open_id": "ou_2444d7e99fe9f52d87c89211020c9d35"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "ehr_department": {
-      "department_id": "od-5d8adff6e8bc7b011c10b8b0122f9cf8",
-      "open_department_id": "od-82efa1589c820812fe543bb95b8ccf89"
+      "department_id": "6887868781834536462",
+      "open_department_id": "od-13d9a8f63abc60673fccaa2ed4dfcfb6"
     }
   }
 } satisfies P2HireEhrImportTaskImportedV1;
@@ -181,28 +179,28 @@ export const P2HireEhrImportTaskImportedV1_0 = {
 export const P2HireEhrImportTaskForInternshipOfferImportedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "19f62a042ed0b2ca2f137f9bc300cb53",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.ehr_import_task_for_internship_offer.imported_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "task_id": "98c33c4652f58e47",
-    "application_id": "653343ca0d93b12b",
-    "offer_id": "121c1ebebdf9076d",
-    "pre_onboard_id": "b06354c7e97d2dff",
-    "ehr_department_id": "od-c1028cff0016c96f1988e14a08628194",
-    "operator_id": "e95233d1eb0d180f",
+    "task_id": "6890840517010000141",
+    "application_id": "6891113078776137998",
+    "offer_id": "6930815272790114324",
+    "pre_onboard_id": "6030815272790115431",
+    "ehr_department_id": "6887399523094627847",
+    "operator_id": "e33ggbyz",
     "operator_user_id": {
-      "union_id": "on_9bbfbd6688c9a2c6488188f6756873",
-      "user_id": "ea991814",
-      "open_id": "ou_2444d7e99fe9f52d87c89211020c9d35"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
     "ehr_department": {
-      "department_id": "od-5d8adff6e8bc7b011c10b8b0122f9cf8",
-      "open_department_id": "od-82efa1589c820812fe543bb95b8ccf89"
+      "department_id": "6887399523094627847",
+      "open_department_id": "od-13d9a8f63abc60673fccaa2ed4dfcfb6"
     }
   }
 } satisfies P2HireEhrImportTaskForInternshipOfferImportedV1;
@@ -210,112 +208,90 @@ export const P2HireEhrImportTaskForInternshipOfferImportedV1_0 = {
 export const P2HireOfferStatusChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "3ccb47c9d4c54c325fcce139deb7832d",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.offer.status_changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "offer_id": "121c1ebebdf9076d",
-    "offer_status": 1.5
+    "offer_id": "7132790542665222407"
   }
 } satisfies P2HireOfferStatusChangedV1;
 
 export const P2HireReferralAccountAssetsUpdateV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "3235780c01cd118c2a3586fc7ef512a4",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.referral_account.assets_update_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "account_id": "25a43114552d1ed5",
+    "account_id": "7147998241542539527",
     "assets": {
       "confirmed_bonus": {
-        "bonus_type": 1.5,
-        "point_bonus": 1,
-        "cash": {
-          "currency_type": "currency_type_example",
-          "amount": 1.5
-        },
+        "point_bonus": 100,
         "cash_bonus": [
           {
-            "currency_type": "currency_type_example",
-            "amount": 1.5
-          }
-        ]
-      },
-      "paid_bonus": {
-        "bonus_type": 1.5,
-        "point_bonus": 1,
-        "cash": {
-          "currency_type": "currency_type_example",
-          "amount": 1.5
-        },
-        "cash_bonus": [
-          {
-            "currency_type": "currency_type_example",
-            "amount": 1.5
+            "currency_type": "CNY",
+            "amount": 100
           }
         ]
       }
     },
-    "modify_time": "1700000000000"
+    "modify_time": "1685431415036"
   }
 } satisfies P2HireReferralAccountAssetsUpdateV1;
 
 export const P2HireTalentDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "a7c4954e52211cf8b35cabf95236fede",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.talent.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "talent_id": "2245ca91520b6a03"
+    "talent_id": "6890840517010000141"
   }
 } satisfies P2HireTalentDeletedV1;
 
 export const P2HireTalentTagSubscriptionV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b342276f4ba54867f979608b79ed7597",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "hire.talent.tag_subscription_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "talent_id": "2245ca91520b6a03",
-    "application_id": "653343ca0d93b12b",
+    "talent_id": "6890840517010000141",
+    "application_id": "6890840517010000141",
     "type": 1,
     "tag": {
-      "id": "8ccc1f0a31aff3f1",
+      "id": "7023711013443944467",
       "name": {
-        "zh_cn": "zh_cn_example",
-        "en_us": "en_us_example"
+        "zh_cn": "985",
+        "en_us": "985"
       },
       "description": {
-        "zh_cn": "zh_cn_example",
-        "en_us": "en_us_example"
-      },
-      "type": 1.5,
-      "active_status": 1.5
+        "zh_cn": "985",
+        "en_us": "985"
+      }
     },
     "lock_status": 1,
     "application_stage": {
-      "id": "fbe351e1018af37f",
-      "zh_name": "示例名称",
-      "en_name": "示例名称",
+      "id": "614218419274131",
+      "zh_name": "面试",
+      "en_name": "Interview",
       "type": 1
     }
   }

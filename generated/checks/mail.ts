@@ -4,23 +4,23 @@ import type { P2MailUserMailboxEventMessageReceivedV1 } from '../mail/types.js';
 export const P2MailUserMailboxEventMessageReceivedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "3a67d90973868459d5d456023ee19d02",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "mail.user_mailbox.event.message_received_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "mail_address": "mail_address_example",
-    "message_id": "om_9aa77271f50cf1dd5fcdd1bcc04d5e57",
+    "mail_address": "a@xxx.com",
+    "message_id": "ODM5OTgzYWItOTNmMS00NGJiLTk4MzAtODIwNGMzMjM1OGJh",
     "mailbox_type": 1,
     "subscriber": {
       "user_ids": [
         {
-          "union_id": "on_960f183a11bf338b9ffcc711f12b8f",
-          "user_id": "eec689c8",
-          "open_id": "ou_734ec62d43c373ac6184c427f549c145"
+          "union_id": "on_xxxxxx",
+          "user_id": "xxxxxx",
+          "open_id": "ou_xxxxxx"
         }
       ]
     }

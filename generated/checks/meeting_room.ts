@@ -4,63 +4,63 @@ import type { P2MeetingRoomMeetingRoomCreatedV1, P2MeetingRoomMeetingRoomDeleted
 export const P2MeetingRoomMeetingRoomCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b47bf1bd6e2c1a2c713e500e7fb82d29",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "meeting_room.meeting_room.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "room_name": "示例名称",
-    "room_id": "1810399f1e34de88"
+    "room_name": "room1",
+    "room_id": "omb_8d020b12fe49e82847c2af3c193d5754"
   }
 } satisfies P2MeetingRoomMeetingRoomCreatedV1;
 
 export const P2MeetingRoomMeetingRoomDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8913e805c523270023b81c41f4dd15bd",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "meeting_room.meeting_room.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "room_name": "示例名称",
-    "room_id": "1810399f1e34de88"
+    "room_name": "room1",
+    "room_id": "omb_8d020b12fe49e82847c2af3c193d5754"
   }
 } satisfies P2MeetingRoomMeetingRoomDeletedV1;
 
 export const P2MeetingRoomMeetingRoomStatusChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "5f02672c42fd63f371f0846091b0db11",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "meeting_room.meeting_room.status_changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "room_name": "示例名称",
-    "room_id": "1810399f1e34de88"
+    "room_name": "room1",
+    "room_id": "omb_8d020b12fe49e82847c2af3c193d5754"
   }
 } satisfies P2MeetingRoomMeetingRoomStatusChangedV1;
 
 export const P2MeetingRoomMeetingRoomUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "51b8447835431b9a87fcb7cb4d84c0ec",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "meeting_room.meeting_room.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "room_name": "示例名称",
-    "room_id": "1810399f1e34de88"
+    "room_name": "room1",
+    "room_id": "omb_8d020b12fe49e82847c2af3c193d5754"
   }
 } satisfies P2MeetingRoomMeetingRoomUpdatedV1;

@@ -4,24 +4,24 @@ import type { P2MomentsCommentCreatedV1, P2MomentsCommentDeletedV1, P2MomentsPos
 export const P2MomentsCommentCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "a5d2e3509d2b4382f3d0b4969f470a5f",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "moments.comment.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "user_id": {
-      "union_id": "on_e77a3483831c37c424f350c3bfc862",
-      "user_id": "ecc0b9b5",
-      "open_id": "ou_001f0838896f5caabda9f94ea127dd03"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "id": "416a02224f75b42c",
-    "create_time": "1700000000000",
-    "post_id": "03bfb52bd0cc5cd1",
-    "reply_comment_id": "f2a010019068025c",
-    "root_comment_id": "4ebb758aa2a9606b",
+    "id": "248381240",
+    "create_time": "2022-05-23T00:00:00+08:00",
+    "post_id": "248381241",
+    "reply_comment_id": "248381242",
+    "root_comment_id": "248381243",
     "user_type": 1
   }
 } satisfies P2MomentsCommentCreatedV1;
@@ -29,41 +29,41 @@ export const P2MomentsCommentCreatedV1_0 = {
 export const P2MomentsCommentDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "9fdcef82a2ceef73faec3d390ccf2f86",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "moments.comment.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "id": "416a02224f75b42c",
-    "post_id": "03bfb52bd0cc5cd1"
+    "id": "248381240",
+    "post_id": "248381241"
   }
 } satisfies P2MomentsCommentDeletedV1;
 
 export const P2MomentsPostCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "c745e54203e33480629c5ac191a7b838",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "moments.post.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "id": "416a02224f75b42c",
+    "id": "248381241",
     "user_id": {
-      "union_id": "on_e77a3483831c37c424f350c3bfc862",
-      "user_id": "ecc0b9b5",
-      "open_id": "ou_001f0838896f5caabda9f94ea127dd03"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "create_time": "1700000000000",
+    "create_time": "2022-05-23T00:00:00+08:00",
     "category_ids": [
-      "b44ff708c14466ad"
+      "71123"
     ],
-    "link": "https://www.example.com",
+    "link": "https://applink.feishu.cn/client/moments/detail?postId=7254",
     "user_type": 1
   }
 } satisfies P2MomentsPostCreatedV1;
@@ -71,33 +71,33 @@ export const P2MomentsPostCreatedV1_0 = {
 export const P2MomentsPostDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "3eeb93ae3e0a3471327dff3e5e245d69",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "moments.post.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "id": "416a02224f75b42c"
+    "id": "248381241"
   }
 } satisfies P2MomentsPostDeletedV1;
 
 export const P2MomentsPostStatisticsUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "245bb0e7a7430f6ae09db6c08f8e225c",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "moments.post_statistics.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "post_id": "03bfb52bd0cc5cd1",
+    "post_id": "111111",
     "statistics_type": 1,
     "statistics": {
-      "share_count": 1
+      "share_count": 10
     }
   }
 } satisfies P2MomentsPostStatisticsUpdatedV1;
@@ -105,47 +105,47 @@ export const P2MomentsPostStatisticsUpdatedV1_0 = {
 export const P2MomentsReactionCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "e208f676dd6b5472ed52643c9fbc9973",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "moments.reaction.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "type": "type_example",
+    "type": "OK",
     "user_id": {
-      "union_id": "on_e77a3483831c37c424f350c3bfc862",
-      "user_id": "ecc0b9b5",
-      "open_id": "ou_001f0838896f5caabda9f94ea127dd03"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "entity_id": "c7ee8bdb0af057fb",
-    "id": "416a02224f75b42c",
+    "entity_id": "248381241",
+    "id": "248381243",
     "entity_type": 1,
     "user_type": 1,
-    "create_time": "1700000000000"
+    "create_time": "2022-05-23T00:00:00+08:00"
   }
 } satisfies P2MomentsReactionCreatedV1;
 
 export const P2MomentsReactionDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "d28fd35263f73ea380f67f8c39c2ff7c",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "moments.reaction.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "type": "type_example",
+    "type": "OK",
     "user_id": {
-      "union_id": "on_e77a3483831c37c424f350c3bfc862",
-      "user_id": "ecc0b9b5",
-      "open_id": "ou_001f0838896f5caabda9f94ea127dd03"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "entity_id": "c7ee8bdb0af057fb",
-    "id": "416a02224f75b42c",
+    "entity_id": "248381241",
+    "id": "248381243",
     "entity_type": 1,
     "user_type": 1
   }

@@ -4,30 +4,30 @@ import type { P2PayrollPaymentActivityApprovedV1, P2PayrollPaymentActivityStatus
 export const P2PayrollPaymentActivityApprovedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "32b4dbdea2ea4b3b399fb4ce6b285bf0",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "payroll.payment_activity.approved_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "activity_id": "03fc9d9d6d311306"
+    "activity_id": "7202076988667019308"
   }
 } satisfies P2PayrollPaymentActivityApprovedV1;
 
 export const P2PayrollPaymentActivityStatusChangedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "b0b4391f38c160872ec51543f186ceb0",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "payroll.payment_activity.status_changed_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "activity_id": "03fc9d9d6d311306",
-    "status": 1
+    "activity_id": "7433255159377444875",
+    "status": 2
   }
 } satisfies P2PayrollPaymentActivityStatusChangedV1;

@@ -4,9 +4,9 @@ import type { P2PerformanceReviewDataChangedV2, P2PerformanceStageTaskOpenResult
 export const P2PerformanceReviewDataChangedV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "4606358172317861e1b8cea2913fe3b7",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "performance.review_data.changed_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
@@ -15,17 +15,17 @@ export const P2PerformanceReviewDataChangedV2_0 = {
     "items": [
       {
         "user_id": {
-          "union_id": "on_02ee0f2442d89bf9a629427420b299",
-          "user_id": "e3535b03",
-          "open_id": "ou_a7e20261243bbe2ba82d091284ace762"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
-        "semester_id": "07e8835cdc044469",
-        "activity_id": "472dda311754f38f",
+        "semester_id": "7343576973861453844",
+        "activity_id": "7343577163150393363",
         "stage_changes": [
           {
-            "stage_id": "8a96f4c01b6baec3",
-            "stage_type": "summarize_key_outputs",
-            "review_stage_role": "reviewee"
+            "stage_id": "7026250586485114406",
+            "stage_type": "leader_review",
+            "review_stage_role": "solid_line_leader"
           }
         ]
       }
@@ -36,9 +36,9 @@ export const P2PerformanceReviewDataChangedV2_0 = {
 export const P2PerformanceStageTaskOpenResultV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "214aa227f7f56d136035c53d10cea5b6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "performance.stage_task.open_result_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
@@ -47,13 +47,13 @@ export const P2PerformanceStageTaskOpenResultV2_0 = {
     "items": [
       {
         "user_id": {
-          "union_id": "on_02ee0f2442d89bf9a629427420b299",
-          "user_id": "e3535b03",
-          "open_id": "ou_a7e20261243bbe2ba82d091284ace762"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
-        "semester_id": "07e8835cdc044469",
-        "activity_id": "472dda311754f38f",
-        "open_time": "1700000000000"
+        "semester_id": "7343576973861453844",
+        "activity_id": "7343577163150393363",
+        "open_time": "1704038400000"
       }
     ]
   }

@@ -4,125 +4,114 @@ import type { P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2, P2Secu
 export const P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "12d08b828f9d9feb77b428099f057424",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "security_and_compliance.device_apply_record.device_apply_event_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "device_apply_record_id": "bce374dcc769e6b1",
+    "device_apply_record_id": "7088763625288187923",
     "device_record": {
-      "device_record_id": "7f66c32ed2012b1a",
-      "version": "version_example",
+      "device_record_id": "7089353870308032531",
+      "version": "0",
       "current_user_id": {
-        "union_id": "on_2f497c60cf0ed595e7a0c5f9aca549",
-        "user_id": "e45fb72c",
-        "open_id": "ou_875fa4586e3774aba1f495737eda0d09"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
-      "device_name": "示例名称",
-      "model": "model_example",
-      "device_system": 1,
-      "serial_number": "serial_number_example",
-      "disk_serial_number": "disk_serial_number_example",
-      "uuid": "75bd4a967c594d4c",
-      "mac_address": "mac_address_example",
-      "android_id": "2a44275f114163b9",
-      "idfv": "idfv_example",
-      "aaid": "aaid_example",
+      "device_name": "Q9C6RYMFDK",
+      "model": "iPhone13,2",
+      "device_system": 0,
+      "serial_number": "C02DTHRMML7H",
+      "disk_serial_number": "CC344362-5990-5A68-8DDD-64A23C99FA0C",
+      "uuid": "621CDFF0-13D0-5AB1-9ADC-5F560095F6ED",
+      "mac_address": "ac:de:48:00:11:21",
+      "android_id": "02a11ac4a83b918e",
+      "idfv": "968F0E5C-C297-4122-ACB6-102494DEFD9A",
+      "aaid": "ff3c2237-cd76-4331-9d72-0a4470854567",
       "device_ownership": 0,
       "device_status": 0,
       "certification_level": 0,
-      "device_terminal_type": 0,
-      "is_managed": true,
-      "mdm_device_id": "7a8c16692b4cc2ae",
-      "mdm_provider_name": "示例名称",
-      "device_env_detect_status": 1.5,
-      "is_public": true,
-      "source": 1.5
+      "device_terminal_type": 0
     },
-    "apply_time": "1700000000000",
+    "apply_time": "2022-11-28 17:21:26",
     "apply_status": 0,
     "operator": {
-      "union_id": "on_294904491e198d10012282b393cbac",
-      "user_id": "edf00494",
-      "open_id": "ou_ebf235c5f082335a86560984235d6894"
+      "union_id": "on_8ed6aa67826108097d9ee143816345",
+      "user_id": "e33ggbyz",
+      "open_id": "ou_84aad35d084aa403a838cf73ee18467"
     },
-    "apply_device_ownership": 0,
-    "apply_reason": "示例文本"
+    "apply_device_ownership": 0
   }
 } satisfies P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2;
 
 export const P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "eedec627caea3a3b316ff082c7386b3e",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "security_and_compliance.device_record.device_change_event_v2",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "device_record_id": "3280c1b4dcf511a7",
-    "version": "version_example",
+    "device_record_id": "7089353870308032531",
+    "version": "0",
     "change_type": 1,
     "before": {
-      "device_record_id": "7d1729fd672bd00c",
-      "version": "version_example",
+      "device_record_id": "7089353870308032531",
+      "version": "0",
       "current_user_id": {
-        "union_id": "on_07c2c428170052cd55d8250792bcaf",
-        "user_id": "e80d472b",
-        "open_id": "ou_45d3bd799b5f7cdabe909993df102f09"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
-      "device_name": "示例名称",
-      "model": "model_example",
-      "device_system": 1,
-      "serial_number": "serial_number_example",
-      "disk_serial_number": "disk_serial_number_example",
-      "uuid": "a4496f9d25cf71f0",
-      "mac_address": "mac_address_example",
-      "android_id": "aedba2c296ba705a",
-      "idfv": "idfv_example",
-      "aaid": "aaid_example",
+      "device_name": "Q9C6RYMFDK",
+      "model": "iPhone13,2",
+      "device_system": 0,
+      "serial_number": "C02DTHRMML7H",
+      "disk_serial_number": "CC344362-5990-5A68-8DDD-64A23C99FA0C",
+      "uuid": "621CDFF0-13D0-5AB1-9ADC-5F560095F6ED",
+      "mac_address": "ac:de:48:00:11:21",
+      "android_id": "02a11ac4a83b918e",
+      "idfv": "968F0E5C-C297-4122-ACB6-102494DEFD9A",
+      "aaid": "ff3c2237-cd76-4331-9d72-0a4470854567",
       "device_ownership": 0,
       "device_status": 0,
       "certification_level": 0,
       "device_terminal_type": 0,
       "is_managed": true,
-      "mdm_device_id": "6d43e9dd49afc776",
-      "mdm_provider_name": "示例名称",
-      "device_env_detect_status": 1.5,
-      "is_public": true
+      "mdm_device_id": "123abc",
+      "mdm_provider_name": "Workspace_ONE"
     },
     "after": {
-      "device_record_id": "83227c94100b76ce",
-      "version": "version_example",
+      "device_record_id": "7089353870308032531",
+      "version": "0",
       "current_user_id": {
-        "union_id": "on_d25b67f15211d7bb7eb125277c0706",
-        "user_id": "b0ea36d4",
-        "open_id": "ou_1eb2829815ebb37c2c255121e27c34a9"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
-      "device_name": "示例名称",
-      "model": "model_example",
-      "device_system": 1,
-      "serial_number": "serial_number_example",
-      "disk_serial_number": "disk_serial_number_example",
-      "uuid": "fb31a541721411f7",
-      "mac_address": "mac_address_example",
-      "android_id": "e09713b7f1caaf85",
-      "idfv": "idfv_example",
-      "aaid": "aaid_example",
+      "device_name": "Q9C6RYMFDK",
+      "model": "iPhone13,2",
+      "device_system": 0,
+      "serial_number": "C02DTHRMML7H",
+      "disk_serial_number": "CC344362-5990-5A68-8DDD-64A23C99FA0C",
+      "uuid": "621CDFF0-13D0-5AB1-9ADC-5F560095F6ED",
+      "mac_address": "ac:de:48:00:11:21",
+      "android_id": "02a11ac4a83b918e",
+      "idfv": "968F0E5C-C297-4122-ACB6-102494DEFD9A",
+      "aaid": "ff3c2237-cd76-4331-9d72-0a4470854567",
       "device_ownership": 0,
       "device_status": 0,
       "certification_level": 0,
       "device_terminal_type": 0,
       "is_managed": true,
-      "mdm_device_id": "1ff1c4b37ad3727a",
-      "mdm_provider_name": "示例名称",
-      "device_env_detect_status": 1.5,
-      "is_public": true
+      "mdm_device_id": "123abc",
+      "mdm_provider_name": "Workspace_ONE"
     }
   }
 } satisfies P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2;

@@ -4,17 +4,17 @@ import type { P2TaskTaskCommentUpdatedV1, P2TaskTaskUpdateTenantV1, P2TaskTaskUp
 export const P2TaskTaskCommentUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f6ddcadc493b8fe19eb4b019c7503320",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "task.task.comment.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "task_id": "98c33c4652f58e47",
-    "comment_id": "a7f8c9a90646c743",
-    "parent_id": "om_512b07fac03f17e9bd5e6a58b4da816d",
+    "task_id": "626cf808-4c26-4f27-9da8-01f2eb73d717",
+    "comment_id": "6994706512731963411",
+    "parent_id": "6994706512731965890",
     "obj_type": 1
   }
 } satisfies P2TaskTaskCommentUpdatedV1;
@@ -22,9 +22,9 @@ export const P2TaskTaskCommentUpdatedV1_0 = {
 export const P2TaskTaskUpdateTenantV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "40bc8d8a33a5ae9c86ff0aee2d9576d9",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "task.task.update_tenant_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
@@ -33,15 +33,15 @@ export const P2TaskTaskUpdateTenantV1_0 = {
     "user_id_list": {
       "user_id_list": [
         {
-          "union_id": "on_7ed930c270b5f1f5491f792582f15f",
-          "user_id": "ef740e3a",
-          "open_id": "ou_3c175357e170c91beccf7dc555491877"
+          "union_id": "null",
+          "user_id": "null",
+          "open_id": "ou_5df8b925054285f7166bf8b6ff03341f"
         }
       ]
     },
-    "task_id": "98c33c4652f58e47",
-    "object_type": "object_type_example",
-    "event_type": "event_type_example"
+    "task_id": "24314cff-b7fe-438d-a232-b1a80a5f3371",
+    "object_type": "task",
+    "event_type": "update"
   }
 } satisfies P2TaskTaskUpdateTenantV1;
 
@@ -67,15 +67,15 @@ export const P2TaskTaskUpdateUserAccessV2_0 = {
 export const P2TaskTaskUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "721b48f99b8c52d0c8e1ecdc0464fc57",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "task.task.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "task_id": "98c33c4652f58e47",
+    "task_id": "626cf808-4c26-4f27-9da8-01f2eb73d717",
     "obj_type": 1
   }
 } satisfies P2TaskTaskUpdatedV1;

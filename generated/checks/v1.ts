@@ -56,126 +56,126 @@ export const P1AddUserToChat_0 = {
 } satisfies P1AddUserToChat;
 
 export const P1AppOpen_0 = {
-  "uuid": "b5d9decc9eba39e3fdff93c271419a76",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
+    "type": "app_open",
     "applicants": [
       {
-        "open_id": "ou_d2eff8dd46fda8303fb3ac7d8d0fc21d"
+        "open_id": "xxx"
       }
     ],
     "installer": {
-      "open_id": "ou_cff6f42cc711350cd13c18c8d56498d5"
+      "open_id": "xxx"
     },
     "installer_employee": {
-      "open_id": "ou_1c725aa090843bffc6214670642cf420"
-    },
-    "type": "app_open"
+      "open_id": "xxx"
+    }
   }
 } satisfies P1AppOpen;
 
 export const P1AppStatusChange_0 = {
-  "uuid": "672144cdb329013b0f0649e53099de03",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
-    "status": "status_example",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
+    "type": "app_status_change",
+    "status": "start_by_tenant",
     "operator": {
-      "open_id": "ou_ebf235c5f082335a86560984235d6894",
-      "user_id": "edf00494",
-      "union_id": "on_294904491e198d10012282b393cbac"
-    },
-    "type": "app_status_change"
+      "open_id": "xxx",
+      "user_id": "yyy",
+      "union_id": "zzz"
+    }
   }
 } satisfies P1AppStatusChange;
 
 export const P1AppTicket_0 = {
-  "uuid": "cbaf1dfd199f384599b297c58707991e",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "app_ticket": "app_ticket_example",
+    "app_id": "cli_xxx",
+    "app_ticket": "xxx",
     "type": "app_ticket"
   }
 } satisfies P1AppTicket;
 
 export const P1AppUninstalled_0 = {
-  "uuid": "16633a153bc89ef0fe7c44137535e3d8",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
     "type": "app_uninstalled"
   }
 } satisfies P1AppUninstalled;
 
 export const P1ApprovalCc_0 = {
-  "uuid": "24aa0668be750765afbc498ce1757ed7",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
     "type": "approval_cc",
-    "approval_code": "8a3ac5413adac63d",
-    "instance_code": "4a4802b92835b0c4",
-    "id": "416a02224f75b42c",
-    "user_id": "a5a5426f",
-    "create_time": "1700000000000",
+    "approval_code": "7C468A54-8745-2245-9675-08B7C63E7A85",
+    "instance_code": "81D31358-93AF-92D6-7425-01A5D67C4E71",
+    "id": "12345",
+    "user_id": "b613t51g",
+    "create_time": 1502199207000,
     "operate": "CREATE",
-    "from": "from_example"
+    "from": "b613t51g"
   }
 } satisfies P1ApprovalCc;
 
 export const P1ApprovalInstance_0 = {
-  "uuid": "b5f3efeec4b265cf420d7779bc1194c6",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
     "type": "approval_instance",
-    "approval_code": "8a3ac5413adac63d",
-    "instance_code": "4a4802b92835b0c4",
+    "approval_code": "7C468A54-8745-2245-9675-08B7C63E7A85",
+    "instance_code": "81D31358-93AF-92D6-7425-01A5D67C4E71",
     "status": "PENDING",
-    "operate_time": "1700000000000",
-    "instance_operate_time": "1700000000000",
-    "uuid": "28b627ff49b5ceb9"
+    "operate_time": "1666079207003",
+    "instance_operate_time": "1666079207003",
+    "uuid": "6525bffb"
   }
 } satisfies P1ApprovalInstance;
 
 export const P1ApprovalTask_0 = {
-  "uuid": "81e853f2628e507db77d0d89d96bd9e5",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxx",
+    "open_id": "ou_123456",
+    "tenant_key": "xxx",
     "type": "approval_task",
-    "approval_code": "8a3ac5413adac63d",
-    "instance_code": "4a4802b92835b0c4",
-    "task_id": "98c33c4652f58e47",
-    "user_id": "a5a5426f",
-    "status": "REVERTED",
-    "operate_time": "1700000000000",
-    "custom_key": "21ac17bf6890682c",
-    "def_key": "e6c32b2224758c78",
-    "extra": "extra_example"
+    "approval_code": "7C468A54-8745-2245-9675-08B7C63E7A85",
+    "instance_code": "81D31358-93AF-92D6-7425-01A5D67C4E71",
+    "task_id": "12345",
+    "user_id": "b613t51g",
+    "status": "PENDING",
+    "operate_time": "1502199207000",
+    "custom_key": "xxx",
+    "def_key": "xxx",
+    "extra": "{\"rollback_node_ids\":[\"nodeid\"],\"rollback_custom_node_ids\":[\"customnodeid\"]}"
   }
 } satisfies P1ApprovalTask;
 
@@ -197,31 +197,31 @@ export const P1ChatDisband_0 = {
 } satisfies P1ChatDisband;
 
 export const P1ContactScopeChange_0 = {
-  "uuid": "4b1fbc421650a13b6504ac529073a728",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
-    "type": "contact_scope_change"
+    "type": "contact_scope_change",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx"
   }
 } satisfies P1ContactScopeChange;
 
 export const P1DeptAdd_0 = {
-  "uuid": "204c456aa7770f6f983357dce85eae50",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
-    "open_department_id": "od-ea10ba6db53a22fb920a5450172c1ef2",
+    "type": "dept_add",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
+    "open_department_id": "aaa",
     "department": {
-      "open_id": "ou_14cc55db23243ed6bd2febedee8aaa28",
-      "custom_id": "a77781c03f3aa80e"
-    },
-    "type": "dept_add"
+      "open_id": "od-xxx",
+      "custom_id": "aaa"
+    }
   }
 } satisfies P1DeptAdd;
 
@@ -277,99 +277,79 @@ export const P1GroupSettingUpdate_0 = {
 } satisfies P1GroupSettingUpdate;
 
 export const P1LeaveApproval_0 = {
-  "uuid": "1fc5b99257b4b38047ec2878f550929f",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "approval_code": "8a3ac5413adac63d",
-    "instance_code": "4a4802b92835b0c4",
-    "employee_id": "eb51b0c4",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "start_time": 1700000000,
-    "end_time": 1700000000,
-    "leave_type": "leave_type_example",
-    "leave_start_time": "2025-01-14 00:00:00",
-    "leave_end_time": "2025-01-14 00:00:00",
-    "leave_interval": 1,
-    "leave_unit": 1,
-    "leave_reason": "示例文本",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_9e28cb7ba56a1234",
+    "approval_code": "59558CEE-CEF4-45C9-1234-UVDE8BEC1234",
+    "instance_code": "CEF48CEE-CEF4-45C9-1234-DCBF8BEC1234",
+    "employee_id": "g6964xxx",
+    "open_id": "ou_xxx",
+    "start_time": 1589527346,
+    "end_time": 1589527354,
+    "leave_type": "事假",
+    "leave_start_time": "2024-09-05 12:00:00",
+    "leave_end_time": "2024-09-07 00:00:00",
+    "leave_interval": 129600,
+    "leave_unit": 2,
+    "leave_reason": "请假审批",
+    "tenant_key": "bd6ae59e1xxx",
     "type": "leave_approval"
   }
 } satisfies P1LeaveApproval;
 
 export const P1LeaveApprovalV2_0 = {
-  "uuid": "956f85ee988abf50e459204f5d76cb96",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "approval_code": "8a3ac5413adac63d",
-    "instance_code": "4a4802b92835b0c4",
-    "i18n_resources": [
-      {
-        "locale": "zh_cn",
-        "is_default": true,
-        "texts": {
-          "key": "texts_example"
-        }
-      }
-    ],
-    "leave_name": "示例名称",
-    "start_time": 1700000000,
-    "end_time": 1700000000,
-    "leave_certification": [
-      "leave_certification_example"
-    ],
-    "leave_detail": [
-      [
-        1.5,
-        1.5
-      ]
-    ],
-    "leave_difficult_labour": "leave_difficult_labour_example",
-    "leave_family_relation_type": "0",
-    "leave_feeding_arrive_late": 1,
-    "leave_feeding_leave_early": 1,
-    "leave_feeding_rest_daily": 1,
-    "leave_infant_num": "leave_infant_num_example",
-    "leave_interval": 1,
-    "leave_pregnancy_age": "leave_pregnancy_age_example",
-    "leave_pregnancy_check_up": "leave_pregnancy_check_up_example",
-    "leave_premarital_check_up": "leave_premarital_check_up_example",
-    "leave_range": [
-      [
-        1.5,
-        1.5
-      ]
-    ],
-    "leave_reason": "示例文本",
-    "leave_start_time": "2025-01-14 00:00:00",
-    "leave_end_time": "2025-01-14 00:00:00",
+    "app_id": "cli_9e28cb7ba56a1234",
+    "approval_code": "59558CEE-CEF4-45C9-1234-UVDE8BEC1234",
+    "instance_code": "CEF48CEE-CEF4-45C9-1234-DCBF8BEC1234",
+    "start_time": 1589527346,
+    "end_time": 1589527354,
+    "i18n_resources": "[{is_default=true,locale=zh_cn,texts={@i18n@7276381556766212099=事假}}]",
+    "leave_name": "@i18n@7276381556766212099",
+    "leave_certification": [],
+    "leave_detail": "[[2024-09-05 13:30:00,2024-09-05 18:00:00],[2024-09-06 09:00:00,2024-09-06 18:00:00]]",
+    "leave_difficult_labour": "",
+    "leave_family_relation_type": "",
+    "leave_start_time": "2024-09-05 00:00:00",
+    "leave_end_time": "2024-09-07 00:00:00",
+    "leave_feeding_arrive_late": 0,
+    "leave_feeding_leave_early": 0,
+    "leave_feeding_rest_daily": 0,
+    "leave_infant_num": "",
+    "leave_interval": 129600,
+    "leave_pregnancy_age": "",
+    "leave_pregnancy_check_up": "",
+    "leave_premarital_check_up": "",
+    "leave_range": "[[2024-09-05 13:30:00,2024-09-05 18:00:00],[2024-09-06 09:00:00,2024-09-06 18:00:00]]",
+    "leave_reason": "请假审批",
     "leave_unit": "HALF_DAY",
-    "user_id": "a5a5426f",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "origin_instance_code": "3de1c2c30620a0a9",
-    "tenant_key": "2ca1d211f64f6438",
+    "user_id": "g6964xxx",
+    "open_id": "ou_xxx",
+    "origin_instance_code": "",
+    "tenant_key": "bd6ae59e1xxx",
     "type": "leave_approvalV2"
   }
 } satisfies P1LeaveApprovalV2;
 
 export const P1LeaveApprovalRevert_0 = {
-  "uuid": "640eafc789257c82b4dabc3c785de1a0",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "instance_code": "4a4802b92835b0c4",
-    "approval_code": "8a3ac5413adac63d",
-    "operate_time": "1700000000",
-    "tenant_key": "2ca1d211f64f6438",
-    "type": "leave_approval_revert"
+    "app_id": "cli_9e28cb7ba56a1234",
+    "tenant_key": "bd6ae59e1xxx",
+    "type": "leave_approval_revert",
+    "instance_code": "3CC91234-E23E-4DD7-1234-164D737C1234",
+    "approval_code": "5B432123-848C-49BD-1234-11EF0Exxx",
+    "operate_time": 1564590532
   }
 } satisfies P1LeaveApprovalRevert;
 
@@ -438,73 +418,67 @@ export const P1OrderPaid_0 = {
 } satisfies P1OrderPaid;
 
 export const P1OutApproval_0 = {
-  "uuid": "c5b6b4f291b4bc46cbc6d4016d9f6c5e",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "start_time": 1700000000,
-    "end_time": 1700000000,
+    "app_id": "cli_9e28cb7ba56a100e",
     "i18n_resources": [
-      {
-        "is_default": true,
-        "locale": "zh_cn",
-        "texts": {
-          "key": "texts_example"
-        }
-      }
+      "{\"is_default\":true,\"locale\":\"zh_cn\",\"texts\":{\"@i18n@someKey\":\"中文文案\"}}"
     ],
-    "instance_code": "4a4802b92835b0c4",
-    "approval_code": "8a3ac5413adac63d",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "out_start_time": "2025-01-14 19:00:00",
-    "out_end_time": "2025-01-14 19:00:00",
-    "out_image": "out_image_example",
-    "out_interval": 1,
-    "out_name": "示例名称",
-    "out_reason": "示例文本",
-    "out_unit": "out_unit_example",
-    "tenant_key": "2ca1d211f64f6438",
+    "instance_code": "59558CEE-CEF4-45C9-A2C3-DCBF8BEC7341",
+    "approval_code": "48558CEF-CEF4-45C9-A2C3-DCBF8BEC7341",
+    "out_image": "",
+    "out_interval": 10800,
+    "out_name": "@i18n@someKey",
+    "out_reason": "外出事由",
+    "out_start_time": "2020-05-15 15:00:00",
+    "out_end_time": "2020-05-15 18:00:00",
+    "out_unit": "HOUR",
+    "start_time": 1589527346,
+    "end_time": 1589527354,
+    "tenant_key": "2d520d3b434f175e",
     "type": "out_approval",
-    "user_id": "a5a5426f"
+    "open_id": "ou_xxx",
+    "user_id": "g6964gd3"
   }
 } satisfies P1OutApproval;
 
 export const P1OutApprovalRevert_0 = {
-  "uuid": "044a666e0f477cb72120dac3c5818a36",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "instance_code": "4a4802b92835b0c4",
-    "approval_code": "8a3ac5413adac63d",
-    "operate_time": "1700000000",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_9e28cb7ba56a100e",
+    "instance_code": "59558CEE-CEF4-45C9-A2C3-DCBF8BEC7341",
+    "approval_code": "48558CEF-CEF4-45C9-A2C3-DCBF8BEC7341",
+    "operate_time": 1589527354,
+    "tenant_key": "2d520d3b434f175e",
     "type": "out_approval_revert"
   }
 } satisfies P1OutApprovalRevert;
 
 export const P1P2pChatCreate_0 = {
-  "uuid": "16ad32b5c8016080191291c2919a074f",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "chat_id": "oc_3acae97718b414051e92eec760f93ecb",
+    "app_id": "cli_9c8609450f78d102",
+    "chat_id": "oc_26b66a5eb603162b849f91bcd8815b20",
     "operator": {
-      "open_id": "ou_ebf235c5f082335a86560984235d6894",
-      "user_id": "edf00494"
+      "open_id": "ou_2d2c0399b53d06fd195bb393cd1e38f2",
+      "user_id": "gfa21d92"
     },
-    "tenant_key": "2ca1d211f64f6438",
+    "tenant_key": "736588c9260f175c",
+    "type": "p2p_chat_create",
     "user": {
-      "name": "示例名称",
-      "open_id": "ou_5de2bcb411684a60d21d466f3b62b886",
-      "user_id": "b268a70f"
-    },
-    "type": "p2p_chat_create"
+      "name": "张三",
+      "open_id": "ou_7dede290d6a27698b969a7fd70ca53da",
+      "user_id": "gfa21d92"
+    }
   }
 } satisfies P1P2pChatCreate;
 
@@ -599,118 +573,127 @@ export const P1RevokeAddUserFromChat_0 = {
 } satisfies P1RevokeAddUserFromChat;
 
 export const P1ShiftApproval_0 = {
-  "uuid": "4fe46d93f979b6ada3806aef2f3e0bf2",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
     "type": "shift_approval",
-    "instance_code": "4a4802b92835b0c4",
-    "approval_code": "8a3ac5413adac63d",
-    "employee_id": "eb51b0c4",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "start_time": 1700000000,
-    "end_time": 1700000000,
-    "shift_time": "1700000000000",
-    "return_time": "1700000000000",
-    "shift_reason": "示例文本"
+    "instance_code": "99E91302-17F7-4FE2-1234-F4E73Axxx",
+    "approval_code": "5B432123-848C-49BD-1234-11EF0Exxx",
+    "employee_id": "xxx",
+    "open_id": "ou_xxx",
+    "start_time": 1502199207,
+    "end_time": 1502199307,
+    "shift_time": "2018-12-01 12:00:00",
+    "return_time": "2018-12-02 12:00:00",
+    "shift_reason": "xxx"
   }
 } satisfies P1ShiftApproval;
 
 export const P1ThirdPartyMeetingRoomEventCreated_0 = {
-  "uuid": "00da07b9c1c370df32272a9703c3c109",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxxxxxxx",
+    "tenant_key": "xxxxxxx",
     "type": "third_party_meeting_room_event_created",
-    "event_time": "1700000000000",
-    "uid": "uid_example",
-    "original_time": 1700000000000,
-    "event_id": "106c717341a11c3f",
+    "event_id": "d123a331-e2g2-v4n2-h7g7-xxxx",
+    "event_time": "1594979647635",
+    "uid": "bff6b51f-b7c1-40c6-b8ef-aef966c9ffc7",
+    "original_time": 0,
     "start": {
-      "time_stamp": "1700000000000"
+      "time_stamp": "1553853600000"
     },
     "end": {
-      "time_stamp": "1700000000000"
+      "time_stamp": "1553860800000"
     },
     "meeting_rooms": [
       {
-        "open_id": "ou_3ce52b38f9339653551644b00e7b58fd"
+        "open_id": "omm_c4e2da9493fbd2ceea4f37aae6b3ee78"
+      },
+      {
+        "open_id": "omm_a5ab469c8e012e2a0b48fe4a8e344f94"
       }
     ],
     "organizer": {
-      "open_id": "ou_39a53838c2191f443d8badf9150839fd",
-      "user_id": "e2fc0cff",
-      "union_id": "on_20d32fe11039ec66589c2a0c7af36c"
+      "open_id": "ou_xxxxxxxxxxxxxxxxxxxx",
+      "user_id": "xxxxxxxx",
+      "union_id": "on_xxxxxxxxxxxxx"
     }
   }
 } satisfies P1ThirdPartyMeetingRoomEventCreated;
 
 export const P1ThirdPartyMeetingRoomEventDeleted_0 = {
-  "uuid": "00da07b9c1c370df32272a9703c3c109",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxxxxxxx",
+    "tenant_key": "xxxxxxx",
     "type": "third_party_meeting_room_event_deleted",
-    "event_time": "1700000000000",
-    "uid": "uid_example",
-    "original_time": 1700000000000,
-    "event_id": "106c717341a11c3f",
+    "event_id": "d123a331-e2g2-v4n2-h7g7-xxxx",
+    "event_time": "1594979647635",
+    "uid": "bff6b51f-b7c1-40c6-b8ef-aef966c9ffc7",
+    "original_time": 0,
     "start": {
-      "time_stamp": "1700000000000"
+      "time_stamp": "1553853600000"
     },
     "end": {
-      "time_stamp": "1700000000000"
+      "time_stamp": "1553860800000"
     },
     "meeting_rooms": [
       {
-        "open_id": "ou_3ce52b38f9339653551644b00e7b58fd"
+        "open_id": "omm_c4e2da9493fbd2ceea4f37aae6b3ee78"
+      },
+      {
+        "open_id": "omm_a5ab469c8e012e2a0b48fe4a8e344f94"
       }
     ],
     "organizer": {
-      "open_id": "ou_39a53838c2191f443d8badf9150839fd",
-      "user_id": "e2fc0cff",
-      "union_id": "on_20d32fe11039ec66589c2a0c7af36c"
+      "open_id": "ou_xxxxxxxxxxxxxxxxxxxx",
+      "user_id": "xxxxxxxx",
+      "union_id": "on_xxxxxxxxxxxxx"
     }
   }
 } satisfies P1ThirdPartyMeetingRoomEventDeleted;
 
 export const P1ThirdPartyMeetingRoomEventUpdated_0 = {
-  "uuid": "00da07b9c1c370df32272a9703c3c109",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxxxxxxx",
+    "tenant_key": "xxxxxxx",
     "type": "third_party_meeting_room_event_updated",
-    "event_time": "1700000000000",
-    "uid": "uid_example",
-    "original_time": 1700000000000,
-    "event_id": "106c717341a11c3f",
+    "event_id": "d123a331-e2g2-v4n2-h7g7-xxxx",
+    "event_time": "1594979647635",
+    "uid": "bff6b51f-b7c1-40c6-b8ef-aef966c9ffc7",
+    "original_time": 0,
     "start": {
-      "time_stamp": "1700000000000"
+      "time_stamp": "1553853600000"
     },
     "end": {
-      "time_stamp": "1700000000000"
+      "time_stamp": "1553860800000"
     },
     "meeting_rooms": [
       {
-        "open_id": "ou_3ce52b38f9339653551644b00e7b58fd"
+        "open_id": "omm_c4e2da9493fbd2ceea4f37aae6b3ee78"
+      },
+      {
+        "open_id": "omm_a5ab469c8e012e2a0b48fe4a8e344f94"
       }
     ],
     "organizer": {
-      "open_id": "ou_39a53838c2191f443d8badf9150839fd",
-      "user_id": "e2fc0cff",
-      "union_id": "on_20d32fe11039ec66589c2a0c7af36c"
+      "open_id": "ou_xxxxxxxxxxxxxxxxxxxx",
+      "user_id": "xxxxxxxx",
+      "union_id": "on_xxxxxxxxxxxxx"
     }
   }
 } satisfies P1ThirdPartyMeetingRoomEventUpdated;
@@ -750,17 +733,17 @@ export const P1TripApproval_0 = {
 } satisfies P1TripApproval;
 
 export const P1UserAdd_0 = {
-  "uuid": "7ab1515d3b1a2146ae2388bcb1619c76",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "employee_id": "eb51b0c4",
-    "union_id": "on_2b33633cad568e3bdf23a8036c82a8",
-    "type": "user_add"
+    "type": "user_add",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
+    "open_id": "xxx",
+    "employee_id": "xxx",
+    "union_id": "xxx"
   }
 } satisfies P1UserAdd;
 
@@ -780,28 +763,28 @@ export const P1UserLeave_0 = {
 } satisfies P1UserLeave;
 
 export const P1UserStatusChange_0 = {
-  "uuid": "486701e12c3342c0bc80210e2e2f894c",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "tenant_key": "2ca1d211f64f6438",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "employee_id": "eb51b0c4",
-    "union_id": "on_2b33633cad568e3bdf23a8036c82a8",
+    "type": "user_status_change",
+    "app_id": "cli_xxx",
+    "tenant_key": "xxx",
+    "open_id": "xxx",
+    "employee_id": "xxx",
+    "union_id": "xxx",
     "before_status": {
-      "is_active": true,
-      "is_frozen": true,
-      "is_resigned": true
+      "is_active": false,
+      "is_frozen": false,
+      "is_resigned": false
     },
-    "change_time": "1700000000000",
+    "change_time": "2020-02-21 16:28:48",
     "current_status": {
       "is_active": true,
-      "is_frozen": true,
-      "is_resigned": true
-    },
-    "type": "user_status_change"
+      "is_frozen": false,
+      "is_resigned": false
+    }
   }
 } satisfies P1UserStatusChange;
 
@@ -821,53 +804,55 @@ export const P1UserUpdate_0 = {
 } satisfies P1UserUpdate;
 
 export const P1WorkApproval_0 = {
-  "uuid": "8ce5e3a275a0f8e9d6ef3f051f6d51b5",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
     "allow_multi_time_range": 1,
-    "app_id": "cli_9f5343c580712544",
-    "approval_code": "8a3ac5413adac63d",
-    "instance_code": "4a4802b92835b0c4",
-    "employee_id": "eb51b0c4",
-    "open_id": "ou_77672b5d3e44de586853bd34863701e2",
-    "start_time": 1700000000,
-    "end_time": 1700000000,
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_xxx",
+    "approval_code": "5B432123-848C-49BD-1234-11EF0Exxx",
+    "instance_code": "99E91302-17F7-4FE2-1234-F4E73Axxx",
+    "employee_id": "xxx",
+    "open_id": "ou_xxx",
+    "end_time": 1741576430,
+    "start_time": 1741576408,
+    "tenant_key": "bd6ae59exxx",
+    "time_range": [
+      {
+        "work_start_time": "2018-12-01 12:00:00",
+        "work_end_time": "2018-12-02 12:00:00"
+      }
+    ],
     "type": "work_approval",
-    "time_range": {
-      "work_start_time": "2018-12-01 12:00:00",
-      "work_end_time": "2018-12-02 12:00:00"
-    },
-    "work_detail": {
-      "start": "start_example",
-      "end": "end_example",
-      "rule_associated": 0,
-      "interval": 1
-    },
+    "work_detail": [
+      {
+        "start": "2018-12-01 00:00",
+        "end": "2018-12-01 00:00",
+        "rule_associated": 2,
+        "interval": 43200
+      }
+    ],
     "work_start_time": "2018-12-01 12:00:00",
     "work_end_time": "2018-12-02 12:00:00",
-    "work_interval": 1,
-    "work_multi_imitate_users": [
-      "value"
-    ],
-    "work_reason": "示例文本",
-    "work_type": "work_type_example"
+    "work_interval": 7200,
+    "work_multi_imitate_users": null,
+    "work_reason": "提交加班",
+    "work_type": "xxx"
   }
 } satisfies P1WorkApproval;
 
 export const P1WorkApprovalRevert_0 = {
-  "uuid": "a6eef8d8d3a787cf09be607ba14b6af5",
-  "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
-  "ts": "1700000000.123456",
+  "ts": "1502199207.7171419",
+  "uuid": "bc447199585340d1f3728d26b1c0297a",
+  "token": "41a9425ea7df4536a7623e38fa321bae",
   "type": "event_callback",
   "event": {
-    "app_id": "cli_9f5343c580712544",
-    "instance_code": "4a4802b92835b0c4",
-    "approval_code": "8a3ac5413adac63d",
-    "operate_time": "1700000000",
-    "tenant_key": "2ca1d211f64f6438",
+    "app_id": "cli_9e28cb7ba56a100e",
+    "instance_code": "59558CEE-CEF4-45C9-1234-DCBF8BEC1234",
+    "approval_code": "48558CEF-CEF4-45C9-1234-DCBF8BEC1234",
+    "operate_time": 1589527354,
+    "tenant_key": "2d520d3b434f1234",
     "type": "work_approval_revert"
   }
 } satisfies P1WorkApprovalRevert;

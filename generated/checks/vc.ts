@@ -199,55 +199,55 @@ export const P2VcMaterialReviewResultV1_0 = {
 export const P2VcMeetingAllMeetingEndedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "29b315e269338bb5d99267ba7f6e7054",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.all_meeting_ended_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
-      "calendar_event_id": "f18ca4a56286e975",
+      "calendar_event_id": "efa67a98-06a8-4df5-8559-746c8f4477ef_0",
       "meeting_sub_type": 1,
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -257,9 +257,9 @@ export const P2VcMeetingAllMeetingEndedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -270,55 +270,55 @@ export const P2VcMeetingAllMeetingEndedV1_0 = {
 export const P2VcMeetingAllMeetingStartedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ed724743ab4cdde002013d83980d7e5d",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.all_meeting_started_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
-      "calendar_event_id": "f18ca4a56286e975",
+      "calendar_event_id": "efa67a98-06a8-4df5-8559-746c8f4477ef_0",
       "meeting_sub_type": 1,
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -328,9 +328,9 @@ export const P2VcMeetingAllMeetingStartedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -341,35 +341,35 @@ export const P2VcMeetingAllMeetingStartedV1_0 = {
 export const P2VcMeetingJoinMeetingV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "cd4dd21f140b26f4f288841c05769406",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.join_meeting_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
@@ -378,17 +378,17 @@ export const P2VcMeetingJoinMeetingV1_0 = {
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -398,9 +398,9 @@ export const P2VcMeetingJoinMeetingV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -411,35 +411,35 @@ export const P2VcMeetingJoinMeetingV1_0 = {
 export const P2VcMeetingLeaveMeetingV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "013bb2e5b91a374d73743befe178f5f8",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.leave_meeting_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
@@ -448,17 +448,17 @@ export const P2VcMeetingLeaveMeetingV1_0 = {
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -468,9 +468,9 @@ export const P2VcMeetingLeaveMeetingV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -478,9 +478,9 @@ export const P2VcMeetingLeaveMeetingV1_0 = {
     "leave_reason": 1,
     "leave_user": {
       "id": {
-        "union_id": "on_82f4b368c6d614958090112aba914e",
-        "user_id": "fd9f9ef6",
-        "open_id": "ou_c979ed3c8074b7742875055d3a291c43"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -491,55 +491,55 @@ export const P2VcMeetingLeaveMeetingV1_0 = {
 export const P2VcMeetingMeetingEndedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "d47cd9e4b9f63a4495f504f0547ab7e6",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.meeting_ended_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
-      "calendar_event_id": "f18ca4a56286e975",
+      "calendar_event_id": "efa67a98-06a8-4df5-8559-746c8f4477ef_0",
       "meeting_sub_type": 1,
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -549,9 +549,9 @@ export const P2VcMeetingMeetingEndedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -562,55 +562,55 @@ export const P2VcMeetingMeetingEndedV1_0 = {
 export const P2VcMeetingMeetingStartedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "4dfa6868d9e0cff68d790a85cc11b46c",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.meeting_started_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
-      "calendar_event_id": "f18ca4a56286e975",
+      "calendar_event_id": "efa67a98-06a8-4df5-8559-746c8f4477ef_0",
       "meeting_sub_type": 1,
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -620,9 +620,9 @@ export const P2VcMeetingMeetingStartedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -829,35 +829,35 @@ export const P2VcMeetingParticipantMeetingStartedV1_0 = {
 export const P2VcMeetingRecordingEndedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "4cc9277d5efed4539ef543b0614549e9",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.recording_ended_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
@@ -866,17 +866,17 @@ export const P2VcMeetingRecordingEndedV1_0 = {
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -886,9 +886,9 @@ export const P2VcMeetingRecordingEndedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -899,41 +899,41 @@ export const P2VcMeetingRecordingEndedV1_0 = {
 export const P2VcMeetingRecordingReadyV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "f4a3be20ab17be8cd4f79d538c79ee0e",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.recording_ready_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         }
       },
       "meeting_sub_type": 1,
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -941,43 +941,43 @@ export const P2VcMeetingRecordingReadyV1_0 = {
         "webinar_type": 1
       }
     },
-    "url": "https://www.example.com",
-    "duration": "duration_example"
+    "url": "https://meetings.feishu.cn/minutes/obcn37dxcftoc3656rgyejm7",
+    "duration": "30000"
   }
 } satisfies P2VcMeetingRecordingReadyV1;
 
 export const P2VcMeetingRecordingStartedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "e6087bc8c1b0681c0eaf77d0338462ec",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.recording_started_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
@@ -986,17 +986,17 @@ export const P2VcMeetingRecordingStartedV1_0 = {
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -1006,9 +1006,9 @@ export const P2VcMeetingRecordingStartedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -1050,35 +1050,35 @@ export const P2VcMeetingSendMeetingImV1_0 = {
 export const P2VcMeetingShareEndedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "3b7b7f0a5756614a6e3d99ab8ede76a3",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.share_ended_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
@@ -1087,17 +1087,17 @@ export const P2VcMeetingShareEndedV1_0 = {
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -1107,9 +1107,9 @@ export const P2VcMeetingShareEndedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -1120,35 +1120,35 @@ export const P2VcMeetingShareEndedV1_0 = {
 export const P2VcMeetingShareStartedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "23e73a52f457f59a8cd60fed96a7c0dd",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.meeting.share_started_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "meeting": {
-      "id": "1fc7662685b1efd3",
-      "topic": "topic_example",
-      "meeting_no": "meeting_no_example",
+      "id": "6911188411934433028",
+      "topic": "my meeting",
+      "meeting_no": "235812466",
       "meeting_source": 1,
-      "start_time": "1700000000",
-      "end_time": "1700000000",
+      "start_time": "1608883322",
+      "end_time": "1608883899",
       "host_user": {
         "id": {
-          "union_id": "on_80a914d5927132b4564b5898300658",
-          "user_id": "e8ad1f3f",
-          "open_id": "ou_b386e662b16a1f93ccd26b3af87f4a1b"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
       },
       "owner": {
         "id": {
-          "union_id": "on_4f8df156d1d5ca5e76e17863198f75",
-          "user_id": "e738bc3f",
-          "open_id": "ou_dae0e798f770e5bb1b808dd8f1800318"
+          "union_id": "on_8ed6aa67826108097d9ee143816345",
+          "user_id": "e33ggbyz",
+          "open_id": "ou_84aad35d084aa403a838cf73ee18467"
         },
         "user_role": 1,
         "user_type": 1
@@ -1157,17 +1157,17 @@ export const P2VcMeetingShareStartedV1_0 = {
       "security_setting": {
         "security_level": 1,
         "group_ids": [
-          "c9ea54d4317a62ab"
+          "[oc_XXXXf6a28a0d08c45d895267e8b4a91i]"
         ],
         "user_ids": [
           {
-            "union_id": "on_c3b4fdd598ec51063a98551a86856e",
-            "user_id": "c9fef35a",
-            "open_id": "ou_781dd44e33d302006e1dc3805a72fd08"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "room_ids": [
-          "36a6cbe0e181d976"
+          "[omm_XXe32cf10a4358788ff4e09e37ebbf9b]"
         ],
         "has_set_security_contacts_and_group": true
       },
@@ -1177,9 +1177,9 @@ export const P2VcMeetingShareStartedV1_0 = {
     },
     "operator": {
       "id": {
-        "union_id": "on_6bf0a4325b4483ee6e7303e51600bd",
-        "user_id": "f69f0c11",
-        "open_id": "ou_a273971a986edcd4fbe97e9bfd04b483"
+        "union_id": "on_8ed6aa67826108097d9ee143816345",
+        "user_id": "e33ggbyz",
+        "open_id": "ou_84aad35d084aa403a838cf73ee18467"
       },
       "user_role": 1,
       "user_type": 1
@@ -1314,54 +1314,52 @@ export const P2VcRecordingRecordingTranscriptGeneratedV1_0 = {
 export const P2VcReserveConfigUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "c0be270b319d16d34b2e45fe2886ae57",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.reserve_config.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "scope_id": "f048c65f67721e31",
-    "scope_type": 1,
+    "scope_id": "omm_3c5dd7e09bac0c1758fcf9511bd1a771",
+    "scope_type": 2,
     "approve_config": {
-      "approval_switch": 1,
-      "approval_condition": 1,
-      "meeting_duration": 1.5,
+      "approval_switch": 0,
+      "approval_condition": 0,
+      "meeting_duration": 1,
       "approvers": [
         {
           "user_id": {
-            "union_id": "on_2edfc75c83548e39ccc4039a8954bf",
-            "user_id": "aee74c38",
-            "open_id": "ou_27f61d2e6d4517c4e75fcc08e82b431d"
+            "union_id": "on_8ed6aa67826108097d9ee143816345",
+            "user_id": "e33ggbyz",
+            "open_id": "ou_84aad35d084aa403a838cf73ee18467"
           }
         }
       ]
     },
     "time_config": {
-      "if_cover_child_scope": true,
       "time_switch": 1,
-      "days_in_advance": 1,
-      "opening_hour": "opening_hour_example",
-      "start_time": "1700000000",
-      "end_time": "1700000000",
-      "max_duration": 1
+      "days_in_advance": 30,
+      "opening_hour": "27900",
+      "start_time": "0",
+      "end_time": "86400",
+      "max_duration": 24
     },
     "reserve_scope_config": {
       "allow_all_users": 1,
       "allow_users": [
         {
           "user_id": {
-            "union_id": "on_1f4941afa992deab7bafad35901fa0",
-            "user_id": "e85fffab",
-            "open_id": "ou_ce4e88169b147fb2ee939a24a28e58a3"
+            "union_id": "on_8ed6aa67826108097d9ee143816345",
+            "user_id": "e33ggbyz",
+            "open_id": "ou_84aad35d084aa403a838cf73ee18467"
           }
         }
       ],
       "allow_depts": [
         {
-          "department_id": "od-e84688db7670f68a5a2853d25007dce5",
-          "department_name": "示例名称"
+          "department_id": "od-47d8b570b0a011e9679a755efcc5f61a"
         }
       ]
     }
@@ -1371,36 +1369,36 @@ export const P2VcReserveConfigUpdatedV1_0 = {
 export const P2VcRoomCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "34bbee3a8cd08b9192fe2bc33c784940",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.room.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "room": {
-      "room_id": "aca821498698abde",
-      "name": "示例名称",
-      "capacity": 1,
-      "description": "示例文本",
-      "display_id": "d55ca2e36de9f703",
-      "custom_room_id": "74dd96652d1d2090",
-      "room_level_id": "702f3d9ac5a3b542",
+      "room_id": "omm_4de32cf10a4358788ff4e09e37ebbf9b",
+      "name": "测试会议室",
+      "capacity": 10,
+      "description": "测试会议室描述",
+      "display_id": "LM134742334",
+      "custom_room_id": "1234",
+      "room_level_id": "omb_4ad1a2c7a2fbc5fc9570f38456931293",
       "path": [
-        "path_example"
+        "omb_4ad1a2c7a2fbc5fc9570f38456931293"
       ],
       "room_status": {
         "status": true,
         "schedule_status": true,
-        "disable_start_time": "1700000000000",
-        "disable_end_time": "1700000000000",
-        "disable_reason": "示例文本",
+        "disable_start_time": "1652356050",
+        "disable_end_time": "1652442450",
+        "disable_reason": "测试占用",
         "contact_ids": [
           {
-            "union_id": "on_888327b1af06a848fc1316b4dd7ab9",
-            "user_id": "e5356e64",
-            "open_id": "ou_e79193207dc1f2e1bca03b8db56107b8"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "disable_notice": true,
@@ -1408,7 +1406,7 @@ export const P2VcRoomCreatedV1_0 = {
       },
       "device": [
         {
-          "name": "示例名称"
+          "name": "电话"
         }
       ]
     }
@@ -1418,16 +1416,16 @@ export const P2VcRoomCreatedV1_0 = {
 export const P2VcRoomDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ef80ee4ee54f2d000d87615fd7ce219e",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.room.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "room": {
-      "room_id": "aca821498698abde"
+      "room_id": "omm_4de32cf10a4358788ff4e09e37ebbf9b"
     }
   }
 } satisfies P2VcRoomDeletedV1;
@@ -1435,36 +1433,36 @@ export const P2VcRoomDeletedV1_0 = {
 export const P2VcRoomUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "98c4cd930947900e2d9df08598b8ba4e",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.room.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "room": {
-      "room_id": "aca821498698abde",
-      "name": "示例名称",
-      "capacity": 1,
-      "description": "示例文本",
-      "display_id": "d55ca2e36de9f703",
-      "custom_room_id": "74dd96652d1d2090",
-      "room_level_id": "702f3d9ac5a3b542",
+      "room_id": "omm_4de32cf10a4358788ff4e09e37ebbf9b",
+      "name": "测试会议室",
+      "capacity": 10,
+      "description": "测试会议室描述",
+      "display_id": "LM134742334",
+      "custom_room_id": "1234",
+      "room_level_id": "omb_4ad1a2c7a2fbc5fc9570f38456931293",
       "path": [
-        "path_example"
+        "omb_4ad1a2c7a2fbc5fc9570f38456931293"
       ],
       "room_status": {
         "status": true,
         "schedule_status": true,
-        "disable_start_time": "1700000000000",
-        "disable_end_time": "1700000000000",
-        "disable_reason": "示例文本",
+        "disable_start_time": "1652356050",
+        "disable_end_time": "1652442450",
+        "disable_reason": "测试占用",
         "contact_ids": [
           {
-            "union_id": "on_888327b1af06a848fc1316b4dd7ab9",
-            "user_id": "e5356e64",
-            "open_id": "ou_e79193207dc1f2e1bca03b8db56107b8"
+            "union_id": "on_785a8cda5345f665f7187d7d876cb790",
+            "user_id": "f3e15a6a",
+            "open_id": "ou_2cc0462a0597358575e771bea74e3304"
           }
         ],
         "disable_notice": true,
@@ -1472,7 +1470,7 @@ export const P2VcRoomUpdatedV1_0 = {
       },
       "device": [
         {
-          "name": "示例名称"
+          "name": "电话"
         }
       ]
     }
@@ -1482,23 +1480,23 @@ export const P2VcRoomUpdatedV1_0 = {
 export const P2VcRoomLevelCreatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "2c386d007c11630433853e089feec4a5",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.room_level.created_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "room_level": {
-      "room_level_id": "94ee37b09ed8dbee",
-      "name": "示例名称",
-      "parent_id": "om_a9640f475517ed0c4f5779d024ae4baa",
+      "room_level_id": "层级ID",
+      "name": "测试层级",
+      "parent_id": "omb_4ad1a2c7a2fbc5fc9570f38456931293",
       "path": [
-        "path_example"
+        "omb_4ad1a2c7a2fbc5fc9570f38456931293"
       ],
-      "has_child": true,
-      "custom_group_id": "3efda87ad4439c4d"
+      "has_child": false,
+      "custom_group_id": "10000"
     }
   }
 } satisfies P2VcRoomLevelCreatedV1;
@@ -1506,39 +1504,39 @@ export const P2VcRoomLevelCreatedV1_0 = {
 export const P2VcRoomLevelDeletedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "8d901f364d2a707a7a60d5d4b544b6ec",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.room_level.deleted_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
-    "room_level_id": "e0fcdfcee2216bb7",
-    "delete_child": true
+    "room_level_id": "omb_8d020b12fe49e82847c2af3c193d5754",
+    "delete_child": false
   }
 } satisfies P2VcRoomLevelDeletedV1;
 
 export const P2VcRoomLevelUpdatedV1_0 = {
   "schema": "2.0",
   "header": {
-    "event_id": "ac264ba36943d879b6c7572811da9b94",
+    "event_id": "5e3702a84e847582be8db7fb73283c02",
     "event_type": "vc.room_level.updated_v1",
-    "create_time": "1700000000000",
+    "create_time": "1608725989000",
     "token": "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
     "app_id": "cli_9f5343c580712544",
     "tenant_key": "2ca1d211f64f6438"
   },
   "event": {
     "room_level": {
-      "room_level_id": "94ee37b09ed8dbee",
-      "name": "示例名称",
-      "parent_id": "om_a9640f475517ed0c4f5779d024ae4baa",
+      "room_level_id": "层级ID",
+      "name": "测试层级",
+      "parent_id": "omb_4ad1a2c7a2fbc5fc9570f38456931293",
       "path": [
-        "path_example"
+        "omb_4ad1a2c7a2fbc5fc9570f38456931293"
       ],
-      "has_child": true,
-      "custom_group_id": "3efda87ad4439c4d"
+      "has_child": false,
+      "custom_group_id": "10000"
     }
   }
 } satisfies P2VcRoomLevelUpdatedV1;

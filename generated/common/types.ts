@@ -171,7 +171,7 @@ export interface UserId {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  user_id?: string;
+  user_id?: string | null;
   /**
    * 用户的 open id
    */

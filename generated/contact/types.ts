@@ -35,19 +35,19 @@ export interface ContactDepartmentEvent {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  name?: string;
+  name?: string | null;
   /**
    * 父部门的部门 open_department_id。了解部门 ID 可参见部门资源介绍。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  parent_department_id?: string;
+  parent_department_id?: string | null;
   /**
    * 当前部门的 department_id。了解部门 ID 可参见部门资源介绍。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  department_id?: string;
+  department_id?: string | null;
   /**
    * 当前部门的 open_department_id。了解部门 ID 可参见部门资源介绍。
    */
@@ -57,19 +57,19 @@ export interface ContactDepartmentEvent {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  leader_user_id?: string;
+  leader_user_id?: string | null;
   /**
    * 部门群 ID。你可以调用获取群信息接口，通过群 ID 获取群详细信息。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  chat_id?: string;
+  chat_id?: string | null;
   /**
    * 当前部门在同级部门的排序。取值越小排序越靠前。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  order?: number;
+  order?: number | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -79,7 +79,7 @@ export interface ContactDepartmentEvent {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  status?: ContactDepartmentStatus;
+  status?: ContactDepartmentStatus | null;
   /**
    * 部门负责人信息。
    */
@@ -89,7 +89,7 @@ export interface ContactDepartmentEvent {
    *
    * Returned only with the permission `contact:department.hrbp:readonly`.
    */
-  department_hrbps?: UserId[];
+  department_hrbps?: UserId[] | null;
 }
 export interface ContactDepartmentLeader {
   /**
@@ -105,7 +105,7 @@ export interface ContactDepartmentLeader {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  leaderID?: string;
+  leaderID?: string | null;
 }
 export interface ContactDepartmentStatus {
   /**
@@ -252,37 +252,37 @@ export interface ContactUserEvent {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  user_id?: string;
+  user_id?: string | null;
   /**
    * 用户名。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  name?: string;
+  name?: string | null;
   /**
    * 用户英文名。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  en_name?: string;
+  en_name?: string | null;
   /**
    * 用户别名。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  nickname?: string;
+  nickname?: string | null;
   /**
    * 邮箱。
    *
    * Returned only with the permission `contact:user.email:readonly`.
    */
-  email?: string;
+  email?: string | null;
   /**
    * 企业邮箱。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  enterprise_email?: string;
+  enterprise_email?: string | null;
   /**
    * 职务。
    */
@@ -292,7 +292,7 @@ export interface ContactUserEvent {
    *
    * Returned only with the permission `contact:user.phone:readonly`.
    */
-  mobile?: string;
+  mobile?: string | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -308,55 +308,55 @@ export interface ContactUserEvent {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.gender:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  gender?: 0 | 1 | 2 | 3;
+  gender?: 0 | 1 | 2 | 3 | null;
   /**
    * 用户头像信息。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  avatar?: ContactAvatarInfo;
+  avatar?: ContactAvatarInfo | null;
   /**
    * 用户状态。通过 is_frozen、is_resigned、is_activated、is_exited 布尔值类型参数进行展示。 用户状态的流转逻辑可参见用户资源介绍。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  status?: ContactUserStatus;
+  status?: ContactUserStatus | null;
   /**
    * 用户所属部门的 ID 列表。 注意：该参数实际无返回值。该事件返回的用户所属部门 ID 请通过 old_object.department_ids 参数获取。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  department_ids?: string[];
+  department_ids?: string[] | null;
   /**
    * 用户直属主管的用户 open_id 。了解用户 ID 可参见用户相关的 ID 概念。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  leader_user_id?: string;
+  leader_user_id?: string | null;
   /**
    * 城市。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  city?: string;
+  city?: string | null;
   /**
    * 国家。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  country?: string;
+  country?: string | null;
   /**
    * 工位。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  work_station?: string;
+  work_station?: string | null;
   /**
    * 入职时间。秒级时间戳格式。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  join_time?: number;
+  join_time?: number | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -366,7 +366,7 @@ export interface ContactUserEvent {
    *
    * Returned only with the permission `contact:user.employee:readonly` or `contact:user.employee_number:read` or `contact:contact:readonly_as_app` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  employee_no?: string;
+  employee_no?: string | null;
   /**
    * 员工类型。 说明：支持读取自定义员工类型的 int 值。如果该参数的取值不为 1 ~ 5，则你可调用查询人员类型接口查询相应的自定义员工类型信息（employee_type 对应 查询人员类型 接口返回的 enum_value）。
    *
@@ -379,7 +379,7 @@ export interface ContactUserEvent {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  employee_type?: number;
+  employee_type?: number | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -389,7 +389,7 @@ export interface ContactUserEvent {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  orders?: ContactUserOrder[];
+  orders?: ContactUserOrder[] | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -399,25 +399,25 @@ export interface ContactUserEvent {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  custom_attrs?: ContactUserCustomAttr[];
+  custom_attrs?: ContactUserCustomAttr[] | null;
   /**
    * 职级 ID。
    *
    * Returned only with the permission `contact:user.job_level:readonly`.
    */
-  job_level_id?: string;
+  job_level_id?: string | null;
   /**
    * 序列 ID。
    *
    * Returned only with the permission `contact:user.job_family:readonly`.
    */
-  job_family_id?: string;
+  job_family_id?: string | null;
   /**
    * 虚线上级的用户 ID。
    *
    * Returned only with the permission `contact:user.dotted_line_leader_info.read`.
    */
-  dotted_line_leader_user_ids?: string[];
+  dotted_line_leader_user_ids?: string[] | null;
 }
 export interface ContactUserOrder {
   /**
@@ -554,7 +554,7 @@ export interface P2ContactDepartmentDeletedV3OldDepartmentObject {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  status?: ContactDepartmentStatus;
+  status?: ContactDepartmentStatus | null;
   /**
    * 当前部门的 open_department_id。了解部门 ID 可参见部门资源介绍。
    */
@@ -705,25 +705,25 @@ export interface P2ContactScopeUpdatedV3Department {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  name?: string;
+  name?: string | null;
   /**
    * 国际化的部门名称。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  i18n_name?: P2ContactScopeUpdatedV3DepartmentI18nName;
+  i18n_name?: P2ContactScopeUpdatedV3DepartmentI18nName | null;
   /**
    * 父部门的 ID。取值为 0 表示当前部门的父部门为根部门。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  parent_department_id?: string;
+  parent_department_id?: string | null;
   /**
    * 当前部门的自定义部门 ID。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  department_id?: string;
+  department_id?: string | null;
   /**
    * 部门的 open_department_id。
    */
@@ -733,37 +733,37 @@ export interface P2ContactScopeUpdatedV3Department {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  leader_user_id?: string;
+  leader_user_id?: string | null;
   /**
    * 部门群 ID。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  chat_id?: string;
+  chat_id?: string | null;
   /**
    * 部门的排序，即部门在其同级部门的展示顺序。取值越小排序越靠前。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  order?: string;
+  order?: string | null;
   /**
    * 部门单位的自定义 ID 列表。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  unit_ids?: string[];
+  unit_ids?: string[] | null;
   /**
    * 部门下用户的个数。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  member_count?: number;
+  member_count?: number | null;
   /**
    * 部门状态。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  status?: ContactDepartmentStatus;
+  status?: ContactDepartmentStatus | null;
   /**
    * 部门负责人信息。
    */
@@ -777,7 +777,7 @@ export interface P2ContactScopeUpdatedV3Department {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:department.organize:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  primary_member_count?: number;
+  primary_member_count?: number | null;
 }
 export interface P2ContactScopeUpdatedV3DepartmentDetail {
   /**
@@ -875,7 +875,7 @@ export interface P2ContactScopeUpdatedV3User {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  user_id?: string;
+  user_id?: string | null;
   /**
    * 用户的 open_id，应用内用户的唯一标识。关于用户 ID 的说明可参见 用户相关的 ID 概念。
    */
@@ -885,31 +885,31 @@ export interface P2ContactScopeUpdatedV3User {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  name?: string;
+  name?: string | null;
   /**
    * 英文名。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  en_name?: string;
+  en_name?: string | null;
   /**
    * 别名。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  nickname?: string;
+  nickname?: string | null;
   /**
    * 邮箱。
    *
    * Returned only with the permission `contact:user.email:readonly`.
    */
-  email?: string;
+  email?: string | null;
   /**
    * 手机号。
    *
    * Returned only with the permission `contact:user.phone:readonly`.
    */
-  mobile?: string;
+  mobile?: string | null;
   /**
    * 性别。
    *
@@ -920,55 +920,55 @@ export interface P2ContactScopeUpdatedV3User {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.gender:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  gender?: 0 | 1 | 2;
+  gender?: 0 | 1 | 2 | null;
   /**
    * 用户头像信息。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.base:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  avatar?: ContactAvatarInfo;
+  avatar?: ContactAvatarInfo | null;
   /**
    * 用户状态。通过 is_frozen、is_resigned、is_activated、is_exited 布尔值类型参数进行展示。 用户状态的流转逻辑可参见用户资源介绍。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  status?: ContactUserStatus;
+  status?: ContactUserStatus | null;
   /**
    * 用户的直接主管的 open_id。 关于用户 ID 的说明可参见 用户相关的 ID 概念。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  leader_user_id?: string;
+  leader_user_id?: string | null;
   /**
    * 工作城市。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  city?: string;
+  city?: string | null;
   /**
    * 国家或地区 Code 缩写。具体格式可参见 国家/地区码表。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  country?: string;
+  country?: string | null;
   /**
    * 工位。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  work_station?: string;
+  work_station?: string | null;
   /**
    * 入职时间。秒级时间戳格式，表示从 1970 年 1 月 1 日开始所经过的秒数。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  join_time?: number;
+  join_time?: number | null;
   /**
    * 工号。
    *
    * Returned only with the permission `contact:user.employee:readonly` or `contact:user.employee_number:read` or `contact:contact:readonly_as_app` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  employee_no?: string;
+  employee_no?: string | null;
   /**
    * 员工类型。 同时可读取到自定义员工类型的 int 值，通过 int 值调用获取人员类型接口，进而获取到该租户的自定义员工类型的名称。
    *
@@ -981,7 +981,7 @@ export interface P2ContactScopeUpdatedV3User {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  employee_type?: number;
+  employee_type?: number | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -991,13 +991,13 @@ export interface P2ContactScopeUpdatedV3User {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  custom_attrs?: ContactUserCustomAttr[];
+  custom_attrs?: ContactUserCustomAttr[] | null;
   /**
    * 企业邮箱。如果企业管理员已在管理后台启用飞书邮箱服务，则会返回该值。
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  enterprise_email?: string;
+  enterprise_email?: string | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -1007,7 +1007,7 @@ export interface P2ContactScopeUpdatedV3User {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.employee:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  job_title?: string;
+  job_title?: string | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -1033,31 +1033,31 @@ export interface P2ContactScopeUpdatedV3User {
    *
    * Returned only with the permission `contact:user.job_level:readonly`.
    */
-  job_level_id?: string;
+  job_level_id?: string | null;
   /**
    * 序列 ID。
    *
    * Returned only with the permission `contact:user.job_family:readonly`.
    */
-  job_family_id?: string;
+  job_family_id?: string | null;
   /**
    * 分配给用户的席位 ID 列表。需开通 分配用户席位 权限。
    *
    * Returned only with the permission `contact:user.subscription_ids:write`.
    */
-  subscription_ids?: string[];
+  subscription_ids?: string[] | null;
   /**
    * 用户席位列表。
    *
    * Returned only with the permission `contact:user.assign_info:read`.
    */
-  assign_info?: P2ContactScopeUpdatedV3UserAssignInfo[];
+  assign_info?: P2ContactScopeUpdatedV3UserAssignInfo[] | null;
   /**
    * 部门路径。
    *
    * Returned only with the permission `contact:user.department_path:readonly`.
    */
-  department_path?: P2ContactScopeUpdatedV3DepartmentDetail[];
+  department_path?: P2ContactScopeUpdatedV3DepartmentDetail[] | null;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -1165,7 +1165,7 @@ export interface P2ContactUserDeletedV3OldUserObject {
    *
    * Returned only with the permission `contact:contact:readonly_as_app` or `contact:user.department:readonly` or `contact:contact:access_as_app` or `contact:contact:readonly`.
    */
-  department_ids?: string[];
+  department_ids?: string[] | null;
   /**
    * 用户的 open_id，应用内用户的唯一标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
    */

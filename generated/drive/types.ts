@@ -558,17 +558,17 @@ export interface P2DriveFileReadV1Data {
    */
   file_token?: string;
   /**
-   * Typed by the official Node SDK; not in the reference page.
+   * 操作人 ID
+   */
+  operator_id?: UserId;
+  /**
+   * Not in the field table; inferred from the page's example.
    */
   operator_id_list?: UserId[];
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
   subscriber_id_list?: UserId[];
-  /**
-   * 操作人 ID
-   */
-  operator_id?: UserId;
 }
 /**
  * 文件标题变更: 云文档标题变更事件。被订阅的云文档标题发生变更时，将会触发此事件。

@@ -65,8 +65,9 @@ export interface P2ElearningCourseRegistrationCreatedV2Data {
    * - `1`: 课程学习中
    * - `2`: 课程已通过
    * - `3`: 课程不合格
+   * - `4`:
    */
-  learning_state?: 0 | 1 | 2 | 3;
+  learning_state?: 0 | 1 | 2 | 3 | 4;
   /**
    * 必修章节id列表
    *
@@ -167,8 +168,9 @@ export interface P2ElearningCourseRegistrationUpdatedV2Data {
    * - `1`: 课程学习中
    * - `2`: 课程已通过
    * - `3`: 课程不合格
+   * - `4`:
    */
-  learning_state?: 0 | 1 | 2 | 3;
+  learning_state?: 0 | 1 | 2 | 3 | 4;
   /**
    * 必修章节id列表
    *

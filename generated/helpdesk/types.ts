@@ -325,7 +325,7 @@ export interface P2HelpdeskTicketMessageCreatedV1Ticket {
   /**
    * 备注
    */
-  comments?: P2HelpdeskTicketMessageCreatedV1Comments[];
+  comments?: P2HelpdeskTicketMessageCreatedV1Comments;
   /**
    * 工单阶段：1. 机器人 2. 人工
    */

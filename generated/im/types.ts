@@ -559,7 +559,7 @@ export interface P2ImMessageReactionCreatedV1Data {
    * - `user`: 用户，此时 user_id 参数有返回值。
    * - `app`: 应用，此时 app_id 参数有返回值。
    */
-  operator_type?: string;
+  operator_type?: 'user' | 'app' | 'app/user';
   /**
    * 用户 ID。调用获取单个用户信息接口，可通过用户 ID 获取用户信息。
    */
@@ -600,7 +600,7 @@ export interface P2ImMessageReactionDeletedV1Data {
    * - `user`: 用户。此时 user_id 参数有返回值。
    * - `app`: 应用。此时 app_id 参数有返回值。
    */
-  operator_type?: string;
+  operator_type?: 'user' | 'app' | 'app/user';
   /**
    * 用户 ID。调用获取单个用户信息接口，可通过用户 ID 获取用户信息。
    */

@@ -18,7 +18,7 @@ export interface P2MailUserMailboxEventMessageReceivedV1Data {
    *
    * Returned only with the permission `mail:user_mailbox.event.mail_address:read`.
    */
-  mail_address?: string;
+  mail_address?: string | null;
   /**
    * 邮件 id
    */

@@ -78,6 +78,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * 操作系统
    *
    * Values:
+   * - `0`:
    * - `1`: Windows
    * - `2`: macOS
    * - `3`: Linux
@@ -85,7 +86,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * - `5`: iOS
    * - `6`: OpenHarmony
    */
-  device_system?: 1 | 2 | 3 | 4 | 5 | 6;
+  device_system?: 1 | 2 | 3 | 4 | 5 | 6 | 0;
   /**
    * 生产序列号
    */
@@ -238,6 +239,7 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * 操作系统
    *
    * Values:
+   * - `0`:
    * - `1`: Windows
    * - `2`: macOS
    * - `3`: Linux
@@ -245,7 +247,7 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * - `5`: iOS
    * - `6`: OpenHarmony
    */
-  device_system?: 1 | 2 | 3 | 4 | 5 | 6;
+  device_system?: 1 | 2 | 3 | 4 | 5 | 6 | 0;
   /**
    * 生产序列号
    */

@@ -27,22 +27,6 @@ export interface V1EventTime {
    */
   time_stamp?: string;
 }
-export interface V1I18nResources {
-  /**
-   * Typed by the official Node SDK; not in the reference page.
-   */
-  locale?: string;
-  /**
-   * Typed by the official Node SDK; not in the reference page.
-   */
-  is_default?: boolean;
-  /**
-   * Typed by the official Node SDK; not in the reference page.
-   */
-  texts?: {
-    [k: string]: string;
-  };
-}
 export interface V1MeetingRooms {
   /**
    * 会议室 ID
@@ -338,10 +322,8 @@ export interface P1ApprovalCcData {
   user_id?: string;
   /**
    * 抄送时间，毫秒级时间戳。
-   *
-   * An int64 sent as a decimal string.
    */
-  create_time?: string;
+  create_time?: number;
   /**
    * 操作类型。
    *
@@ -881,7 +863,7 @@ export interface P1LeaveApprovalV2Data {
   /**
    * 请假类型所选项的国际化文案。 - 参数 is_default 表示当前语言是否为默认语言。 - 参数 locale 表示当前的语言，例如 zh_cn 代表中文。 - 参数 texts 包含了国际化文案。
    */
-  i18n_resources?: V1I18nResources[];
+  i18n_resources?: string[] | string;
   /**
    * 请假类型，需要根据该参数返回的数值，从 i18n_resources 参数中获取对应的类型文案。
    */
@@ -901,7 +883,7 @@ export interface P1LeaveApprovalV2Data {
   /**
    * 请假详情。
    */
-  leave_detail?: [number, number][];
+  leave_detail?: string[] | string;
   /**
    * 是否难产。
    */
@@ -919,8 +901,9 @@ export interface P1LeaveApprovalV2Data {
    * - `7`: 配偶父母
    * - `8`: 祖父母
    * - `9`: 外祖父母
+   * - ``:
    */
-  leave_family_relation_type?: '0' | '1' | '2' | '3' | '4' | '5' | '7' | '8' | '9';
+  leave_family_relation_type?: '0' | '1' | '2' | '3' | '4' | '5' | '7' | '8' | '9' | '';
   /**
    * 上班晚到时间。哺乳假相关参数。
    */
@@ -956,7 +939,7 @@ export interface P1LeaveApprovalV2Data {
   /**
    * 具体的请假时间段。
    */
-  leave_range?: [number, number][];
+  leave_range?: string[] | string;
   /**
    * 请假事由。
    */
@@ -1036,7 +1019,7 @@ export interface P1LeaveApprovalRevertData {
   /**
    * 撤销操作时间，秒级时间戳。
    */
-  operate_time?: string;
+  operate_time?: string | number;
   /**
    * 租户 Key，是企业的唯一标识。
    */
@@ -1299,7 +1282,7 @@ export interface P1OutApprovalData {
   /**
    * 外出类型选项的国际化文案。
    */
-  i18n_resources?: V1I18nResources[];
+  i18n_resources?: string[];
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
@@ -1388,7 +1371,7 @@ export interface P1OutApprovalRevertData {
   /**
    * 撤销操作时间，秒级时间戳。
    */
-  operate_time?: string;
+  operate_time?: string | number;
   /**
    * 租户 Key，是企业的唯一标识。
    */
@@ -2261,11 +2244,11 @@ export interface P1WorkApprovalData {
   /**
    * 多时段信息，参数 allow_multi_time_range 取值为 1 时该字段有返回值。
    */
-  time_range?: P1WorkApprovalTimeRange;
+  time_range?: P1WorkApprovalTimeRange | P1WorkApprovalTimeRange[];
   /**
    * 每日加班明细。
    */
-  work_detail?: P1WorkApprovalWorkDetail;
+  work_detail?: P1WorkApprovalWorkDetail | P1WorkApprovalWorkDetail[];
   /**
    * 加班开始时间。示例格式：2018-12-01 12:00:00
    */
@@ -2281,7 +2264,7 @@ export interface P1WorkApprovalData {
   /**
    * 代多人提交用户列表。
    */
-  work_multi_imitate_users?: unknown[];
+  work_multi_imitate_users?: unknown[] | null;
   /**
    * 加班事由。
    */
@@ -2360,7 +2343,7 @@ export interface P1WorkApprovalRevertData {
   /**
    * 撤销操作时间，秒级时间戳。
    */
-  operate_time?: string;
+  operate_time?: string | number;
   /**
    * 租户 Key，是企业的唯一标识。
    */

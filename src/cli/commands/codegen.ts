@@ -36,6 +36,7 @@ Options (passed to the importer):
   --from-catalog <docs>     import every catalog row whose doc_page is under events/, resolved against <docs>
   --no-sdk-merge            do not merge in the fields the official Node SDK types but the page lacks
   --sdk-types <index.d.ts>  the Node SDK typings to merge from (default: the installed @larksuiteoapi/node-sdk)
+  --examples <dir>          official example payloads (<event_type>.json); default: <docs>/examples with --from-catalog
   --dry-run                 build and validate, write nothing`)
     .allowUnknownOption(true)
     .action(async (pages: string[]) => {

@@ -56,7 +56,7 @@ describe('merging the Node SDK typings into a page', () => {
   it("keeps the page's type where its own example shows it, and notes the SDK's", () => {
     expect(props(data)['stamp']).toEqual({
       type: 'string', description: '时间戳（秒）',
-      'x-lark-note': 'The Node SDK types this field as number; the page\'s example sends "1700000000", which matches the page\'s type string, so the page\'s type is kept.',
+      'x-lark-note': 'The Node SDK types this field as number; the page\'s example sends "1700000000", and the field table outranks the SDK\'s typings, so the page\'s type string is kept.',
     });
     expect(s.sdkDecisions.find((d) => d.path === 'stamp')).toEqual({ path: 'stamp', pageType: 'string', sdkType: 'number', winner: 'page', reason: 'the page\'s example sends "1700000000"' });
   });
@@ -68,12 +68,12 @@ describe('merging the Node SDK typings into a page', () => {
     });
   });
 
-  it("takes the SDK's type where the example is silent, dropping enum values written for the page's type", () => {
+  it("keeps the page's type where the example is silent: the field table outranks the SDK's typings", () => {
     expect(props(data)['level']).toEqual({
-      type: 'string', description: '等级',
-      'x-lark-note': "The reference page types this field as int, the Node SDK as string; the page's example does not show the field, so the SDK's type is used.",
+      type: 'integer', enum: [1, 2], description: '等级', 'x-lark-enum-descriptions': { 1: '低', 2: '高' },
+      'x-lark-note': "The Node SDK types this field as string; the page's example does not show the field, and the field table outranks the SDK's typings, so the page's type int is kept.",
     });
-    expect(s.sdkDecisions.map((d) => [d.path, d.winner])).toEqual([['stamp', 'page'], ['level', 'sdk'], ['ranges', 'sdk']]);
+    expect(s.sdkDecisions.map((d) => [d.path, d.winner])).toEqual([['stamp', 'page'], ['level', 'page'], ['ranges', 'sdk']]);
     expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 
@@ -183,7 +183,7 @@ describe('importPages with the SDK merge', () => {
       process.stdout.write = orig;
       process.stderr.write = origErr;
     }
-    expect(out.join('')).toMatch(/Node SDK: 6 fields merged in 1 schemas; 3 type conflicts \(2 SDK type used, 1 page type kept\)/);
+    expect(out.join('')).toMatch(/Node SDK: 6 fields merged in 1 schemas; 3 type conflicts \(1 SDK type used, 2 page type kept\)/);
   });
 
   it('writes mirrors for catalog rows that share an imported event\'s body shape', async () => {
