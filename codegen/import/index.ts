@@ -15,6 +15,7 @@ import { createStrictValidator, type StrictValidator } from './validate.js';
 import { defaultNodeSdkTypesPath, readNodeSdkEvents, type SdkField } from './node-sdk.js';
 import { mergeSdkIntoTree, sdkV1Tree, type SdkDecision } from './sdk-merge.js';
 import { applyExampleEvidence } from './evidence.js';
+import { mergeCaptured, readExistingSchema } from './captured.js';
 import { mirrorSchema, mirrorSource } from './mirror.js';
 import { hoistFiles, type ProducedSchema } from './hoist.js';
 
@@ -402,6 +403,14 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
   const pending = new Map<string, ProducedSchema>();
   const write = (domain: string, eventType: string, schema: JsonObject): string => {
     const file = join(options.outDir, domain, `${eventType}.json`);
+    const existing = readExistingSchema(file, options.outDir, domain);
+    if (existing) {
+      const merged = mergeCaptured(schema, existing);
+      if (merged.kept) {
+        schema = merged.schema;
+        report.problems.push({ page: file, line: 0, message: `${eventType}: kept what captured deliveries taught this schema ("x-lark-source": "captured")`, severity: 'warning' });
+      }
+    }
     pending.set(file, { file, domain, schema });
     return file;
   };

@@ -19,7 +19,7 @@ export interface CallbackOperator {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  user_id?: string;
+  user_id?: string | null;
   /**
    * 回调触发者的 union_id
    */

@@ -495,7 +495,9 @@ export const P1RemedyApproval_0 = {
     "employee_id": "ca51d83b",
     "open_id": "ou_18eac85d35a26f989317ad4f02e8bbbb",
     "start_time": 1608690000,
-    "end_time": 1608730204
+    "end_time": 1608730204,
+    "remedy_time": "2018-12-01 12:00:00",
+    "remedy_reason": "忘记打卡"
   }
 } satisfies P1RemedyApproval;
 

@@ -558,6 +558,7 @@ export interface P2ImMessageReactionCreatedV1Data {
    * Values:
    * - `user`: 用户，此时 user_id 参数有返回值。
    * - `app`: 应用，此时 app_id 参数有返回值。
+   * - `app/user`:
    */
   operator_type?: 'user' | 'app' | 'app/user';
   /**
@@ -599,6 +600,7 @@ export interface P2ImMessageReactionDeletedV1Data {
    * Values:
    * - `user`: 用户。此时 user_id 参数有返回值。
    * - `app`: 应用。此时 app_id 参数有返回值。
+   * - `app/user`:
    */
   operator_type?: 'user' | 'app' | 'app/user';
   /**
@@ -769,4 +771,14 @@ export interface P2ImMessageReceiveV1MentionEvent {
    * tenant key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用里面的唯一标识
    */
   tenant_key?: string;
+  /**
+   * The mentioned bot, when a bot is @-mentioned
+   */
+  bot_info?: P2ImMessageReceiveV1BotInfo;
+}
+export interface P2ImMessageReceiveV1BotInfo {
+  /**
+   * The mentioned bot's app ID
+   */
+  app_id?: string;
 }

@@ -149,7 +149,7 @@ export interface V1Registrations {
    */
   register_p1_p2p_chat_create(handler: EventHandler<P1P2pChatCreate>): this;
   /**
-   * v1 event `remedy_approval`: 补卡审批 (v1): an approval instance whose form has the attendance-correction (补卡) control group was approved. Its schema 2.0 successor is approval.instance.remedy_group_update_v4. The Node SDK types this event with the field names of shift_approval; deliveries may also carry remedy_time / remedy_reason, which are not typed here.
+   * v1 event `remedy_approval`: 补卡审批 (v1): an approval instance whose form has the attendance-correction (补卡) control group was approved. Its schema 2.0 successor is approval.instance.remedy_group_update_v4. The Node SDK types this event with the field names of shift_approval; the official Go SDK and the successor's reference page name them remedy_time / remedy_reason, which this schema follows.
    *
    * @see {@link P1RemedyApproval}
    */

@@ -47,7 +47,7 @@ export interface V1User {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  user_id?: string;
+  user_id?: string | null;
 }
 /**
  * 机器人进群 (v1, historic): the bot was added to a group chat. New apps should subscribe to im.chat.member.bot.added_v1.
@@ -102,7 +102,7 @@ export interface P1AddBotData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  chat_owner_employee_id?: string;
+  chat_owner_employee_id?: string | null;
   /**
    * 群主的名称
    */
@@ -120,7 +120,7 @@ export interface P1AddBotData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  operator_employee_id?: string;
+  operator_employee_id?: string | null;
   /**
    * 操作者的名称
    */
@@ -730,7 +730,7 @@ export interface P1GroupSettingUpdateSettings {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  owner_user_id?: string;
+  owner_user_id?: string | null;
   /**
    * 谁可以添加群成员
    */
@@ -1091,7 +1091,7 @@ export interface P1MessageData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  employee_id?: string;
+  employee_id?: string | null;
   /**
    * Sender's union id
    */
@@ -1128,6 +1128,22 @@ export interface P1MessageData {
    * File of a file message
    */
   file_key?: string;
+  /**
+   * Version of the Lark client that sent the message
+   */
+  lark_version?: string;
+  /**
+   * User agent of the sending client
+   */
+  user_agent?: string;
+  /**
+   * Sender's open id (a duplicate of open_id)
+   */
+  user_open_id?: string;
+  /**
+   * The message (om_…)
+   */
+  message_id?: string;
 }
 /**
  * 消息已读 (v1, historic): a user read messages the bot sent in a one-to-one chat. New apps should subscribe to im.message.message_read_v1.
@@ -1414,7 +1430,7 @@ export interface P1P2pChatCreateUser {
   user_id?: string;
 }
 /**
- * 补卡审批 (v1): an approval instance whose form has the attendance-correction (补卡) control group was approved. Its schema 2.0 successor is approval.instance.remedy_group_update_v4. The Node SDK types this event with the field names of shift_approval; deliveries may also carry remedy_time / remedy_reason, which are not typed here.
+ * 补卡审批 (v1): an approval instance whose form has the attendance-correction (补卡) control group was approved. Its schema 2.0 successor is approval.instance.remedy_group_update_v4. The Node SDK types this event with the field names of shift_approval; the official Go SDK and the successor's reference page name them remedy_time / remedy_reason, which this schema follows.
  */
 export interface P1RemedyApproval {
   /**
@@ -1454,7 +1470,7 @@ export interface P1RemedyApprovalData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  employee_id?: string;
+  employee_id?: string | null;
   /**
    * 审批提交人的 open id
    */
@@ -1468,17 +1484,13 @@ export interface P1RemedyApprovalData {
    */
   end_time?: number;
   /**
-   * Typed by the Node SDK (copied from shift_approval); format 2018-12-01 12:00:00
+   * 补卡时间
    */
-  shift_time?: string;
+  remedy_time?: string | number;
   /**
-   * Typed by the Node SDK (copied from shift_approval); format 2018-12-01 12:00:00
+   * 补卡原因
    */
-  return_time?: string;
-  /**
-   * Typed by the Node SDK (copied from shift_approval)
-   */
-  shift_reason?: string;
+  remedy_reason?: string;
 }
 /**
  * 机器人被移出群 (v1, historic): the bot was removed from a group chat. New apps should subscribe to im.chat.member.bot.deleted_v1.
@@ -1533,7 +1545,7 @@ export interface P1RemoveBotData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  chat_owner_employee_id?: string;
+  chat_owner_employee_id?: string | null;
   /**
    * 群主的名称
    */
@@ -1551,7 +1563,7 @@ export interface P1RemoveBotData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  operator_employee_id?: string;
+  operator_employee_id?: string | null;
   /**
    * 操作者的名称
    */
@@ -1952,7 +1964,7 @@ export interface P1TripApprovalData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  employee_id?: string;
+  employee_id?: string | null;
   /**
    * 审批提交人的 open id
    */
@@ -2084,7 +2096,7 @@ export interface P1UserLeaveData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  employee_id?: string;
+  employee_id?: string | null;
   /**
    * 员工的 union id
    */
@@ -2171,7 +2183,7 @@ export interface P1UserUpdateData {
    *
    * Returned only with the permission `contact:user.employee_id:readonly`.
    */
-  employee_id?: string;
+  employee_id?: string | null;
   /**
    * 员工的 union id
    */
