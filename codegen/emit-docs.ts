@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { fieldRows } from './fields.js';
+import { fieldRows, requiredShares } from './fields.js';
 import type { LoadedSchema } from './load.js';
 import type { DomainModel, EventModel } from './model.js';
 import { permissionsOf } from './model.js';
@@ -26,6 +26,7 @@ export function emitDocs(domains: DomainModel[], all: Map<string, LoadedSchema>,
   for (const e of events) counts[e.kind]++;
   out.set('docs/README.md', index({
     banner, total: events.length, counts, domains,
+    shares: requiredShares(events.map((e) => ({ domain: e.domain, schema: e.schema })), all).map((r) => ({ ...r, percent: (r.share * 100).toFixed(1) })),
     all: events.map((e) => ({ ...e, anchor: anchor(e.eventType) })),
   }));
   for (const d of domains) {

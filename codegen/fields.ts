@@ -72,3 +72,32 @@ export function fieldRows(schema: LoadedSchema, all: Map<string, LoadedSchema>):
   visit(schema.json, schema, '', 0, []);
   return rows;
 }
+
+export interface RequiredShare {
+  domain: string;
+  required: number;
+  total: number;
+  /** required / total (0 when there are no fields). */
+  share: number;
+}
+
+/**
+ * How many of the event-body fields (every row under `event.`, nested ones included) are required,
+ * per domain and in all (`domain: 'total'`, last). The types make exactly these fields non-optional.
+ */
+export function requiredShares(events: ReadonlyArray<{ domain: string; schema: LoadedSchema }>, all: Map<string, LoadedSchema>): RequiredShare[] {
+  const by = new Map<string, { required: number; total: number }>();
+  for (const e of events) {
+    const acc = by.get(e.domain) ?? { required: 0, total: 0 };
+    for (const row of fieldRows(e.schema, all)) {
+      if (!row.path.startsWith('event.')) continue;
+      acc.total++;
+      if (row.required) acc.required++;
+    }
+    by.set(e.domain, acc);
+  }
+  const rows = [...by.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([domain, c]) => ({ domain, ...c, share: c.total === 0 ? 0 : c.required / c.total }));
+  const required = rows.reduce((n, r) => n + r.required, 0);
+  const total = rows.reduce((n, r) => n + r.total, 0);
+  return [...rows, { domain: 'total', required, total, share: total === 0 ? 0 : required / total }];
+}

@@ -62,6 +62,8 @@ export interface ImportOptions {
   sdkTypesPath?: string;
   /** Official example payloads, one `<event_type>.json` per event (the docs' `examples/`). */
   examplesDir?: string;
+  /** The message-content guide (`guides/im-v1/message_content.md`): the values of `message_type`. */
+  messageContentPath?: string;
 }
 
 export interface PageImport {
@@ -175,6 +177,8 @@ interface PageContext {
   taken: Set<string>;
   /** Event type → its official example payload from the examples folder. */
   examples: ReadonlyMap<string, unknown>;
+  /** The message types of the message-content guide (empty: not given). */
+  messageTypes: readonly string[];
 }
 
 type ProducedPageSchema = PageImport['schemas'][number];
@@ -307,6 +311,7 @@ function importUnit(unit: Unit, idx: number, ctx: PageContext): ProducedPageSche
   const merge = sdkFields ? mergeSdkIntoTree(tree, sdkFields, { eventType: key, example: official, page: path, problems }) : { merged: [], decisions: [] };
 
   const domain = domainOf(key, kind);
+  const evidence = [official, fileExample].filter((e, i, all) => e !== undefined && all.findIndex((x) => JSON.stringify(x) === JSON.stringify(e)) === i);
   const built = buildEventSchema({
     eventType: key,
     kind,
@@ -320,9 +325,9 @@ function importUnit(unit: Unit, idx: number, ctx: PageContext): ProducedPageSche
     appTypes: ctx.page.appTypes,
     tree,
     page: path,
-  }, official, problems);
+    ...(domain === 'im' && ctx.messageTypes.length > 0 ? { messageTypes: ctx.messageTypes } : {}),
+  }, official, problems, evidence);
 
-  const evidence = [official, fileExample].filter((e, i, all) => e !== undefined && all.findIndex((x) => JSON.stringify(x) === JSON.stringify(e)) === i);
   if (ctx.validator && evidence.length > 0) {
     const left = applyExampleEvidence(built.schema, evidence, { eventType: key, page: path, line: unit.example?.line ?? unitLine, validator: ctx.validator, problems });
     if (left.length > 0) problems.push({ page: path, line: unit.example?.line ?? unitLine, message: `${key}: an official example still does not validate: ${left.slice(0, 5).join('; ')}`, severity: 'warning' });
@@ -336,7 +341,7 @@ function importUnit(unit: Unit, idx: number, ctx: PageContext): ProducedPageSche
  * Imports one page. `sdk` (optional): the Node SDK's handler typings; when given, each event's tree
  * is reconciled with them (./sdk-merge.ts) before it becomes a schema.
  */
-export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator, sdk?: SdkEvents, examples: ReadonlyMap<string, unknown> = new Map()): PageImport {
+export function importPageText(text: string, path: string, catalog: Map<string, CatalogRow>, validator?: StrictValidator, sdk?: SdkEvents, examples: ReadonlyMap<string, unknown> = new Map(), messageTypes: readonly string[] = []): PageImport {
   const page = parsePage(text, path);
   const problems = page.problems;
   dropNonEventTables(page, path, problems);
@@ -346,6 +351,7 @@ export function importPageText(text: string, path: string, catalog: Map<string, 
     units: unitsOf(page),
     taken: new Set(),
     examples,
+    messageTypes,
   };
   const out: PageImport = { schemas: [], problems };
   ctx.units.forEach((unit, idx) => {
@@ -370,6 +376,13 @@ function sourceOf(path: string, row: CatalogRow | undefined): string {
   if (i >= 0 && p.includes('lark-docs/')) return p.slice(p.indexOf('lark-docs/') + 'lark-docs/'.length);
   const seed = /(?:^|\/)(seeds\/[^/]+)$/.exec(p);
   return seed?.[1] ?? p;
+}
+
+/** The message types the message-content guide documents: the type name that ends each section heading. */
+export function readMessageTypes(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^#{3,4} [^\n]*?\s([a-z][a-z_]*)\s*$/gm)) if (!out.includes(m[1] as string)) out.push(m[1] as string);
+  return out;
 }
 
 /** The examples folder: `<event_type>.json` → its payload (files that are not JSON are reported). */
@@ -398,6 +411,7 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
     else report.problems.push({ page: sdkPath, line: 0, message: 'the Node SDK typings are not installed; nothing merged from them', severity: 'warning' });
   }
   const examples = options.examplesDir ? readExamples(options.examplesDir, report.problems) : new Map<string, unknown>();
+  const messageTypes = options.messageContentPath ? readMessageTypes(readFileSync(options.messageContentPath, 'utf8')) : [];
   const produced = new Map<string, PageImport['schemas'][number]>();
   // Everything is written at the end, once the domains' shared definitions are hoisted.
   const pending = new Map<string, ProducedSchema>();
@@ -422,7 +436,7 @@ export async function importPages(paths: string[], options: ImportOptions): Prom
       report.problems.push({ page: path, line: 0, message: `cannot read the page: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
       continue;
     }
-    const result = importPageText(text, path, catalog, validator, sdk, examples);
+    const result = importPageText(text, path, catalog, validator, sdk, examples, messageTypes);
     report.problems.push(...result.problems);
     for (const s of result.schemas) {
       produced.set(s.eventType, s);
@@ -510,13 +524,14 @@ export async function runImportCli(argv: string[]): Promise<number> {
     }
   }
   if (examplesDir === undefined && docsRoot !== undefined && existsSync(join(docsRoot, 'examples'))) examplesDir = join(docsRoot, 'examples');
+  const messageContentPath = docsRoot !== undefined && existsSync(join(docsRoot, 'guides/im-v1/message_content.md')) ? join(docsRoot, 'guides/im-v1/message_content.md') : undefined;
   if (examplesDir !== undefined && !existsSync(examplesDir)) { process.stderr.write(`cannot read ${examplesDir}\n`); return 2; }
   if (pages.length === 0) { process.stderr.write(USAGE + '\n'); return 2; }
   for (const p of pages) {
     if (!existsSync(p)) { process.stderr.write(`cannot read ${p}\n`); return 2; }
   }
   if (sdkTypesPath !== undefined && !existsSync(sdkTypesPath)) { process.stderr.write(`cannot read ${sdkTypesPath}\n`); return 2; }
-  const report = await importPages(pages, { outDir, catalogPath: catPath, write, sdkMerge, sdkTypesPath, ...(examplesDir !== undefined ? { examplesDir } : {}) });
+  const report = await importPages(pages, { outDir, catalogPath: catPath, write, sdkMerge, sdkTypesPath, ...(examplesDir !== undefined ? { examplesDir } : {}), ...(messageContentPath !== undefined ? { messageContentPath } : {}) });
   for (const p of report.problems) process.stderr.write(`${p.page}:${p.line}: ${p.severity}: ${p.message}\n`);
   const synthesized = report.events.filter((e) => e.exampleSource === 'synthesized').length;
   const sharedCount = [...report.shared.values()].reduce((n, names) => n + names.length, 0);

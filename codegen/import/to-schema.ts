@@ -19,6 +19,8 @@ export interface EventSpec {
   /** The whole field table (envelope rows included). */
   tree: FieldNode[];
   page: string;
+  /** The message types of the message-content guide, for `message_type` fields (im). */
+  messageTypes?: readonly string[];
 }
 
 const INT64_PATTERN = '^-?[0-9]+$';
@@ -66,6 +68,8 @@ interface Ctx {
   /** definition name → canonical shape, for "same doc type, same shape → one definition". */
   shapes: Map<string, string>;
   lookup: ExampleLookup;
+  /** Every official example of the event (none: the example was synthesized). */
+  examples: readonly unknown[];
   problems: Problem[];
 }
 
@@ -194,7 +198,9 @@ function objectDefinition(n: FieldNode, path: string[], ctx: Ctx): string {
   const def = objectBody(n.children, path, ctx);
   const body = orderKeys({ type: 'object', ...def });
   // Descriptions differ between uses of one doc type ("开始时间" / "结束时间"); the shape does not.
-  const shape = JSON.stringify(withoutDescriptions(body));
+  // Presence is per use: one doc type used twice requires what both uses always carry.
+  const { required: _required, ...bodyShape } = body;
+  const shape = JSON.stringify(withoutDescriptions(bodyShape));
   let name = base;
   if (ctx.shapes.has(name) && ctx.shapes.get(name) !== shape) {
     name = base + pascalCase(n.name);
@@ -207,6 +213,12 @@ function objectDefinition(n: FieldNode, path: string[], ctx: Ctx): string {
   if (!ctx.shapes.has(name)) {
     ctx.shapes.set(name, shape);
     ctx.definitions.set(name, orderKeys({ title: name, ...body }));
+  } else {
+    const def = ctx.definitions.get(name) as JsonObject;
+    const mine = Array.isArray(body['required']) ? body['required'] : [];
+    const theirs = Array.isArray(def['required']) ? def['required'].filter((k) => mine.includes(k)) : [];
+    if (theirs.length > 0) def['required'] = theirs;
+    else delete def['required'];
   }
   return name;
 }
@@ -224,13 +236,93 @@ function withoutDescriptions(v: Json): Json {
 
 export function objectBody(children: FieldNode[], path: string[], ctx: Ctx): JsonObject {
   const properties: JsonObject = {};
+  const required: string[] = [];
   for (const c of children) {
     if (c.name in properties) {
       ctx.problems.push({ page: ctx.spec.page, line: c.line, message: `duplicate field ${c.name}; the later row wins`, severity: 'warning' });
     }
+    inlineEnum(c, [...path, c.name], ctx);
     properties[c.name] = fieldSchema(c, [...path, c.name], ctx);
+    if (isRequired(c, path, ctx) && !required.includes(c.name)) required.push(c.name);
   }
-  return { properties };
+  return required.length > 0 ? { required, properties } : { properties };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presence (schemas/README.md, "Required fields"): a field is required when the platform always
+// sends it: it names the event's subject, or every official example has it (not null) and the
+// page does not describe it as conditional.
+
+/** Descriptions that say a field is sometimes missing. `可选值` (the values are) is no such word. */
+const CONDITIONAL = /仅在|仅当|仅对|时返回|时才|才返回|才会|不返回|可能为空|为空|可能不|不一定|若|如果|如有|当[^。]{0,30}时|可选(?!值)|非必|选填|only when|only if|\bif\b|\bwhen\b|may be empty|may be absent|optional|omitted|deprecated|已废弃|废弃/i;
+
+/** The objects of every example at `path` (array elements flattened). */
+function instancesAt(examples: readonly unknown[], path: string[]): unknown[] {
+  let cur: unknown[] = [...examples];
+  for (const seg of path) {
+    const next: unknown[] = [];
+    for (const v of cur) {
+      if (v && typeof v === 'object' && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, seg)) {
+        const child = (v as Record<string, unknown>)[seg];
+        if (Array.isArray(child)) next.push(...child);
+        else next.push(child);
+      }
+    }
+    cur = next;
+  }
+  return cur.filter((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
+}
+
+/** The object tokens of the event type: `im.message.receive_v1` → message; `drive.file.bitable_record_changed_v1` → file. */
+function subjectTokens(eventType: string): string[] {
+  const parts = eventType.split('.');
+  return parts.length >= 3 ? parts.slice(1, -1) : [];
+}
+
+function isSubject(n: FieldNode, path: string[], ctx: Ctx): boolean {
+  const tokens = subjectTokens(ctx.spec.eventType);
+  if (tokens.length === 0) return false;
+  const rel = path.slice(1); // below `event`
+  if (rel.length === 0) return tokens.some((t) => n.name === t || n.name === `${t}_id`);
+  return rel.length === 1 && tokens.includes(rel[0] as string) && (n.name === 'id' || tokens.some((t) => n.name === `${t}_id`));
+}
+
+function isRequired(n: FieldNode, path: string[], ctx: Ctx): boolean {
+  // Scope-dependent fields may be absent (the nullability rule).
+  if (n.rules.fieldPermissions.length > 0) return false;
+  if (CONDITIONAL.test(n.rules.description)) return false;
+  const parents = instancesAt(ctx.examples, path);
+  const always = parents.length > 0 && parents.every((p) => Object.prototype.hasOwnProperty.call(p, n.name) && (p as Record<string, unknown>)[n.name] !== null);
+  if (parents.length > 0 && !always) return false; // an example lacks it: evidence wins
+  return always || isSubject(n, path, ctx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Literal unions from enumerations written inside descriptions ("user"（用户）或"bot"（机器人）),
+// and the message types of the message-content guide.
+
+/** Field names whose values are a closed set of codes. */
+const CODE_NAME = /(^|_)(type|status|mode|role|kind|state|scene|category|level|platform|action)$/;
+const INLINE_ITEM = /["“`]?\b([a-z][a-z0-9_]*)\b["”`]?\s*(?:（([^）]{1,20})）|\(([^)]{1,20})\)|[:：]\s*([^\s,，;；。、]{1,12}))/g;
+
+function inlineEnum(n: FieldNode, path: string[], ctx: Ctx): void {
+  if (n.children.length > 0 || n.rules.enumItems.length > 0 || n.rules.enumOpen) return;
+  const scalar = n.type.kind === 'scalar' ? n.type : n.type.kind === 'array' && n.type.item.kind === 'scalar' ? n.type.item : null;
+  if (!scalar || scalar.scalar !== 'string') return;
+  let items: { value: string; label: string }[] = [];
+  if ((n.name === 'message_type' || n.name === 'msg_type') && ctx.spec.messageTypes && ctx.spec.messageTypes.length > 0) {
+    items = ctx.spec.messageTypes.map((v) => ({ value: v, label: '' }));
+  } else if (CODE_NAME.test(n.name)) {
+    for (const m of n.rules.description.matchAll(INLINE_ITEM)) {
+      const value = m[1] as string;
+      if (!items.some((i) => i.value === value)) items.push({ value, label: (m[2] ?? m[3] ?? m[4] ?? '').trim() });
+    }
+    if (items.length < 2) return;
+  } else return;
+  // The examples are the stronger evidence: values they send join the list.
+  const seen = ctx.examples.length === 0 ? [] : instancesAt(ctx.examples, path.slice(0, -1)).map((p) => (p as Record<string, unknown>)[n.name]).flatMap((v) => (Array.isArray(v) ? v : [v]));
+  for (const v of seen) if (typeof v === 'string' && !items.some((i) => i.value === v)) items.push({ value: v, label: '' });
+  n.rules.enumItems = items;
 }
 
 export function fieldSchema(n: FieldNode, path: string[], ctx: Ctx): JsonObject {
@@ -276,8 +368,8 @@ export interface BuiltSchema {
   dataName: string;
 }
 
-export function buildEventSchema(spec: EventSpec, example: unknown, problems: Problem[]): BuiltSchema {
-  const ctx: Ctx = { spec, definitions: new Map(), shapes: new Map(), lookup: exampleLookup(example), problems };
+export function buildEventSchema(spec: EventSpec, example: unknown, problems: Problem[], examples: readonly unknown[] = example === undefined ? [] : [example]): BuiltSchema {
+  const ctx: Ctx = { spec, definitions: new Map(), shapes: new Map(), lookup: exampleLookup(example), examples, problems };
   const eventNode = spec.tree.find((n) => n.name === 'event');
   const dataName = `${spec.typeName}Data`;
   const bodyFields = eventNode ? eventNode.children : [];
@@ -296,7 +388,7 @@ export function buildEventSchema(spec: EventSpec, example: unknown, problems: Pr
       else if (c.name in props) ordered[c.name] = props[c.name] as Json;
     }
     body['properties'] = ordered;
-    body['required'] = ['type'];
+    body['required'] = ['type', ...(Array.isArray(body['required']) ? body['required'].filter((k) => k !== 'type') : [])];
   }
   const dataDef = orderKeys({ title: dataName, type: 'object', ...body });
   const definitions: JsonObject = { [dataName]: dataDef };

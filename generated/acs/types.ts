@@ -16,27 +16,27 @@ export interface P2AcsAccessRecordCreatedV1Data {
   /**
    * 门禁记录 ID
    */
-  access_record_id?: string;
+  access_record_id: string;
   /**
    * 用户 ID
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 设备 ID
    */
-  device_id?: string;
+  device_id: string;
   /**
    * 是否打卡
    */
-  is_clock_in?: boolean;
+  is_clock_in: boolean;
   /**
    * 是否开门
    */
-  is_door_open?: boolean;
+  is_door_open: boolean;
   /**
    * 识别时间 （单位：秒）
    */
-  access_time?: string;
+  access_time: string;
 }
 /**
  * 用户信息变更: 智能门禁用户特征值变化时，发送此事件。
@@ -53,13 +53,13 @@ export interface P2AcsUserUpdatedV1Data {
   /**
    * 用户 ID
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 卡号
    */
-  card?: number;
+  card: number;
   /**
    * 是否上传人脸图片
    */
-  face_uploaded?: boolean;
+  face_uploaded: boolean;
 }

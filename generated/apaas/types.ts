@@ -16,29 +16,29 @@ export interface P2ApaasWorkspaceRecordChangeV1Data {
   /**
    * 记录所属的数据平台 workspace 信息
    */
-  workspace?: string;
+  workspace: string;
   /**
    * workspace关联的应用app id
    */
-  app?: string;
+  app: string;
   /**
    * 发生数据记录变更的数据表
    */
-  table?: string;
+  table: string;
   /**
    * 变更类型，枚举值：INSERT / UPDATE / DELETE
    */
-  type?: string;
+  type: string;
   /**
    * 变更人
    */
-  operator?: string;
+  operator: string;
   /**
    * 变更前的记录数据（INSERT 为 NULL，DELETE 包含全部字段）
    */
-  before?: string;
+  before: string;
   /**
    * 变更后数据，仅含变更字段（INSERT 包含全部字段，DELETE 为 NULL）
    */
-  after?: string;
+  after: string;
 }

@@ -16,19 +16,19 @@ export interface P2ApplicationApplicationAppVersionAuditV6Data {
   /**
    * 通过 / 拒绝应用审核的管理员 id
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 被审核的应用版本 id
    */
-  version_id?: string;
+  version_id: string;
   /**
    * 应用创建者的 id
    */
-  creator_id?: UserId;
+  creator_id: UserId;
   /**
    * 审核应用的 id
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审核通过 / 拒绝
    *
@@ -36,7 +36,7 @@ export interface P2ApplicationApplicationAppVersionAuditV6Data {
    * - `audited`: 审核通过
    * - `reject`: 审核拒绝
    */
-  operation?: 'audited' | 'reject';
+  operation: 'audited' | 'reject';
   /**
    * 审核信息，当审核拒绝时，管理员填写的拒绝理由
    */
@@ -48,7 +48,7 @@ export interface P2ApplicationApplicationAppVersionAuditV6Data {
    * - `administrator`: 管理员审核
    * - `auto`: 自动免审
    */
-  audit_source?: 'administrator' | 'auto';
+  audit_source: 'administrator' | 'auto';
 }
 /**
  * 申请发布应用: 通过订阅该事件，可接收应用提交发布申请事件
@@ -65,15 +65,15 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6Data {
   /**
    * 用户 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 当前线上版本信息
    */
-  online_version?: P2ApplicationApplicationAppVersionPublishApplyV6ApplicationAppVersionEvent;
+  online_version: P2ApplicationApplicationAppVersionPublishApplyV6ApplicationAppVersionEvent;
   /**
    * 当前在审核的版本信息
    */
-  under_audit_version?: P2ApplicationApplicationAppVersionPublishApplyV6ApplicationAppVersionEvent;
+  under_audit_version: P2ApplicationApplicationAppVersionPublishApplyV6ApplicationAppVersionEvent;
   /**
    * 应用状态
    *
@@ -81,45 +81,45 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6Data {
    * - `0`: 停用状态
    * - `1`: 启用状态
    */
-  app_status?: 0 | 1;
+  app_status: 0 | 1;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6AppAbility {
   /**
    * 小程序能力
    */
-  gadget?: P2ApplicationApplicationAppVersionPublishApplyV6Gadget;
+  gadget: P2ApplicationApplicationAppVersionPublishApplyV6Gadget;
   /**
    * 网页能力
    */
-  web_app?: P2ApplicationApplicationAppVersionPublishApplyV6WebApp;
+  web_app: P2ApplicationApplicationAppVersionPublishApplyV6WebApp;
   /**
    * 机器人能力
    */
-  bot?: P2ApplicationApplicationAppVersionPublishApplyV6Bot;
+  bot: P2ApplicationApplicationAppVersionPublishApplyV6Bot;
   /**
    * 小组件能力
    */
-  workplace_widgets?: P2ApplicationApplicationAppVersionPublishApplyV6WorkplaceWidget[];
+  workplace_widgets: P2ApplicationApplicationAppVersionPublishApplyV6WorkplaceWidget[];
   /**
    * 主导航小程序
    */
-  navigate?: P2ApplicationApplicationAppVersionPublishApplyV6Navigate;
+  navigate: P2ApplicationApplicationAppVersionPublishApplyV6Navigate;
   /**
    * 云文档应用
    */
-  cloud_doc?: P2ApplicationApplicationAppVersionPublishApplyV6CloudDoc;
+  cloud_doc: P2ApplicationApplicationAppVersionPublishApplyV6CloudDoc;
   /**
    * 云文档小组件
    */
-  docs_blocks?: P2ApplicationApplicationAppVersionPublishApplyV6DocsBlock[];
+  docs_blocks: P2ApplicationApplicationAppVersionPublishApplyV6DocsBlock[];
   /**
    * 消息快捷操作
    */
-  message_action?: P2ApplicationApplicationAppVersionPublishApplyV6MessageAction;
+  message_action: P2ApplicationApplicationAppVersionPublishApplyV6MessageAction;
   /**
    * 加号菜单
    */
-  plus_menu?: P2ApplicationApplicationAppVersionPublishApplyV6PlusMenu;
+  plus_menu: P2ApplicationApplicationAppVersionPublishApplyV6PlusMenu;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6AppI18nInfo {
   /**
@@ -143,7 +143,7 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6AppI18nInfo {
    * - `th_th`: 泰语
    * - `ko_kr`: 韩语
    */
-  i18n_key?:
+  i18n_key:
     | 'zh_cn'
     | 'en_us'
     | 'ja_jp'
@@ -163,25 +163,25 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6AppI18nInfo {
   /**
    * 应用国际化名称
    */
-  name?: string;
+  name: string;
   /**
    * 应用国际化描述（副标题）
    */
-  description?: string;
+  description: string;
   /**
    * 国际化帮助文档链接
    */
-  help_use?: string;
+  help_use: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6AppScope {
   /**
    * 应用权限
    */
-  scope?: string;
+  scope: string;
   /**
    * 应用权限的国际化描述
    */
-  description?: string;
+  description: string;
   /**
    * 权限等级描述
    *
@@ -191,7 +191,7 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6AppScope {
    * - `2`: 高级权限
    * - `3`: 超敏感权限
    */
-  level?: 1 | 2 | 3 | 0;
+  level: 1 | 2 | 3 | 0;
   /**
    * 返回用户身份类型user、应用身份类型tenant。如果两种类型都支持，则同时返回两个。
    *
@@ -208,79 +208,79 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6AppVersionRemar
   /**
    * 备注说明
    */
-  remark?: string;
+  remark: string;
   /**
    * 更新说明
    */
-  update_remark?: string;
+  update_remark: string;
   /**
    * 可见性名单
    */
-  visibility?: P2ApplicationApplicationAppVersionPublishApplyV6AppVisibilityEvent;
+  visibility: P2ApplicationApplicationAppVersionPublishApplyV6AppVisibilityEvent;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6AppVisibilityEvent {
   /**
    * 是否全员可见
    */
-  is_all?: boolean;
+  is_all: boolean;
   /**
    * 可见名单
    */
-  visible_list?: P2ApplicationApplicationAppVersionPublishApplyV6AppVisibleListEvent;
+  visible_list: P2ApplicationApplicationAppVersionPublishApplyV6AppVisibleListEvent;
   /**
    * 不可见名单
    */
-  invisible_list?: P2ApplicationApplicationAppVersionPublishApplyV6AppVisibleListEvent;
+  invisible_list: P2ApplicationApplicationAppVersionPublishApplyV6AppVisibleListEvent;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6AppVisibleListEvent {
   /**
    * 可见性成员 id 列表
    */
-  open_ids?: UserId[];
+  open_ids: UserId[];
   /**
    * 可见性部门的 id 列表
    */
-  department_ids?: string[];
+  department_ids: string[];
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6ApplicationAppVersionEvent {
   /**
    * 应用 id
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 开发者填入的应用版本 ID
    */
-  version?: string;
+  version: string;
   /**
    * 唯一标识应用版本的 ID
    */
-  version_id?: string;
+  version_id: string;
   /**
    * 应用默认名称
    */
-  app_name?: string;
+  app_name: string;
   /**
    * 应用头像 url
    */
-  avatar_url?: string;
+  avatar_url: string;
   /**
    * 应用默认描述
    */
-  description?: string;
+  description: string;
   /**
    * 应用权限列表
    */
-  scopes?: P2ApplicationApplicationAppVersionPublishApplyV6AppScope[];
+  scopes: P2ApplicationApplicationAppVersionPublishApplyV6AppScope[];
   /**
    * 后台主页地址
    */
-  back_home_url?: string;
+  back_home_url: string;
   /**
    * 应用的国际化信息列表
    *
    * @minItems 1
    */
-  i18n?: [
+  i18n: [
     P2ApplicationApplicationAppVersionPublishApplyV6AppI18nInfo,
     ...P2ApplicationApplicationAppVersionPublishApplyV6AppI18nInfo[]
   ];
@@ -289,11 +289,11 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6ApplicationAppV
    *
    * @maxItems 3
    */
-  common_categories?: [] | [string] | [string, string] | [string, string, string];
+  common_categories: [] | [string] | [string, string] | [string, string, string];
   /**
    * 应用已订阅开放平台事件列表
    */
-  events?: string[];
+  events: string[];
   /**
    * 版本状态
    *
@@ -304,23 +304,23 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6ApplicationAppV
    * - `3`: 审核中
    * - `4`: 未提交审核
    */
-  status?: 0 | 1 | 2 | 3 | 4;
+  status: 0 | 1 | 2 | 3 | 4;
   /**
    * 版本创建时间（单位：s）
    */
-  create_time?: string;
+  create_time: string;
   /**
    * 版本发布时间（单位：s）
    */
-  publish_time?: string;
+  publish_time: string;
   /**
    * 当前版本下应用开启的能力
    */
-  ability?: P2ApplicationApplicationAppVersionPublishApplyV6AppAbility;
+  ability: P2ApplicationApplicationAppVersionPublishApplyV6AppAbility;
   /**
    * 跟随应用版本的信息
    */
-  remark?: P2ApplicationApplicationAppVersionPublishApplyV6AppVersionRemarkEvent;
+  remark: P2ApplicationApplicationAppVersionPublishApplyV6AppVersionRemarkEvent;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6BlockI18nInfo {
   /**
@@ -331,17 +331,17 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6BlockI18nInfo {
    * - `en_us`: 英文
    * - `ja_jp`: 日文
    */
-  i18n_key?: 'zh_cn' | 'en_us' | 'ja_jp';
+  i18n_key: 'zh_cn' | 'en_us' | 'ja_jp';
   /**
    * 名称
    */
-  name?: string;
+  name: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6Bot {
   /**
    * 消息卡片回调地址
    */
-  card_request_url?: string;
+  card_request_url: string;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -403,20 +403,20 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6CloudDoc {
   /**
    * 云空间重定向 url
    */
-  space_url?: string;
+  space_url: string;
   /**
    * 国际化信息
    *
    * @minItems 1
    */
-  i18n?: [
+  i18n: [
     P2ApplicationApplicationAppVersionPublishApplyV6CloudDocI18nInfo,
     ...P2ApplicationApplicationAppVersionPublishApplyV6CloudDocI18nInfo[]
   ];
   /**
    * 图标链接
    */
-  icon_url?: string;
+  icon_url: string;
   /**
    * 云文档支持模式
    *
@@ -424,7 +424,7 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6CloudDoc {
    * - `0`: 未知
    * - `1`: 移动端
    */
-  mode?: 0 | 1;
+  mode: 0 | 1;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6CloudDocI18nInfo {
   /**
@@ -435,42 +435,42 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6CloudDocI18nInf
    * - `en_us`: 英文
    * - `ja_jp`: 日文
    */
-  i18n_key?: 'zh_cn' | 'en_us' | 'ja_jp';
+  i18n_key: 'zh_cn' | 'en_us' | 'ja_jp';
   /**
    * 云文档国际化名称
    */
-  name?: string;
+  name: string;
   /**
    * 云文档国际化读权限说明
    */
-  read_description?: string;
+  read_description: string;
   /**
    * 云文档国际化写权限说明
    */
-  write_description?: string;
+  write_description: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6DocsBlock {
   /**
    * BlockTypeID
    */
-  block_type_id?: string;
+  block_type_id: string;
   /**
    * block 的国际化信息
    *
    * @minItems 1
    */
-  i18n?: [
+  i18n: [
     P2ApplicationApplicationAppVersionPublishApplyV6BlockI18nInfo,
     ...P2ApplicationApplicationAppVersionPublishApplyV6BlockI18nInfo[]
   ];
   /**
    * 移动端 icon 链接
    */
-  mobile_icon_url?: string;
+  mobile_icon_url: string;
   /**
    * pc 端口 icon 链接
    */
-  pc_icon_url?: string;
+  pc_icon_url: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6Gadget {
   /**
@@ -481,47 +481,47 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6Gadget {
    * - `2`: pc 模式
    * - `4`: 主导航模式
    */
-  enable_pc_mode?: number;
+  enable_pc_mode: number;
   /**
    * schema url 列表
    */
-  schema_urls?: string[];
+  schema_urls: string[];
   /**
    * pc 端是否使用小程序版本
    */
-  pc_use_mobile_pkg?: boolean;
+  pc_use_mobile_pkg: boolean;
   /**
    * pc 的小程序版本号
    */
-  pc_version?: string;
+  pc_version: string;
   /**
    * 移动端小程序版本号
    */
-  mobile_version?: string;
+  mobile_version: string;
   /**
    * 移动端兼容的最低飞书版本
    */
-  mobile_min_lark_version?: string;
+  mobile_min_lark_version: string;
   /**
    * pc 端兼容的最低飞书版本
    */
-  pc_min_lark_version?: string;
+  pc_min_lark_version: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6MessageAction {
   /**
    * pc 端链接
    */
-  pc_app_link?: string;
+  pc_app_link: string;
   /**
    * 移动端链接
    */
-  mobile_app_link?: string;
+  mobile_app_link: string;
   /**
    * 国际化信息
    *
    * @minItems 1
    */
-  i18n?: [
+  i18n: [
     P2ApplicationApplicationAppVersionPublishApplyV6MessageActionI18nInfo,
     ...P2ApplicationApplicationAppVersionPublishApplyV6MessageActionI18nInfo[]
   ];
@@ -535,45 +535,45 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6MessageActionI1
    * - `en_us`: 英文
    * - `ja_jp`: 日文
    */
-  i18n_key?: 'zh_cn' | 'en_us' | 'ja_jp';
+  i18n_key: 'zh_cn' | 'en_us' | 'ja_jp';
   /**
    * 国际化名称
    */
-  name?: string;
+  name: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6Navigate {
   /**
    * pc 端主导航信息
    */
-  pc?: P2ApplicationApplicationAppVersionPublishApplyV6NavigateMeta;
+  pc: P2ApplicationApplicationAppVersionPublishApplyV6NavigateMeta;
   /**
    * 移动端主导航信息
    */
-  mobile?: P2ApplicationApplicationAppVersionPublishApplyV6NavigateMeta;
+  mobile: P2ApplicationApplicationAppVersionPublishApplyV6NavigateMeta;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6NavigateMeta {
   /**
    * 主导航小程序版本号
    */
-  version?: string;
+  version: string;
   /**
    * 默认图片 url
    */
-  image_url?: string;
+  image_url: string;
   /**
    * 选中态图片 url
    */
-  hover_image_url?: string;
+  hover_image_url: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6PlusMenu {
   /**
    * pc 端链接
    */
-  pc_app_link?: string;
+  pc_app_link: string;
   /**
    * 移动端链接
    */
-  mobile_app_link?: string;
+  mobile_app_link: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6RedirectLink {
   /**
@@ -599,17 +599,17 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6WebApp {
   /**
    * pc 端 url
    */
-  pc_url?: string;
+  pc_url: string;
   /**
    * 移动端 url
    */
-  mobile_url?: string;
+  mobile_url: string;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6WorkplaceWidget {
   /**
    * 最低兼容飞书版本号
    */
-  min_lark_version?: string;
+  min_lark_version: string;
 }
 /**
  * 撤回应用发布申请: 通过订阅该事件，可接收应用撤回发布申请事件
@@ -626,19 +626,19 @@ export interface P2ApplicationApplicationAppVersionPublishRevokeV6Data {
   /**
    * 用户 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 用户 ID
    */
-  creator_id?: UserId;
+  creator_id: UserId;
   /**
    * 撤回应用的 id
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 撤回应用的版本 id
    */
-  version_id?: string;
+  version_id: string;
 }
 /**
  * 应用创建: 当企业内有新的自建应用被创建时推送此事件（创建就会产生此事件，不需要发版）
@@ -655,31 +655,31 @@ export interface P2ApplicationApplicationCreatedV6Data {
   /**
    * 用户 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 应用 ID
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 应用名称
    */
-  name?: string;
+  name: string;
   /**
    * 应用描述
    */
-  description?: string;
+  description: string;
   /**
    * 应用图标链接
    */
-  avatar?: string;
+  avatar: string;
   /**
    * 应用类型，0: 自建应用，1: 应用商店应用
    */
-  app_scene_type?: number;
+  app_scene_type: number;
   /**
    * 应用主语言
    */
-  primary_language?: string;
+  primary_language: string;
   /**
    * 应用创建来源
    *
@@ -691,7 +691,7 @@ export interface P2ApplicationApplicationCreatedV6Data {
    * - `aily`: aily(智能伙伴搭建平台)
    * - `unknown`: 未知来源
    */
-  create_source?: 'developer_console' | 'base' | 'app_engine' | 'bot_builder' | 'aily' | 'unknown';
+  create_source: 'developer_console' | 'base' | 'app_engine' | 'bot_builder' | 'aily' | 'unknown';
 }
 /**
  * 新增应用反馈: 当应用收到新反馈时，触发该事件
@@ -708,35 +708,35 @@ export interface P2ApplicationApplicationFeedbackCreatedV6Data {
   /**
    * 用户 ID
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 被反馈应用 ID
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 反馈提交时间，格式为yyyy-mm-dd hh:mm:ss
    */
-  feedback_time?: string;
+  feedback_time: string;
   /**
    * 反馈用户的租户名
    */
-  tenant_name?: string;
+  tenant_name: string;
   /**
    * 反馈类型（枚举值，1：故障反馈，2：产品建议）
    */
-  feedback_type?: number;
+  feedback_type: number;
   /**
    * 故障类型列表：1: 黑屏 2: 白屏 3: 无法打开小程序 4: 卡顿 5: 小程序闪退 6: 页面加载慢 7: 死机 8: 其他异常
    */
-  fault_type?: number[];
+  fault_type: number[];
   /**
    * 故障时间，格式为yyyy-mm-dd hh:mm:ss
    */
-  fault_time?: string;
+  fault_time: string;
   /**
    * 反馈来源：1： 小程序 2：网页应用 3：机器人 4：webSDK
    */
-  source?: number;
+  source: number;
   /**
    * 用户填写的联系方式
    *
@@ -746,19 +746,19 @@ export interface P2ApplicationApplicationFeedbackCreatedV6Data {
   /**
    * 反馈详情
    */
-  description?: string;
+  description: string;
   /**
    * 反馈图片url列表，url 过期时间三天
    */
-  images?: string[];
+  images: string[];
   /**
    * 应用反馈 ID，应用反馈记录唯一标识
    */
-  feedback_id?: string;
+  feedback_id: string;
   /**
    * 反馈页面路径
    */
-  feedback_path?: string;
+  feedback_path: string;
 }
 /**
  * 反馈更新: 当反馈的处理状态被更新时，触发该事件
@@ -775,23 +775,23 @@ export interface P2ApplicationApplicationFeedbackUpdatedV6Data {
   /**
    * 反馈id列表
    */
-  feedback_ids?: string[];
+  feedback_ids: string[];
   /**
    * 反馈处理状态（枚举值，0: 未处理 1: 已处理 2: 处理中 3: 已关闭）
    */
-  status?: number;
+  status: number;
   /**
    * 应用的 app_id
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 反馈处理时间，格式为yyyy-mm-dd hh:mm:ss
    */
-  update_time?: string;
+  update_time: string;
   /**
    * 操作者用户 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
 }
 /**
  * 员工免审安装应用: 以下场景会触发该事件，事件体内包含对应用户的 ID 信息。
@@ -808,7 +808,7 @@ export interface P2ApplicationApplicationVisibilityAddedV6Data {
   /**
    * 该字段暂无实际含义，可忽略
    */
-  source?: number;
+  source: number;
   /**
    * 用户 ID
    */
@@ -816,13 +816,13 @@ export interface P2ApplicationApplicationVisibilityAddedV6Data {
   /**
    * Not in the field table; inferred from the page's example.
    */
-  users?: P2ApplicationApplicationVisibilityAddedV6Users[];
+  users: P2ApplicationApplicationVisibilityAddedV6Users[];
 }
 export interface P2ApplicationApplicationVisibilityAddedV6Users {
   /**
    * Not in the field table; inferred from the page's example.
    */
-  user_id?: UserId;
+  user_id: UserId;
 }
 /**
  * 机器人自定义菜单事件: 当用户点击类型为事件的机器人菜单时触发
@@ -839,15 +839,15 @@ export interface P2ApplicationBotMenuV6Data {
   /**
    * 用户信息
    */
-  operator?: P2ApplicationBotMenuV6Operator;
+  operator: P2ApplicationBotMenuV6Operator;
   /**
    * 菜单事件的唯一标识
    */
-  event_key?: string;
+  event_key: string;
   /**
    * 用户点击菜单时间
    */
-  timestamp?: number;
+  timestamp: number;
 }
 export interface P2ApplicationBotMenuV6Operator {
   /**
@@ -859,5 +859,5 @@ export interface P2ApplicationBotMenuV6Operator {
   /**
    * 用户 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
 }

@@ -67,41 +67,41 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4Data {
   /**
    * 事件详细信息。
    */
-  object?: P2ApprovalInstanceRemedyGroupUpdateV4Object;
+  object: P2ApprovalInstanceRemedyGroupUpdateV4Object;
 }
 export interface P2ApprovalInstanceRemedyGroupUpdateV4Object {
   /**
    * 审批发起人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
-  employee_id?: string;
+  employee_id: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批发起时间，秒级时间戳。
    */
-  start_time?: number;
+  start_time: number;
   /**
    * 审批结束时间，秒级时间戳。
    */
-  end_time?: number;
+  end_time: number;
   /**
    * 补卡时间，毫秒级时间戳。
    */
-  remedy_time?: number;
+  remedy_time: number;
   /**
    * 补卡原因。
    */
-  remedy_reason?: string;
+  remedy_reason: string;
   /**
    * 审批实例状态。审批实例通过时取值为 APPROVED
    */
-  status?: string;
+  status: string;
   /**
    * 固定取值 remedy_approval_v2
    */
-  type?: string;
+  type: string;
 }
 /**
  * 事件头: the header of a schema 2.0 event. This event's own copy of the common header: an official example's header lacks create_time; it carries event_create_time.

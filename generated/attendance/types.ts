@@ -16,63 +16,63 @@ export interface P2AttendanceUserFlowCreatedV1Data {
   /**
    * 飞书管理后台 > 组织架构 > 成员与部门 > 成员详情中的用户 ID
    */
-  employee_id?: string;
+  employee_id: string;
   /**
    * 飞书管理后台 > 组织架构 > 成员与部门 > 成员详情中的工号
    */
-  employee_no?: string;
+  employee_no: string;
   /**
    * 打卡位置名称信息
    */
-  location_name?: string;
+  location_name: string;
   /**
    * 打卡时间，精确到秒的时间戳
    */
-  check_time?: string;
+  check_time: string;
   /**
    * 打卡备注
    */
-  comment?: string;
+  comment: string;
   /**
    * 打卡记录 ID
    */
-  record_id?: string;
+  record_id: string;
   /**
    * 打卡经度。注意：目前暂不支持返回经纬度
    */
-  longitude?: number;
+  longitude: number;
   /**
    * 打卡纬度。注意：目前暂不支持返回经纬度
    */
-  latitude?: number;
+  latitude: number;
   /**
    * 打卡 Wi-Fi 的 SSID
    */
-  ssid?: string;
+  ssid: string;
   /**
    * 打卡 Wi-Fi 的 MAC 地址
    */
-  bssid?: string;
+  bssid: string;
   /**
    * 是否为外勤打卡
    */
-  is_field?: boolean;
+  is_field: boolean;
   /**
    * 是否为 Wi-Fi 打卡
    */
-  is_wifi?: boolean;
+  is_wifi: boolean;
   /**
    * 记录生成方式，可用值：【0（用户自己打卡），1（管理员修改），2（用户补卡），3（系统自动生成），4（下班免打卡），5（考勤机打卡），6（极速打卡），7（考勤开放平台导入）】
    */
-  type?: number;
+  type: number;
   /**
    * 打卡照片列表
    */
-  photo_urls?: string[];
+  photo_urls: string[];
   /**
    * 疑似作弊打卡行为，0：无疑似作弊，1： 疑似使用作弊软件，2：疑似使用他人的设备打卡，3：疑似多人使用同一设备打卡
    */
-  risk_result?: number;
+  risk_result: number;
 }
 /**
  * 用户任务状态变更: 当用户任务变更后，推送该用户的任务状态变更消息。
@@ -89,59 +89,63 @@ export interface P2AttendanceUserTaskUpdatedV1Data {
   /**
    * 飞书管理后台 > 组织架构 > 成员与部门 > 成员详情中的用户 ID
    */
-  employee_id?: string;
+  employee_id: string;
   /**
    * 飞书管理后台 > 组织架构 > 成员与部门 > 成员详情中的工号
    */
-  employee_no?: string;
+  employee_no: string;
   /**
    * 考勤组 ID，可用于按 ID 查询考勤组
    */
-  group_id?: string;
+  group_id: string;
   /**
    * 班次 ID，可用于按 ID 查询班次
    */
-  shift_id?: string;
+  shift_id: string;
   /**
    * 日期，格式为yyyyMMdd
    */
-  date?: number;
+  date: number;
   /**
    * 状态变更数组
    */
-  status_changes?: P2AttendanceUserTaskUpdatedV1StatusChanges[];
+  status_changes: P2AttendanceUserTaskUpdatedV1StatusChanges[];
   /**
    * Not in the field table; inferred from the page's example.
    */
-  task_id?: string;
+  task_id: string;
   /**
    * Not in the field table; inferred from the page's example.
    */
-  time_zone?: string;
+  time_zone: string;
 }
 export interface P2AttendanceUserTaskUpdatedV1StatusChanges {
   /**
    * 变更前打卡结果，值为：【NoNeedCheck（无需打卡），SystemCheck（系统打卡），Normal（正常），Early（早退），Late（迟到），Lack（缺卡）】
    */
-  before_status?: string;
+  before_status: string;
   /**
    * 变更后打卡结果，值为：【NoNeedCheck（无需打卡），SystemCheck（系统打卡），Normal（正常），Early（早退），Late（迟到），Lack（缺卡）】
    */
-  current_status?: string;
+  current_status: string;
   /**
    * 变更前结果补充，值为：【None（无），ManagerModification（管理员修改），CardReplacement（补卡通过），ShiftChange（换班），Travel（出差），Leave（请假），GoOut（外出），CardReplacementApplication（补卡申请中），FieldPunch（外勤打卡）】
    */
-  before_supplement?: string;
+  before_supplement: string;
   /**
    * 变更后打卡结果补充，值为：【None（无），ManagerModification（管理员修改），CardReplacement（补卡通过），ShiftChange（换班），Travel（出差），Leave（请假），GoOut（外出），CardReplacementApplication（补卡申请中），FieldPunch（外勤打卡）】
    */
-  current_supplement?: string;
+  current_supplement: string;
   /**
    * 上下班状态变更，值为：【on（上班），off（下班）】
+   *
+   * Values:
+   * - `on`: 上班
+   * - `off`: 下班
    */
-  work_type?: string;
+  work_type: 'on' | 'off';
   /**
    * 任务中的第几次上下班
    */
-  index?: string | number;
+  index: string | number;
 }

@@ -21,7 +21,7 @@ export interface P2AuthUserAccessTokenRevokedV4Data {
    * - `refresh_token`: 仅撤销 refresh_token
    * - `user_access_token refresh_token`: user_access_token 和 refresh_token 都被撤销
    */
-  revoke_token_type?: 'user_access_token' | 'refresh_token' | 'user_access_token refresh_token';
+  revoke_token_type: 'user_access_token' | 'refresh_token' | 'user_access_token refresh_token';
   /**
    * 撤销 token 的原因。
    *
@@ -32,7 +32,7 @@ export interface P2AuthUserAccessTokenRevokedV4Data {
    * - `Revoked by security and risk control action.`: 因风控和安全被撤销
    * - `Revoked by restriction action.`: 因限制动作被撤销，包括用户账号冻结、离职、应用不可用、用户对应用无权限等
    */
-  revoke_reason?:
+  revoke_reason:
     | 'Revoked by unknown action.'
     | 'Revoked by user action.'
     | 'Revoked by administrator action.'
@@ -41,11 +41,11 @@ export interface P2AuthUserAccessTokenRevokedV4Data {
   /**
    * 用户 open_id
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 用户 union_id
    */
-  union_id?: string;
+  union_id: string;
   /**
    * 租户内用户的唯一标识
    *

@@ -8,11 +8,11 @@ export interface CalendarAclScopeEvent {
    * Values:
    * - `user`: 用户
    */
-  type?: 'user';
+  type: 'user';
   /**
    * 用户 ID
    */
-  user_id?: UserId;
+  user_id: UserId;
 }
 /**
  * 创建 ACL: 当订阅的日历上有访问控制被创建时，将会触发此事件。
@@ -29,7 +29,7 @@ export interface P2CalendarCalendarAclCreatedV4Data {
   /**
    * 访问控制 ID。该 ID 在单个日历实体内唯一，不同日历实体可能存在重复的访问控制 ID。
    */
-  acl_id?: string;
+  acl_id: string;
   /**
    * 对日历的访问权限。
    *
@@ -40,15 +40,15 @@ export interface P2CalendarCalendarAclCreatedV4Data {
    * - `writer`: 编辑者，可创建及修改日程。
    * - `owner`: 管理员，可管理日历及共享设置。
    */
-  role?: 'unknown' | 'free_busy_reader' | 'reader' | 'writer' | 'owner';
+  role: 'unknown' | 'free_busy_reader' | 'reader' | 'writer' | 'owner';
   /**
    * 权限生效范围。
    */
-  scope?: CalendarAclScopeEvent;
+  scope: CalendarAclScopeEvent;
   /**
    * 需要推送事件的用户列表。
    */
-  user_id_list?: UserId[];
+  user_id_list: UserId[];
 }
 /**
  * 删除 ACL: 当订阅的日历上有访问控制被删除时，将会触发此事件。
@@ -65,7 +65,7 @@ export interface P2CalendarCalendarAclDeletedV4Data {
   /**
    * 访问控制 ID。该 ID 在单个日历实体内唯一，不同日历实体可能存在重复的访问控制 ID。
    */
-  acl_id?: string;
+  acl_id: string;
   /**
    * 对日历的访问权限。
    *
@@ -76,15 +76,15 @@ export interface P2CalendarCalendarAclDeletedV4Data {
    * - `writer`: 编辑者，可创建及修改日程。
    * - `owner`: 管理员，可管理日历及共享设置。
    */
-  role?: 'unknown' | 'free_busy_reader' | 'reader' | 'writer' | 'owner';
+  role: 'unknown' | 'free_busy_reader' | 'reader' | 'writer' | 'owner';
   /**
    * 权限生效范围。
    */
-  scope?: CalendarAclScopeEvent;
+  scope: CalendarAclScopeEvent;
   /**
    * 需要推送事件的用户列表。
    */
-  user_id_list?: UserId[];
+  user_id_list: UserId[];
 }
 /**
  * 日历变更: 当用户订阅日历变更事件后，如果用户日历列表内发生了日历变动，则会触发该事件。
@@ -101,7 +101,7 @@ export interface P2CalendarCalendarChangedV4Data {
   /**
    * 需要推送事件的用户列表。关于用户不同 ID 的介绍，参见用户身份概述
    */
-  user_id_list?: UserId[];
+  user_id_list: UserId[];
 }
 /**
  * 日程变更: 当用户订阅日程变更事件后，被订阅的日历下有日程发生变更时，将会触发该事件。
@@ -118,15 +118,15 @@ export interface P2CalendarCalendarEventChangedV4Data {
   /**
    * 日程所在的日历 ID。
    */
-  calendar_id?: string;
+  calendar_id: string;
   /**
    * 需要推送事件的用户列表。关于用户不同 ID 的介绍，参见用户身份概述.
    */
-  user_id_list?: UserId[];
+  user_id_list: UserId[];
   /**
    * 发生变更的日程 ID。 注意：该参数在灰度测试阶段，如需使用请咨询你的商务对接人或者技术支持。
    */
-  calendar_event_id?: string;
+  calendar_event_id: string;
   /**
    * 日程变更类型。 事件聚合策略： 在实际推送事件时，同一个日历（calendarID）、同一个日程（eventID）的变更事件，会以 3 秒为一个窗口进行聚合推送事件。在 3 秒内： - 日程进行了 create + delete 变更时，不推送事件。 - 日程进行了 create + update 变更时，推送 create 变更类型的事件。 - 日程进行了 delete + update 变更时，推送 delete 变更类型的事件。 - 日程进行了 update + update 变更时，只推送最后一次 update 变更类型的事件。 - 有多次 rsvp 变更时，只推送最后一次 rsvp 变更类型的事件。 注意：该参数在灰度测试阶段，如需使用请咨询你的商务对接人或技术支持。
    *
@@ -136,17 +136,17 @@ export interface P2CalendarCalendarEventChangedV4Data {
    * - `delete`: 日程从日历上消失。删除日程或者作为参与人被移出了日程，都属于 delete 类型。
    * - `rsvp`: 用户类型的参与人主动对日程进行回复（包括回复接收、拒绝、待定）。
    */
-  change_type?: 'create' | 'update' | 'delete' | 'rsvp';
+  change_type: 'create' | 'update' | 'delete' | 'rsvp';
   /**
    * RSVP 变更详情，即日程参与人的回复状态。 注意： - 该参数仅包含用户类型参与人的变更详情。 - 该参数在灰度测试阶段，如需使用请咨询你的商务对接人或技术支持。
    */
-  rsvp_infos?: P2CalendarCalendarEventChangedV4OpenEventRsvpInfo[];
+  rsvp_infos: P2CalendarCalendarEventChangedV4OpenEventRsvpInfo[];
 }
 export interface P2CalendarCalendarEventChangedV4OpenEventRsvpInfo {
   /**
    * 用户类型参与人的用户 ID。
    */
-  from_user_id?: UserId;
+  from_user_id: UserId;
   /**
    * RSVP 操作状态。
    *
@@ -155,5 +155,5 @@ export interface P2CalendarCalendarEventChangedV4OpenEventRsvpInfo {
    * - `decline`: 拒绝
    * - `tentative`: 待定
    */
-  rsvp_status?: 'accept' | 'decline' | 'tentative';
+  rsvp_status: 'accept' | 'decline' | 'tentative';
 }

@@ -185,7 +185,7 @@ export const P2HelpdeskTicketMessageCreatedV1_0 = {
     "chat_id": "oc_3acae97718b414051e92eec760f93ecb",
     "content": {
       "content": "示例文本",
-      "msg_type": "msg_type_example",
+      "msg_type": "text",
       "image_keys": [
         "image_keys_example"
       ],

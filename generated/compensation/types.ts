@@ -21,21 +21,21 @@ export interface P2CompensationArchiveChangedV1Data {
    * - `modify`: 更正薪酬档案
    * - `delete`: 删除薪酬档案
    */
-  operate_type?: 'add' | 'modify' | 'delete';
+  operate_type: 'add' | 'modify' | 'delete';
   /**
    * 员工 ID。 - 调用【批量查询员工薪资档案】接口返回员工薪资档案，需指定user_id_type为people_corehr_id来识别用户
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 生效时间 - 示例值："2022-05-10"
    */
-  effective_date?: string;
+  effective_date: string;
   /**
    * 调前档案时间轴版本Tid。更正、删除场景下有值 - 调用【批量查询员工薪资档案】接口返回员工薪资档案
    */
-  before_tid?: string;
+  before_tid: string;
   /**
    * 调后档案时间轴版本Tid。新增、更正场景下有值 - 调用【批量查询员工薪资档案】接口返回员工薪资档案
    */
-  after_tid?: string;
+  after_tid: string;
 }

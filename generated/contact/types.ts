@@ -5,29 +5,29 @@ export interface ContactAvatarInfo {
   /**
    * 72*72 像素头像链接。
    */
-  avatar_72?: string;
+  avatar_72: string;
   /**
    * 240*240 像素头像链接。
    */
-  avatar_240?: string;
+  avatar_240: string;
   /**
    * 640*640 像素头像链接。
    */
-  avatar_640?: string;
+  avatar_640: string;
   /**
    * 原始头像链接。
    */
-  avatar_origin?: string;
+  avatar_origin: string;
 }
 export interface ContactCustomAttrGenericUser {
   /**
    * 引用人员的 user_id。关于用户 ID 的具体说明可参见用户相关的 ID 概念。
    */
-  id?: string;
+  id: string;
   /**
    * 用户类型。目前固定取值为 1，表示用户。
    */
-  type?: number;
+  type: number;
 }
 export interface ContactDepartmentEvent {
   /**
@@ -51,7 +51,7 @@ export interface ContactDepartmentEvent {
   /**
    * 当前部门的 open_department_id。了解部门 ID 可参见部门资源介绍。
    */
-  open_department_id?: string;
+  open_department_id: string;
   /**
    * 部门主管的用户 open_id 。了解用户 ID 可参见用户相关的 ID 概念。
    *
@@ -83,7 +83,7 @@ export interface ContactDepartmentEvent {
   /**
    * 部门负责人信息。
    */
-  leaders?: ContactDepartmentLeader[];
+  leaders: ContactDepartmentLeader[];
   /**
    * 部门 HRBP 的用户 ID 列表。了解用户 ID 可参见用户相关的 ID 概念。
    *
@@ -99,7 +99,7 @@ export interface ContactDepartmentLeader {
    * - `1`: 主负责人。
    * - `2`: 副负责人。
    */
-  leaderType?: 1 | 2;
+  leaderType: 1 | 2;
   /**
    * 负责人的用户 open_id。了解用户 ID 可参见用户相关的 ID 概念。
    *
@@ -111,21 +111,21 @@ export interface ContactDepartmentStatus {
   /**
    * 是否被删除。 可能值： - true：是 - false：否
    */
-  is_deleted?: boolean;
+  is_deleted: boolean;
 }
 export interface ContactEmployeeTypeEnum {
   /**
    * 人员类型的选项 ID。
    */
-  enum_id?: string;
+  enum_id: string;
   /**
    * 人员类型的选项编号。
    */
-  enum_value?: string;
+  enum_value: string;
   /**
    * 人员类型的选项内容。
    */
-  content?: string;
+  content: string;
   /**
    * 人员类型的选项类型。
    *
@@ -133,7 +133,7 @@ export interface ContactEmployeeTypeEnum {
    * - `1`: 内置类型
    * - `2`: 自定义
    */
-  enum_type?: 1 | 2;
+  enum_type: 1 | 2;
   /**
    * 人员类型的选项激活状态。
    *
@@ -141,21 +141,21 @@ export interface ContactEmployeeTypeEnum {
    * - `1`: 激活
    * - `2`: 未激活
    */
-  enum_status?: 1 | 2;
+  enum_status: 1 | 2;
   /**
    * 选项内容的国际化配置。
    */
-  i18n_content?: ContactI18nContent[];
+  i18n_content: ContactI18nContent[];
 }
 export interface ContactI18nContent {
   /**
    * 语言版本。例如： - zh_cn：中文 - en_us：英文 - ja_jp：日文
    */
-  locale?: string;
+  locale: string;
   /**
    * 语言版本对应的内容。
    */
-  value?: string;
+  value: string;
 }
 export interface ContactPositions {
   /**
@@ -194,25 +194,25 @@ export interface ContactUserCustomAttr {
    * - `PICTURE_ENUM`: 图片
    * - `GENERIC_USER`: 用户
    */
-  type?: 'TEXT' | 'HREF' | 'ENUMERATION' | 'PICTURE_ENUM' | 'GENERIC_USER';
+  type: 'TEXT' | 'HREF' | 'ENUMERATION' | 'PICTURE_ENUM' | 'GENERIC_USER';
   /**
    * 自定义字段 ID。
    */
-  id?: string;
+  id: string;
   /**
    * 自定义字段取值。
    */
-  value?: ContactUserCustomAttrValue;
+  value: ContactUserCustomAttrValue;
 }
 export interface ContactUserCustomAttrValue {
   /**
    * - 字段类型为 TEXT 时，该参数返回定义的字段值。 - 字段类型为 HREF 时，该参数返回定义的网页标题。
    */
-  text?: string;
+  text: string;
   /**
    * 字段类型为 HREF 时，该参数返回定义的默认 URL。
    */
-  url?: string;
+  url: string;
   /**
    * 字段类型为 HREF 时，如果为 PC 端设置了 URL，则该参数返回定义的 PC 端 URL。
    */
@@ -220,33 +220,33 @@ export interface ContactUserCustomAttrValue {
   /**
    * 字段类型为 ENUMERATION 或 PICTURE_ENUM 时，该参数返回定义的选项 ID。
    */
-  option_id?: string;
+  option_id: string;
   /**
    * 选项类型的值，即用户详情或自定义字段中选中的选项值。
    */
-  option_value?: string;
+  option_value: string;
   /**
    * 选项类型为图片时，图片的名称。
    */
-  name?: string;
+  name: string;
   /**
    * 选项类型为图片时，图片的链接。
    */
-  picture_url?: string;
+  picture_url: string;
   /**
    * 字段类型为 GENERIC_USER 时，该参数返回定义的引用人员信息。
    */
-  generic_user?: ContactCustomAttrGenericUser;
+  generic_user: ContactCustomAttrGenericUser;
 }
 export interface ContactUserEvent {
   /**
    * 用户的 open_id，应用内用户的唯一标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 用户的 union_id，是应用开发商发布的不同应用中同一用户的标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
    */
-  union_id?: string;
+  union_id: string;
   /**
    * 用户的 user_id，租户内用户的唯一标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
    *
@@ -286,7 +286,7 @@ export interface ContactUserEvent {
   /**
    * 职务。
    */
-  job_title?: string;
+  job_title: string;
   /**
    * 手机号。
    *
@@ -423,19 +423,19 @@ export interface ContactUserOrder {
   /**
    * 排序信息对应的部门 ID，表示用户所在的、且需要排序的部门。该 ID 均包含在用户所属部门 ID 列表（department_ids）的参数值当中。
    */
-  department_id?: string;
+  department_id: string;
   /**
    * 用户在其直属部门内的排序，数值越大，排序越靠前。
    */
-  user_order?: number;
+  user_order: number;
   /**
    * 用户所属的多个部门间的排序，数值越大，排序越靠前。
    */
-  department_order?: number;
+  department_order: number;
   /**
    * 标识部门是否为用户的唯一主部门，主部门为用户所属部门中排序第一的部门（department_order 最大）。
    */
-  is_primary_dept?: boolean;
+  is_primary_dept: boolean;
 }
 export interface ContactUserStatus {
   /**
@@ -445,7 +445,7 @@ export interface ContactUserStatus {
    * - `true`: 是
    * - `false`: 否
    */
-  is_frozen?: boolean;
+  is_frozen: boolean;
   /**
    * 是否为离职状态。
    *
@@ -453,7 +453,7 @@ export interface ContactUserStatus {
    * - `true`: 是
    * - `false`: 否
    */
-  is_resigned?: boolean;
+  is_resigned: boolean;
   /**
    * 是否为激活状态。
    *
@@ -461,7 +461,7 @@ export interface ContactUserStatus {
    * - `true`: 是
    * - `false`: 否
    */
-  is_activated?: boolean;
+  is_activated: boolean;
   /**
    * 是否为主动退出状态。主动退出一段时间后用户状态会自动转为已离职。
    *
@@ -469,7 +469,7 @@ export interface ContactUserStatus {
    * - `true`: 是
    * - `false`: 否
    */
-  is_exited?: boolean;
+  is_exited: boolean;
   /**
    * 是否为未加入状态，需要用户自主确认才能加入企业或团队。
    *
@@ -477,7 +477,7 @@ export interface ContactUserStatus {
    * - `true`: 是
    * - `false`: 否
    */
-  is_unjoin?: boolean;
+  is_unjoin: boolean;
 }
 /**
  * 成员字段变更: 当成员字段发生变更时（变更动作包括「打开/关闭」开关、「增加/删除」成员字段），会触发该事件。事件体的 old_object 展示字段的原始值，object 展示字段的更新值。
@@ -494,21 +494,21 @@ export interface P2ContactCustomAttrEventUpdatedV3Data {
   /**
    * 变更后信息
    */
-  object?: P2ContactCustomAttrEventUpdatedV3CustomAttrEvent;
+  object: P2ContactCustomAttrEventUpdatedV3CustomAttrEvent;
   /**
    * 变更前信息
    */
-  old_object?: P2ContactCustomAttrEventUpdatedV3CustomAttrEvent;
+  old_object: P2ContactCustomAttrEventUpdatedV3CustomAttrEvent;
 }
 export interface P2ContactCustomAttrEventUpdatedV3CustomAttrEvent {
   /**
    * 通讯录字段键值
    */
-  contact_field_key?: string[];
+  contact_field_key: string[];
   /**
    * 开关是否打开
    */
-  allow_open_query?: boolean;
+  allow_open_query: boolean;
 }
 /**
  * 部门新建: 当应用订阅该事件后，如果通讯录内有部门被创建，则会触发该事件。
@@ -525,7 +525,7 @@ export interface P2ContactDepartmentCreatedV3Data {
   /**
    * 部门信息。
    */
-  object?: ContactDepartmentEvent;
+  object: ContactDepartmentEvent;
 }
 /**
  * 部门被删除: 应用订阅该事件后，如果通讯录内有部门被删除，则会触发该事件。
@@ -542,11 +542,11 @@ export interface P2ContactDepartmentDeletedV3Data {
   /**
    * 部门信息。
    */
-  object?: ContactDepartmentEvent;
+  object: ContactDepartmentEvent;
   /**
    * 部门被删除前的信息。
    */
-  old_object?: P2ContactDepartmentDeletedV3OldDepartmentObject;
+  old_object: P2ContactDepartmentDeletedV3OldDepartmentObject;
 }
 export interface P2ContactDepartmentDeletedV3OldDepartmentObject {
   /**
@@ -558,7 +558,7 @@ export interface P2ContactDepartmentDeletedV3OldDepartmentObject {
   /**
    * 当前部门的 open_department_id。了解部门 ID 可参见部门资源介绍。
    */
-  open_department_id?: string;
+  open_department_id: string;
 }
 /**
  * 部门信息变化: 当应用订阅该事件后，如果部门信息发生变化，则会触发该事件。部门信息发生变化的范围包括：
@@ -575,11 +575,11 @@ export interface P2ContactDepartmentUpdatedV3Data {
   /**
    * 部门更新后的信息。
    */
-  object?: ContactDepartmentEvent;
+  object: ContactDepartmentEvent;
   /**
    * 部门更新前的信息。
    */
-  old_object?: ContactDepartmentEvent;
+  old_object: ContactDepartmentEvent;
 }
 /**
  * 启用人员类型: 当应用订阅该事件后，如果将未激活的人员类型更新为激活状态，则会触发该事件。
@@ -596,11 +596,11 @@ export interface P2ContactEmployeeTypeEnumActivedV3Data {
   /**
    * 更新前的人员类型信息。
    */
-  old_enum?: ContactEmployeeTypeEnum;
+  old_enum: ContactEmployeeTypeEnum;
   /**
    * 更新后的人员类型信息。
    */
-  new_enum?: ContactEmployeeTypeEnum;
+  new_enum: ContactEmployeeTypeEnum;
 }
 /**
  * 新建人员类型: 当应用订阅该事件后，如果新增了人员类型中的选项，则会触发该事件。
@@ -617,7 +617,7 @@ export interface P2ContactEmployeeTypeEnumCreatedV3Data {
   /**
    * 新建的人员类型选项信息。
    */
-  new_enum?: ContactEmployeeTypeEnum;
+  new_enum: ContactEmployeeTypeEnum;
 }
 /**
  * 停用人员类型: 当应用订阅该事件后，如果将激活的人员类型更新为未激活状态，则会触发该事件。
@@ -634,11 +634,11 @@ export interface P2ContactEmployeeTypeEnumDeactivatedV3Data {
   /**
    * 更新前的人员类型信息。
    */
-  old_enum?: ContactEmployeeTypeEnum;
+  old_enum: ContactEmployeeTypeEnum;
   /**
    * 更新后的人员类型信息。
    */
-  new_enum?: ContactEmployeeTypeEnum;
+  new_enum: ContactEmployeeTypeEnum;
 }
 /**
  * 删除人员类型: 当应用订阅该事件后，如果删除某一人员类型，则会触发该事件。
@@ -655,7 +655,7 @@ export interface P2ContactEmployeeTypeEnumDeletedV3Data {
   /**
    * 人员类型删除前的信息。
    */
-  old_enum?: ContactEmployeeTypeEnum;
+  old_enum: ContactEmployeeTypeEnum;
 }
 /**
  * 修改人员类型名称: 当应用订阅该事件后，如果更新了人员类型的选项内容（包括默认内容 content 参数和国际化内容 i18n_content），则会触发该事件。
@@ -672,11 +672,11 @@ export interface P2ContactEmployeeTypeEnumUpdatedV3Data {
   /**
    * 更新前的人员类型信息。
    */
-  old_enum?: ContactEmployeeTypeEnum;
+  old_enum: ContactEmployeeTypeEnum;
   /**
    * 更新后的人员类型信息。
    */
-  new_enum?: ContactEmployeeTypeEnum;
+  new_enum: ContactEmployeeTypeEnum;
 }
 /**
  * 通讯录权限范围变更: 当应用订阅该事件后，如果应用的通讯录权限范围发生变更，则会触发该事件。
@@ -727,7 +727,7 @@ export interface P2ContactScopeUpdatedV3Department {
   /**
    * 部门的 open_department_id。
    */
-  open_department_id?: string;
+  open_department_id: string;
   /**
    * 部门主管的 open_id。关于用户 ID 的说明可参见 用户相关的 ID 概念。
    *
@@ -767,7 +767,7 @@ export interface P2ContactScopeUpdatedV3Department {
   /**
    * 部门负责人信息。
    */
-  leaders?: ContactDepartmentLeader[];
+  leaders: ContactDepartmentLeader[];
   /**
    * 部门群雇员类型限制。当该字段列表为空时，表示为无任何雇员类型。类型字段可包含以下值： - 1：正式员工 - 2：实习生 - 3：外包 - 4：劳务 - 5：顾问 - 6：其他自定义类型字段。你可以调用获取人员类型接口，获取到该租户的自定义员工类型的名称。
    */
@@ -783,49 +783,49 @@ export interface P2ContactScopeUpdatedV3DepartmentDetail {
   /**
    * 部门 ID。
    */
-  department_id?: string;
+  department_id: string;
   /**
    * 部门名称信息。
    */
-  department_name?: P2ContactScopeUpdatedV3DepartmentPathName;
+  department_name: P2ContactScopeUpdatedV3DepartmentPathName;
   /**
    * 部门路径。
    */
-  department_path?: P2ContactScopeUpdatedV3DepartmentPath;
+  department_path: P2ContactScopeUpdatedV3DepartmentPath;
 }
 export interface P2ContactScopeUpdatedV3DepartmentI18nName {
   /**
    * 部门的中文名。
    */
-  zh_cn?: string;
+  zh_cn: string;
   /**
    * 部门的日文名。
    */
-  ja_jp?: string;
+  ja_jp: string;
   /**
    * 部门的英文名。
    */
-  en_us?: string;
+  en_us: string;
 }
 export interface P2ContactScopeUpdatedV3DepartmentPath {
   /**
    * 部门路径 ID 列表。
    */
-  department_ids?: string[];
+  department_ids: string[];
   /**
    * 部门路径名字。
    */
-  department_path_name?: P2ContactScopeUpdatedV3DepartmentPathName;
+  department_path_name: P2ContactScopeUpdatedV3DepartmentPathName;
 }
 export interface P2ContactScopeUpdatedV3DepartmentPathName {
   /**
    * 部门名。
    */
-  name?: string;
+  name: string;
   /**
    * 部门国际化名。
    */
-  i18n_name?: P2ContactScopeUpdatedV3DepartmentI18nName;
+  i18n_name: P2ContactScopeUpdatedV3DepartmentI18nName;
 }
 export interface P2ContactScopeUpdatedV3NotificationOption {
   /**
@@ -841,35 +841,35 @@ export interface P2ContactScopeUpdatedV3ProductI18nName {
   /**
    * 席位中文名。
    */
-  zh_cn?: string;
+  zh_cn: string;
   /**
    * 席位日文名。
    */
-  ja_jp?: string;
+  ja_jp: string;
   /**
    * 席位英文名。
    */
-  en_us?: string;
+  en_us: string;
 }
 export interface P2ContactScopeUpdatedV3Scope {
   /**
    * 部门对象信息。
    */
-  departments?: P2ContactScopeUpdatedV3Department[];
+  departments: P2ContactScopeUpdatedV3Department[];
   /**
    * 用户对象信息。
    */
-  users?: P2ContactScopeUpdatedV3User[];
+  users: P2ContactScopeUpdatedV3User[];
   /**
    * 用户组对象。
    */
-  user_groups?: P2ContactScopeUpdatedV3UserGroup[];
+  user_groups: P2ContactScopeUpdatedV3UserGroup[];
 }
 export interface P2ContactScopeUpdatedV3User {
   /**
    * 用户的 union_id，应用开发商发布的不同应用中同一用户的标识。关于用户 ID 的说明可参见 用户相关的 ID 概念。
    */
-  union_id?: string;
+  union_id: string;
   /**
    * 用户的 user_id，租户内用户的唯一标识。关于用户 ID 的说明可参见 用户相关的 ID 概念。
    *
@@ -879,7 +879,7 @@ export interface P2ContactScopeUpdatedV3User {
   /**
    * 用户的 open_id，应用内用户的唯一标识。关于用户 ID 的说明可参见 用户相关的 ID 概念。
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 用户名。
    *
@@ -1023,7 +1023,7 @@ export interface P2ContactScopeUpdatedV3User {
    * - `true`: 是
    * - `false`: 否
    */
-  is_frozen?: boolean;
+  is_frozen: boolean;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -1067,37 +1067,37 @@ export interface P2ContactScopeUpdatedV3UserAssignInfo {
   /**
    * 席位 ID。
    */
-  subscription_id?: string;
+  subscription_id: string;
   /**
    * 席位的许可证（license plan key）。
    */
-  license_plan_key?: string;
+  license_plan_key: string;
   /**
    * 席位名称。
    */
-  product_name?: string;
+  product_name: string;
   /**
    * 国际化名称。
    */
-  i18n_name?: P2ContactScopeUpdatedV3ProductI18nName;
+  i18n_name: P2ContactScopeUpdatedV3ProductI18nName;
   /**
    * 席位起始时间。
    */
-  start_time?: string;
+  start_time: string;
   /**
    * 席位结束时间。
    */
-  end_time?: string;
+  end_time: string;
 }
 export interface P2ContactScopeUpdatedV3UserGroup {
   /**
    * 用户组的自定义 ID。
    */
-  user_group_id?: string;
+  user_group_id: string;
   /**
    * 用户组的名称。
    */
-  name?: string;
+  name: string;
   /**
    * 用户组的类型。
    *
@@ -1105,11 +1105,11 @@ export interface P2ContactScopeUpdatedV3UserGroup {
    * - `1`: 普通用户组。
    * - `2`: 动态用户组。
    */
-  type?: 1 | 2;
+  type: 1 | 2;
   /**
    * 成员数量。
    */
-  member_count?: number;
+  member_count: number;
   /**
    * 用户组状态。
    *
@@ -1119,7 +1119,7 @@ export interface P2ContactScopeUpdatedV3UserGroup {
    * - `2`: 计算中。
    * - `3`: 计算失败。
    */
-  status?: 0 | 1 | 2 | 3;
+  status: 0 | 1 | 2 | 3;
 }
 /**
  * 员工入职: 当应用订阅该事件后，如果有新员工入职（例如，通过管理后台添加成员、调用创建用户 API），则会触发该事件。
@@ -1136,7 +1136,7 @@ export interface P2ContactUserCreatedV3Data {
   /**
    * 员工信息。
    */
-  object?: ContactUserEvent;
+  object: ContactUserEvent;
 }
 /**
  * 员工离职: 当应用订阅该事件后，如果有员工离职（例如，通过管理后台离职成员、调用删除用户 API），则会触发该事件。
@@ -1153,11 +1153,11 @@ export interface P2ContactUserDeletedV3Data {
   /**
    * 员工信息。
    */
-  object?: ContactUserEvent;
+  object: ContactUserEvent;
   /**
    * 删除前信息
    */
-  old_object?: P2ContactUserDeletedV3OldUserObject;
+  old_object: P2ContactUserDeletedV3OldUserObject;
 }
 export interface P2ContactUserDeletedV3OldUserObject {
   /**
@@ -1169,7 +1169,7 @@ export interface P2ContactUserDeletedV3OldUserObject {
   /**
    * 用户的 open_id，应用内用户的唯一标识。不同用户 ID 的说明参见 用户相关的 ID 概念。
    */
-  open_id?: string;
+  open_id: string;
 }
 /**
  * 员工信息被修改: 应用订阅该事件后，当员工信息（包括：ID、用户名、英文名、别名、邮箱、企业邮箱、职务、手机号、性别、头像、状态、所属部门、直属主管、城市、国家、工位、入职时间、工号、类型、排序、自定义字段、职级、序列、虚线上级）被修改时将会触发该事件。你可以在事件的 old_object 字段中查看修改前的用户信息；在事件的 object 字段中可以查看修改后的用户信息。
@@ -1186,9 +1186,9 @@ export interface P2ContactUserUpdatedV3Data {
   /**
    * 变更后的用户信息。
    */
-  object?: ContactUserEvent;
+  object: ContactUserEvent;
   /**
    * 变更前的用户信息，只包含有变更的字段数据。
    */
-  old_object?: ContactUserEvent;
+  old_object: ContactUserEvent;
 }

@@ -5,23 +5,23 @@ export interface CorehrOrganizationDomainEventData {
   /**
    * 变更实体的ID
    */
-  id?: string;
+  id: string;
   /**
    * 变更实体标识，ObjAPIName
    */
-  entity?: string;
+  entity: string;
   /**
    * 聚合实体标识，父对象 ObjAPIName
    */
-  agg_entity?: string;
+  agg_entity: string;
   /**
    * 聚合实体ID, 父对象ID
    */
-  agg_entity_id?: string;
+  agg_entity_id: string;
   /**
    * 所属聚合实体字段， FieldAPIName
    */
-  agg_entity_field?: string;
+  agg_entity_field: string;
   /**
    * 操作类型
    *
@@ -30,14 +30,14 @@ export interface CorehrOrganizationDomainEventData {
    * - `2`: 修改
    * - `3`: 删除
    */
-  opt_type?: 1 | 2 | 3;
+  opt_type: 1 | 2 | 3;
   /**
    * 变更字段列表
    *
    * @minItems 0
    * @maxItems 1000
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 组织架构调整状态变更事件: 你需要在应用中配置事件订阅，这样才可以在事件触发时接收到事件数据。了解事件订阅可参见事件订阅概述。
@@ -54,11 +54,11 @@ export interface P2CorehrApprovalGroupsUpdatedV2Data {
   /**
    * 组织架构调整审批组 ID
    */
-  approval_group_id?: string;
+  approval_group_id: string;
   /**
    * 组织架构调整流程 ID， 用户通过『飞书人事-我的团队-组织架构』或『飞书 人事-人员管理-组织架构』 发起一个组织架构调整，并提交审批后，系统会根据管理员在审批流程中配置的规则，生成 一个或多个审批单据。
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 组织架构调整流程状态，枚举类型， 描述该审批单据的状态。 > Tip: 【不推荐使用，无法区分审批通过、执行失败和等待执行状态，推荐使用approval_group_status_v2】
    *
@@ -69,27 +69,27 @@ export interface P2CorehrApprovalGroupsUpdatedV2Data {
    * - `4`: 已拒绝，审批未通过。
    * - `5`: 已撤销，用户主动撤销审批， 流程会进入已撤销状态。
    */
-  approval_group_status?: 1 | 2 | 3 | 4 | 5;
+  approval_group_status: 1 | 2 | 3 | 4 | 5;
   /**
    * 调整主题， 用户在『飞书人事-我的团队/人员管理 -组织架构-发起调整』填写的调整变更主题
    */
-  topic?: string;
+  topic: string;
   /**
    * 调整原因，用户在『飞书人事-我的团队/人员管理 -组织架构-发起调整』填写的调整变更详细原因， 便于审批人批阅。
    */
-  adjust_reason?: string;
+  adjust_reason: string;
   /**
    * 生效日期 - 日期格式：YYYY-MM-DD - 最小值： 1900-01-01 - 最大值： 9999-12-31
    */
-  effective_date?: string;
+  effective_date: string;
   /**
    * 发起人，在『飞书人事-我的团队/人员管理 -组织架构-发起调整』填写的调整变更发起人。
    */
-  created_by?: string;
+  created_by: string;
   /**
    * 组织架构调整 ID，用户在『飞书人事-我的团队/人员管理 -组织架构-发起调整』 时生成的唯一 ID。
    */
-  draft_id?: string;
+  draft_id: string;
   /**
    * 整个组织架构调整状态，枚举类型，一个组织架构调整可能涉及多个审批流程。 该状态描述整个调整的审核状态
    *
@@ -98,7 +98,7 @@ export interface P2CorehrApprovalGroupsUpdatedV2Data {
    * - `2`: 已完成， 该状态不代表调整的记录生效完成 由于记录可能是未来生效， 因此记录的状态需通过 人员异动变更事件 、部门变更事件 和 岗位变更事件 获取。 - 人员异动变更事件：飞书人事-异动-事件 - 部门变更事件： 飞书人事-组织管理-事件 - 岗位变更事件：【飞书人事-岗职务管理-岗位-事件】(岗位灰度内)
    * - `3`: 已撤销，用户主动撤销审批， 流程会进入已撤销状态。
    */
-  draft_status?: 1 | 2 | 3;
+  draft_status: 1 | 2 | 3;
   /**
    * 组织架构调整流程状态，枚举类型，描述该审批单据的状态。
    *
@@ -110,7 +110,7 @@ export interface P2CorehrApprovalGroupsUpdatedV2Data {
    * - `5`: 已撤销，用户主动撤销审批，流程会进入已撤销状态。
    * - `6`: 执行失败 或 等待执行。 - 该类型事件触发时机如下： - 商业化租户，未配置拆分审批流（整单）： - 审批单中存在执行失败的调整项，此时审批单状态为【执行失败】，会触发该类型事件发送。 - 商业化租户，且配置拆分审批流（合单）： - 审批单中存在执行失败的调整项，此时审批单状态为【执行失败】，会触发该类型事件发送。 - 审批单执行生效依赖另一个同时发起的还处于审批中状态审批单的执行结果，此时审批单状态为【等待执行】，会触发该类型事件发送。当被依赖审批单审批通过后，该审批单会根据执行结果再次发送【已完成】或【执行失败】事件。 - 字节租户： - 审批单中存在执行失败的调整项，此时审批单状态为【执行失败】，会触发该类型事件发送。 - 包含人员异动的审批单，审批通过时间早于审批单生效时间，此时审批单状态为【等待执行】，会触发该类型事件发送。到达审批单生效时间后，会根据执行结果再次发送【已完成】或【执行失败】事件。 - 用户收到该事件后，可通过以下接口查询审批单中包含调整记录的状态和变更详情： - 人员调整记录：批量查询人员调整内容 调整记录状态待支持 - 部门调整记录：批量查询部门调整内容 - 岗位调整记录：【飞书人事-组织架构调整-批量查询岗位调整内容】(岗位灰度内)调整记录状态待支持
    */
-  approval_group_status_v2?: 1 | 2 | 3 | 4 | 5 | 6;
+  approval_group_status_v2: 1 | 2 | 3 | 4 | 5 | 6;
 }
 /**
  * 用户ID映射变更: 用户ID映射变更事件
@@ -126,24 +126,28 @@ export interface P2CorehrCommonDataIdUserMappingChangedV1 {
 export interface P2CorehrCommonDataIdUserMappingChangedV1Data {
   /**
    * 变更类型。insert：创建用户ID映射，delete：删除用户ID映射。
+   *
+   * Values:
+   * - `insert`: 创建用户ID映射
+   * - `delete`: 删除用户ID映射
    */
-  change_type?: string;
+  change_type: 'insert' | 'delete';
   /**
    * ID转换类型。1:飞书人事<->飞书，2:飞书人事<->PeopleAdmin，3:PeopleAdmin<->飞书。
    */
-  id_transform_type?: number;
+  id_transform_type: number;
   /**
    * 飞书人事ID，仅id_transform_type等于1、2时有值。
    */
-  corehr_id?: string;
+  corehr_id: string;
   /**
    * PeopleAdmin ID，仅id_transform_type等于2、3时有值。
    */
-  people_admin_id?: string;
+  people_admin_id: string;
   /**
    * 飞书用户ID，仅id_transform_type等于1、3时有值。
    */
-  feishu_id?: UserId;
+  feishu_id: UserId;
 }
 /**
  * 元数据信息变更: People元数据定义变更会对外推送事件。例如在People系统中，设置-人员档案配置-个人信息-基本信息 中添加一个字段。就会收到person相关的元数据变更推送。
@@ -160,19 +164,19 @@ export interface P2CorehrCommonDataMetaDataUpdatedV1Data {
   /**
    * 发生变更的对象 API Name，可通过获取字段详情查询字段详情
    */
-  api_name?: string;
+  api_name: string;
   /**
    * 变更的字段
    */
-  field_changes?: string[];
+  field_changes: string[];
   /**
    * 变更的元数据类型（包括对象和枚举）
    */
-  metadata_type?: string;
+  metadata_type: string;
   /**
    * 变更的枚举
    */
-  enum_value_changes?: string[];
+  enum_value_changes: string[];
 }
 /**
  * 创建公司: 飞书人事中「公司被创建」时将触发此事件。
@@ -189,7 +193,7 @@ export interface P2CorehrCompanyCreatedV2Data {
   /**
    * 公司ID。 - 调用【查询单个公司】、【通过 ID 批量查询公司信息】接口返回公司详细信息
    */
-  company_id?: string;
+  company_id: string;
 }
 /**
  * 删除公司: 飞书人事中「公司被删除」时将触发此事件。
@@ -206,7 +210,7 @@ export interface P2CorehrCompanyDeletedV2Data {
   /**
    * 被删除公司的 ID。
    */
-  company_id?: string;
+  company_id: string;
 }
 /**
  * 更新公司: 飞书人事中「公司被更新」时将触发此事件。
@@ -223,18 +227,18 @@ export interface P2CorehrCompanyUpdatedV2Data {
   /**
    * 公司ID。 - 调用【查询单个公司】、【通过 ID 批量查询公司信息】接口返回公司详细信息
    */
-  company_id?: string;
+  company_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
   /**
    * 子变更事件
    */
-  sub_events?: CorehrOrganizationDomainEventData[];
+  sub_events: CorehrOrganizationDomainEventData[];
 }
 /**
  * 合同创建: 通过开放平台创建合同或飞书人事系统中员工新签一份合同时，会触发合同创建事件
@@ -251,7 +255,7 @@ export interface P2CorehrContractCreatedV1Data {
   /**
    * 合同ID，该合同详细信息可通过【合同信息查询接口】获取
    */
-  contract_id?: string;
+  contract_id: string;
 }
 /**
  * 合同删除: 通过开放平台删除合同时，会触发该事件。注意：删除后，无法通过搜索接口查询到合同信息。
@@ -268,7 +272,7 @@ export interface P2CorehrContractDeletedV1Data {
   /**
    * 合同ID，删除后无法通过接口查询到数据
    */
-  contract_id?: string;
+  contract_id: string;
 }
 /**
  * 合同更新: 通过开放平台更新合同或者在飞书人事系统进行变更和续约等业务操作时，会触发本事件
@@ -285,7 +289,7 @@ export interface P2CorehrContractUpdatedV1Data {
   /**
    * 合同ID，该合同详细信息可通过【合同信息查询接口】获取
    */
-  contract_id?: string;
+  contract_id: string;
 }
 /**
  * 创建成本中心: 飞书人事中「成本中心被创建」时将触发此事件。
@@ -302,7 +306,7 @@ export interface P2CorehrCostCenterCreatedV2Data {
   /**
    * 成本中心ID。 - 调用【搜索成本中心信息】接口返回成本中心详细信息
    */
-  cost_center_id?: string;
+  cost_center_id: string;
 }
 /**
  * 删除成本中心: 飞书人事中「成本中心被删除」时将触发此事件。
@@ -319,7 +323,7 @@ export interface P2CorehrCostCenterDeletedV2Data {
   /**
    * 被删除成本中心的 ID。
    */
-  cost_center_id?: string;
+  cost_center_id: string;
 }
 /**
  * 更新成本中心: 飞书人事中「成本中心信息被更新」时将触发此事件。
@@ -336,14 +340,14 @@ export interface P2CorehrCostCenterUpdatedV2Data {
   /**
    * 成本中心ID。 - 调用【搜索成本中心信息】接口返回成本中心详细信息
    */
-  cost_center_id?: string;
+  cost_center_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 自定义组织被创建: 飞书人事中「自定义组织被创建」时将触发此事件。
@@ -360,11 +364,11 @@ export interface P2CorehrCustomOrgCreatedV2Data {
   /**
    * 自定义组织ID。 - 调用【批量查询当前版本的自定义组织信息】接口返回自定义组织详细信息
    */
-  org_id?: string;
+  org_id: string;
   /**
    * 组织类型编码，可在「飞书人事-设置-组织设置」中相应的自定义组织目录下查看
    */
-  object_api_name?: string;
+  object_api_name: string;
 }
 /**
  * 自定义组织被删除: 飞书人事中「自定义组织被删除」时将触发此事件。
@@ -381,11 +385,11 @@ export interface P2CorehrCustomOrgDeletedV2Data {
   /**
    * 被删除自定义组织的 ID
    */
-  org_id?: string;
+  org_id: string;
   /**
    * 组织类型编码，可在「飞书人事-设置-组织设置」中相应的自定义组织目录下查看
    */
-  object_api_name?: string;
+  object_api_name: string;
 }
 /**
  * 自定义组织被更新: 飞书人事中「自定义组织被更新」时将触发此事件。
@@ -402,18 +406,18 @@ export interface P2CorehrCustomOrgUpdatedV2Data {
   /**
    * 自定义组织ID。 - 调用【批量查询当前版本的自定义组织信息】接口返回自定义组织详细信息
    */
-  org_id?: string;
+  org_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
   /**
    * 组织类型编码，可在「飞书人事-设置-组织设置」中相应的自定义组织目录下查看
    */
-  object_api_name?: string;
+  object_api_name: string;
 }
 /**
  * 创建部门: 飞书人事中「部门被创建」时将触发此事件。
@@ -430,7 +434,7 @@ export interface P2CorehrDepartmentCreatedV1Data {
   /**
    * 新建部门的 ID
    */
-  department_id?: string;
+  department_id: string;
 }
 /**
  * 创建部门V2: 飞书人事中「部门被创建」时将触发此事件。
@@ -447,7 +451,7 @@ export interface P2CorehrDepartmentCreatedV2Data {
   /**
    * 部门id
    */
-  department_id?: string;
+  department_id: string;
 }
 /**
  * 删除部门: 飞书人事中「部门被删除」时将触发此事件。
@@ -464,11 +468,11 @@ export interface P2CorehrDepartmentDeletedV1Data {
   /**
    * 被删除部门的 ID
    */
-  department_id?: string;
+  department_id: string;
   /**
    * 部门编码
    */
-  code?: string;
+  code: string;
 }
 /**
  * 更新部门: 飞书人事中「部门信息被更新」时将触发此事件。
@@ -485,11 +489,11 @@ export interface P2CorehrDepartmentUpdatedV1Data {
   /**
    * 被更新部门的 ID
    */
-  department_id?: string;
+  department_id: string;
   /**
    * 发生变更的字段
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 更新部门V2: 飞书人事中「部门信息被更新」时将触发此事件。
@@ -506,14 +510,14 @@ export interface P2CorehrDepartmentUpdatedV2Data {
   /**
    * 部门id
    */
-  department_id?: string;
+  department_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 1000
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 人员信息变更: 人员领域事件变更，通过业务界面、开放平台接口对个人信息、工作信息（雇佣信息）、任职信息、兼职信息等进行操作时会触发相应事件
@@ -538,7 +542,7 @@ export interface P2CorehrEmployeeDomainEventV2Data {
    * - `7`: 员工离职
    * - `8`: 自定义组织记录变动
    */
-  event_type?: 1 | 2 | 4 | 5 | 7 | 8;
+  event_type: 1 | 2 | 4 | 5 | 7 | 8;
   /**
    * 子事件类型
    *
@@ -559,57 +563,57 @@ export interface P2CorehrEmployeeDomainEventV2Data {
    * - `8002`: 新增第一条之后的自定义组织记录
    * - `8003`: 编辑自定义组织记录
    */
-  sub_event_type?:
+  sub_event_type:
     1001 | 2001 | 4001 | 4002 | 4003 | 4004 | 4005 | 5001 | 5002 | 5003 | 7001 | 7002 | 8001 | 8002 | 8003;
   /**
    * 操作用户 ID
    */
-  operator_user_id?: string;
+  operator_user_id: string;
   /**
    * 业务场景 - 标识触发此事件操作场景：系统页面操作、开发平台接口操作等
    */
-  opt_scene?: string;
+  opt_scene: string;
   /**
    * 操作描述
    */
-  opt_desc?: string;
+  opt_desc: string;
   /**
    * 操作时间戳，单位：秒
    */
-  opt_time?: string;
+  opt_time: string;
   /**
    * 操作 ID
    */
-  opt_id?: string;
+  opt_id: string;
   /**
    * 被操作人的雇佣 ID
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 变更数据
    *
    * @minItems 0
    * @maxItems 1000
    */
-  data?: P2CorehrEmployeeDomainEventV2EmployeeDomainEventData[];
+  data: P2CorehrEmployeeDomainEventV2EmployeeDomainEventData[];
 }
 export interface P2CorehrEmployeeDomainEventV2EmployeeDomainEventData {
   /**
    * 变更实体的 ID - 雇佣ID，个人信息ID - 特殊： - 任职记录版本ID：请使用批量查询员工任职获取任职记录，对照 version_id 字段查找对象
    */
-  id?: string;
+  id: string;
   /**
    * 变更实体标识，如： - job_data: 任职信息 - person：个人信息 - employment：雇佣信息 - email: 邮箱 - person_name：姓名
    */
-  entity?: string;
+  entity: string;
   /**
    * 聚合实体标识，如： - job_data: 任职信息 - person：个人信息 - employment：雇佣信息
    */
-  agg_entity?: string;
+  agg_entity: string;
   /**
    * 聚合实体 ID，父对象 ID，如： - person：个人信息 ID - employment：雇佣 ID
    */
-  agg_entity_id?: string;
+  agg_entity_id: string;
   /**
    * 操作类型
    *
@@ -618,14 +622,14 @@ export interface P2CorehrEmployeeDomainEventV2EmployeeDomainEventData {
    * - `2`: 修改
    * - `3`: 删除
    */
-  opt_type?: 1 | 2 | 3;
+  opt_type: 1 | 2 | 3;
   /**
    * 字段标识，ApiName
    *
    * @minItems 0
    * @maxItems 1000
    */
-  fields?: string[];
+  fields: string[];
 }
 /**
  * 员工完成转正: 当员工转正生效时触发该事件
@@ -642,7 +646,7 @@ export interface P2CorehrEmploymentConvertedV1Data {
   /**
    * 雇佣ID，可通过【搜索员工信息】接口获取
    */
-  employment_id?: string;
+  employment_id: string;
 }
 /**
  * 【事件】创建雇佣信息: 员工雇佣信息被创建时发送该事件，场景举例：
@@ -659,11 +663,11 @@ export interface P2CorehrEmploymentCreatedV1Data {
   /**
    * 被创建的雇佣信息的 ID
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 用户 ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
 }
 /**
  * 【事件】删除雇佣信息: 员工在飞书人事的「雇佣信息被删除」时将触发此事件。
@@ -680,11 +684,11 @@ export interface P2CorehrEmploymentDeletedV1Data {
   /**
    * 被删除的雇佣信息的 ID
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 用户 ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
 }
 /**
  * 员工完成离职: 员工完成离职，即离职日期的次日凌晨时，员工雇佣状态更改为“离职”后触发该事件。
@@ -701,7 +705,7 @@ export interface P2CorehrEmploymentResignedV1Data {
   /**
    * 离职员工雇佣ID，可通过批量查询员工信息 获取员工信息。
    */
-  employment_id?: string;
+  employment_id: string;
 }
 /**
  * 【事件】更新雇佣信息: 员工雇佣信息变更时发送该事件，场景举例：
@@ -718,15 +722,15 @@ export interface P2CorehrEmploymentUpdatedV1Data {
   /**
    * 被更新的雇佣信息 ID
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 用户 ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
   /**
    * 发生变更的字段
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 创建职务: 飞书人事中「职务被创建」时将触发此事件。注意：触发时间为职务实际生效时间，如在 2022-01-01 创建职务，职务生效时间设置为 2022-05-01，事件将在 2022-05-01 进行推送。
@@ -743,7 +747,7 @@ export interface P2CorehrJobCreatedV1Data {
   /**
    * 职务 ID，可通过【查询单个职务】获取详细信息
    */
-  job_id?: string;
+  job_id: string;
 }
 /**
  * 删除职务: 飞书人事中「职务被删除」时将触发此事件。
@@ -760,7 +764,7 @@ export interface P2CorehrJobDeletedV1Data {
   /**
    * 职务 ID
    */
-  job_id?: string;
+  job_id: string;
 }
 /**
  * 更新职务: 飞书人事中「职务信息被更新」时将触发此事件。注意：触发时间为职务实际生效时间，如在 2022-01-01 更新职务，职务生效时间设置为 2022-05-01，事件将在 2022-05-01 进行推送。
@@ -777,7 +781,7 @@ export interface P2CorehrJobUpdatedV1Data {
   /**
    * 职务 ID，可通过【查询单个职务】获取详细信息
    */
-  job_id?: string;
+  job_id: string;
 }
 /**
  * 异动状态变更: 在异动审批状态变更、异动生效时都会触发该事件，审批结果产生的场景包括撤销、审批通过、审批拒绝
@@ -794,15 +798,15 @@ export interface P2CorehrJobChangeStatusUpdatedV2Data {
   /**
    * 雇员ID
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 用户 ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
   /**
    * 异动记录 id
    */
-  job_change_id?: string;
+  job_change_id: string;
   /**
    * 异动属性/方式
    *
@@ -810,15 +814,15 @@ export interface P2CorehrJobChangeStatusUpdatedV2Data {
    * - `1`: 直接异动：无需审批，异动状态直接为审批通过
    * - `2`: 发起异动：需要走异动流程
    */
-  transfer_mode?: 1 | 2;
+  transfer_mode: 1 | 2;
   /**
    * 异动类型唯一标识
    */
-  transfer_type_unique_identifier?: string;
+  transfer_type_unique_identifier: string;
   /**
    * 异动原因唯一标识
    */
-  transfer_reason_unique_identifier?: string;
+  transfer_reason_unique_identifier: string;
   /**
    * 异动关联流程 id，如果是直接异动，则不需要关联流程
    */
@@ -826,7 +830,7 @@ export interface P2CorehrJobChangeStatusUpdatedV2Data {
   /**
    * 异动生效日期
    */
-  effective_date?: string;
+  effective_date: string;
   /**
    * 异动状态
    *
@@ -838,7 +842,7 @@ export interface P2CorehrJobChangeStatusUpdatedV2Data {
    * - `5`: 已生效（到了生效日期后就生效）
    * - `6`: 无需审批
    */
-  status?: 1 | 2 | 3 | 4 | 5 | 6;
+  status: 1 | 2 | 3 | 4 | 5 | 6;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -846,7 +850,7 @@ export interface P2CorehrJobChangeStatusUpdatedV2Data {
   /**
    * 异动记录标识符
    */
-  transfer_key?: string;
+  transfer_key: string;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -867,15 +871,15 @@ export interface P2CorehrJobChangeUpdatedV1Data {
   /**
    * 雇员ID，可通过【搜索员工信息】接口获取
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 用户 ID，飞书相关ID， 可通过【通讯录接口】接口获取
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
   /**
    * 异动记录 id，可通过接口 搜索异动信息 获取详细信息
    */
-  job_change_id?: string;
+  job_change_id: string;
   /**
    * 异动属性/方式
    *
@@ -883,15 +887,15 @@ export interface P2CorehrJobChangeUpdatedV1Data {
    * - `1`: 直接异动：无需审批的异动，操作后异动状态为「无需审批」
    * - `2`: 发起异动：需要走异动流程
    */
-  transfer_mode?: 1 | 2;
+  transfer_mode: 1 | 2;
   /**
    * 异动类型唯一标识，可通过接口 获取异动类型列表 获取
    */
-  transfer_type_unique_identifier?: string;
+  transfer_type_unique_identifier: string;
   /**
    * 异动原因唯一标识，可通过接口 获取异动原因列表 获取详细信息
    */
-  transfer_reason_unique_identifier?: string;
+  transfer_reason_unique_identifier: string;
   /**
    * 异动发起后的审批流程 id，如果是直接异动，则无需要审批流程id
    */
@@ -899,7 +903,7 @@ export interface P2CorehrJobChangeUpdatedV1Data {
   /**
    * 异动生效日期，格式："YYYY-MM-DD" - 示例：2022-04-03
    */
-  effective_date?: string;
+  effective_date: string;
   /**
    * 异动状态
    *
@@ -911,11 +915,11 @@ export interface P2CorehrJobChangeUpdatedV1Data {
    * - `5`: 已生效（到了生效日期后就生效）
    * - `6`: 无需审批
    */
-  status?: 1 | 2 | 3 | 4 | 5 | 6;
+  status: 1 | 2 | 3 | 4 | 5 | 6;
   /**
    * 异动记录标识符
    */
-  transfer_key?: string;
+  transfer_key: string;
 }
 /**
  * 异动信息变更: 员工发起异动后，异动信息变更会触发该事件
@@ -932,31 +936,31 @@ export interface P2CorehrJobChangeUpdatedV2Data {
   /**
    * 异动员工雇员ID，可通过【搜索员工信息】接口获取
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * Saas租户ID
    */
-  tenant_id?: string;
+  tenant_id: string;
   /**
    * 流程ID，可通过【流程-获取单个流程详情】接口获取
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 发起人雇员ID，可通过【搜索员工信息】接口获取
    */
-  initiator?: string;
+  initiator: string;
   /**
    * 操作人雇员ID，可通过【搜索员工信息】接口获取
    */
-  operator?: string;
+  operator: string;
   /**
    * 更新时间毫秒时间戳 - 示例：1714985958000
    */
-  updated_time?: string;
+  updated_time: string;
   /**
    * 异动记录ID，可通过接口 搜索异动信息 获取详细信息
    */
-  job_change_id?: string;
+  job_change_id: string;
   /**
    * 变更后异动状态
    *
@@ -968,11 +972,11 @@ export interface P2CorehrJobChangeUpdatedV2Data {
    * - `5`: 已生效（到了生效日期后就生效）
    * - `6`: 无需审批
    */
-  status?: 1 | 2 | 3 | 4 | 5 | 6;
+  status: 1 | 2 | 3 | 4 | 5 | 6;
   /**
    * 操作原因
    */
-  operate_reason?: string;
+  operate_reason: string;
   /**
    * 变更类型
    *
@@ -985,22 +989,22 @@ export interface P2CorehrJobChangeUpdatedV2Data {
    * - `6`: 异动流程编辑
    * - `7`: 合同编辑
    */
-  transfer_type?: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  transfer_type: 1 | 2 | 3 | 4 | 5 | 6 | 7;
   /**
    * 变更字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  updated_fields?: string[];
+  updated_fields: string[];
   /**
    * 异动类型，可通过接口 获取异动类型列表 获取
    */
-  transform_type?: string;
+  transform_type: string;
   /**
    * 异动原因，可通过接口 获取异动原因列表 获取详细信息
    */
-  transform_reason?: string;
+  transform_reason: string;
 }
 /**
  * 员工完成异动: 员工在飞书人事异动生效后（到达异动生效时间）将触发该事件。
@@ -1017,19 +1021,19 @@ export interface P2CorehrJobDataChangedV1Data {
   /**
    * 任职信息 ID，可通过【搜索员工信息】接口获取
    */
-  job_data_id?: string;
+  job_data_id: string;
   /**
    * 雇佣信息 ID，可通过【搜索员工信息】接口获取
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 用户 ID，飞书相关ID， 可通过【通讯录接口】接口获取
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
   /**
    * 员工异动 ID，可通过【搜索异动信息】接口获取
    */
-  job_change_id?: string;
+  job_change_id: string;
 }
 /**
  * 任职信息创建: 目前以下场景会触发该事件：
@@ -1046,7 +1050,7 @@ export interface P2CorehrJobDataCreatedV1Data {
   /**
    * ID
    */
-  job_data_id?: string;
+  job_data_id: string;
 }
 /**
  * 任职信息删除: 目前以下场景会触发事件：
@@ -1063,7 +1067,7 @@ export interface P2CorehrJobDataDeletedV1Data {
   /**
    * ID
    */
-  job_data_id?: string;
+  job_data_id: string;
 }
 /**
  * 员工完成入职: 以下业务场景会触发此事件：
@@ -1080,15 +1084,15 @@ export interface P2CorehrJobDataEmployedV1Data {
   /**
    * 任职记录 ID，详细信息可通过【获取任职记录】接口查询
    */
-  job_data_id?: string;
+  job_data_id: string;
   /**
    * 雇佣记录 ID，详细信息可通过【查询员工信息】接口查询
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 用户 ID（备注：入职后开通飞书账号成功，会生成飞书通讯录相关ID，但由于开通过程是异步，本事件不保证一定返回，如未返回，说明飞书账号开通失败，业务需兼容处理）
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
 }
 /**
  * 任职信息更新: 目前以下场景会触发该事件：
@@ -1105,7 +1109,7 @@ export interface P2CorehrJobDataUpdatedV1Data {
   /**
    * ID
    */
-  job_data_id?: string;
+  job_data_id: string;
 }
 /**
  * 创建序列: 飞书人事中「序列被创建」时将触发此事件。
@@ -1122,7 +1126,7 @@ export interface P2CorehrJobFamilyCreatedV2Data {
   /**
    * 序列ID。 - 调用【查询单个序列】、【通过序列 ID 批量查询序列信息】接口返回序列详细信息
    */
-  job_family_id?: string;
+  job_family_id: string;
 }
 /**
  * 删除序列: 飞书人事中「序列被删除」时将触发此事件。
@@ -1139,7 +1143,7 @@ export interface P2CorehrJobFamilyDeletedV2Data {
   /**
    * 被删除序列的 ID。
    */
-  job_family_id?: string;
+  job_family_id: string;
 }
 /**
  * 更新序列: 飞书人事中「序列信息被更新」时将触发此事件。
@@ -1156,14 +1160,14 @@ export interface P2CorehrJobFamilyUpdatedV2Data {
   /**
    * 序列ID。 - 调用【查询单个序列】、【通过序列 ID 批量查询序列信息】接口返回序列详细信息
    */
-  job_family_id?: string;
+  job_family_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 创建职等: 飞书人事中「职等被创建」时将触发此事件。
@@ -1180,7 +1184,7 @@ export interface P2CorehrJobGradeCreatedV2Data {
   /**
    * 职等ID。 - 调用【批量查询职等信息】接口返回职等详细信息
    */
-  job_grade_id?: string;
+  job_grade_id: string;
 }
 /**
  * 删除职等: 飞书人事中「职等被删除」时将触发此事件。
@@ -1197,7 +1201,7 @@ export interface P2CorehrJobGradeDeletedV2Data {
   /**
    * 被删除职等的 ID
    */
-  job_grade_id?: string;
+  job_grade_id: string;
 }
 /**
  * 更新职等: 飞书人事中「职等被更新」时将触发此事件。
@@ -1214,14 +1218,14 @@ export interface P2CorehrJobGradeUpdatedV2Data {
   /**
    * 职等ID。 - 调用【批量查询职等信息】接口返回职等详细信息
    */
-  job_grade_id?: string;
+  job_grade_id: string;
   /**
    * 变更字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 创建职级: 飞书人事中「职级被创建」时将触发此事件。
@@ -1238,7 +1242,7 @@ export interface P2CorehrJobLevelCreatedV2Data {
   /**
    * 职级ID。 - 调用【查询单个职级】、【通过职级 ID 批量获取职级信息】接口返回职级详细信息
    */
-  job_level_id?: string;
+  job_level_id: string;
 }
 /**
  * 删除职级: 飞书人事中「职级被删除」时将触发此事件。
@@ -1255,7 +1259,7 @@ export interface P2CorehrJobLevelDeletedV2Data {
   /**
    * 被删除职级的 ID。
    */
-  job_level_id?: string;
+  job_level_id: string;
 }
 /**
  * 更新职级: 飞书人事中「职级信息被更新」时将触发此事件。
@@ -1272,14 +1276,14 @@ export interface P2CorehrJobLevelUpdatedV2Data {
   /**
    * 职级ID。 - 调用【查询单个职级】、【通过职级 ID 批量获取职级信息】接口返回职级详细信息
    */
-  job_level_id?: string;
+  job_level_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 创建地点: 飞书人事中「地点被创建」时将触发此事件。
@@ -1296,7 +1300,7 @@ export interface P2CorehrLocationCreatedV2Data {
   /**
    * 地点ID。 - 调用【查询单个地点】、【通过地点 ID 批量获取地点信息】接口返回地点详细信息
    */
-  location_id?: string;
+  location_id: string;
 }
 /**
  * 删除地点: 飞书人事中「地点被删除」时将触发此事件。
@@ -1313,7 +1317,7 @@ export interface P2CorehrLocationDeletedV2Data {
   /**
    * 被删除地点的 ID。
    */
-  location_id?: string;
+  location_id: string;
 }
 /**
  * 更新地点: 飞书人事中「地点被更新」时将触发此事件。
@@ -1330,18 +1334,18 @@ export interface P2CorehrLocationUpdatedV2Data {
   /**
    * 地点ID。 - 调用【查询单个地点】、【通过地点 ID 批量获取地点信息】接口返回地点详细信息
    */
-  location_id?: string;
+  location_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
   /**
    * 子变更事件
    */
-  sub_events?: CorehrOrganizationDomainEventData[];
+  sub_events: CorehrOrganizationDomainEventData[];
 }
 /**
  * 离职流转状态变更: 离职流转流程的状态变更消息，当离职流转流程发起和产生审批结果时，会触发该事件。离职流转流程是在离职申请审批通过之后发起的流程，一般用于审批核实离职员工的交接事宜。
@@ -1358,19 +1362,19 @@ export interface P2CorehrOffboardingChecklistUpdatedV2Data {
   /**
    * 离职员工雇佣ID，可通过批量查询员工信息 获取员工信息。
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 离职员工的用户ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
   /**
    * 离职记录ID，每条离职记录的唯一标识。
    */
-  offboarding_id?: string;
+  offboarding_id: string;
   /**
    * 离职流转流程的实例 ID，可用于查询流程相关信息，例如：作为获取单个流程详情的process_id查询流程详情。
    */
-  checklist_process_id?: string;
+  checklist_process_id: string;
   /**
    * 离职流转状态
    *
@@ -1381,7 +1385,7 @@ export interface P2CorehrOffboardingChecklistUpdatedV2Data {
    * - `4`: 已拒绝
    * - `5`: 已撤销
    */
-  checklist_status?: 1 | 2 | 3 | 4 | 5;
+  checklist_status: 1 | 2 | 3 | 4 | 5;
 }
 /**
  * 离职申请状态变更: 在发起离职审批、产生审批结果、离职生效、离职状态回退等离职申请状态变更时触发该事件推送对应消息。审批结果产生的场景包括撤销、通过、拒绝审批。
@@ -1398,19 +1402,19 @@ export interface P2CorehrOffboardingStatusUpdatedV2Data {
   /**
    * 离职员工雇佣ID，可通过批量查询员工信息 获取员工信息。
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 离职员工的用户 ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
   /**
    * 离职记录ID，每条离职记录的唯一标识。
    */
-  offboarding_id?: string;
+  offboarding_id: string;
   /**
    * 离职申请流程的实例 ID，可用于查询流程相关信息，例如：作为获取单个流程详情的process_id查询流程详情。
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 离职状态
    *
@@ -1422,7 +1426,7 @@ export interface P2CorehrOffboardingStatusUpdatedV2Data {
    * - `5`: 已撤销
    * - `6`: 无需审批
    */
-  status?: 1 | 2 | 3 | 4 | 5 | 6;
+  status: 1 | 2 | 3 | 4 | 5 | 6;
 }
 /**
  * 离职申请状态变更: 在发起离职审批、产生审批结果、离职生效、离职状态回退等离职申请状态变更时触发该事件推送对应消息。审批结果产生的场景包括撤销、通过、拒绝审批。
@@ -1439,19 +1443,19 @@ export interface P2CorehrOffboardingUpdatedV1Data {
   /**
    * 离职员工雇佣ID，可通过批量查询员工信息 获取员工信息。
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 离职员工的用户 ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
   /**
    * 离职记录ID，每条离职记录的唯一标识。
    */
-  offboarding_id?: string;
+  offboarding_id: string;
   /**
    * 离职申请流程的实例 ID，可用于查询流程相关信息，例如：作为获取单个流程详情的process_id查询流程详情。
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 离职状态
    *
@@ -1462,7 +1466,7 @@ export interface P2CorehrOffboardingUpdatedV1Data {
    * - `4`: 审批通过
    * - `5`: 已生效（生效日期后自动生效）
    */
-  status?: 1 | 2 | 3 | 4 | 5;
+  status: 1 | 2 | 3 | 4 | 5;
 }
 /**
  * 离职信息变更: 当员工的离职信息变更会发送消息。例如在 离职管理 > 离职详情页 > 编辑 中修改了离职信息，该事件会推送对应变更的消息。
@@ -1479,27 +1483,27 @@ export interface P2CorehrOffboardingUpdatedV2Data {
   /**
    * 飞书人事的租户ID
    */
-  tenant_id?: string;
+  tenant_id: string;
   /**
    * 离职记录ID，每条离职记录的唯一标识。
    */
-  offboarding_info_id?: string;
+  offboarding_info_id: string;
   /**
    * 离职申请流程的实例 ID，可用于查询流程相关信息，例如：作为获取单个流程详情的process_id查询流程详情。
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 离职流转流程的实例ID，可用于查询流程相关信息，例如：作为获取单个流程详情的process_id查询流程详情。
    */
-  checklist_process_id?: string;
+  checklist_process_id: string;
   /**
    * 离职员工雇佣ID，可通过批量查询员工信息 获取员工信息。
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 操作人雇佣ID，可通过批量查询员工信息 获取员工信息。
    */
-  operator?: string;
+  operator: string;
   /**
    * 变更后的离职状态
    *
@@ -1511,7 +1515,7 @@ export interface P2CorehrOffboardingUpdatedV2Data {
    * - `5`: 已撤销
    * - `6`: 无需审批
    */
-  status?: 1 | 2 | 3 | 4 | 5 | 6;
+  status: 1 | 2 | 3 | 4 | 5 | 6;
   /**
    * 变更后的离职手续办理状态
    *
@@ -1522,22 +1526,22 @@ export interface P2CorehrOffboardingUpdatedV2Data {
    * - `4`: 已拒绝
    * - `5`: 已撤销
    */
-  checklist_status?: 1 | 2 | 3 | 4 | 5;
+  checklist_status: 1 | 2 | 3 | 4 | 5;
   /**
    * 更新时间毫秒时间戳
    */
-  updated_time?: string;
+  updated_time: string;
   /**
    * 变更离职信息字段的唯一标识列表
    *
    * @minItems 0
    * @maxItems 200
    */
-  updated_fields?: string[];
+  updated_fields: string[];
   /**
    * 离职员工的用户 ID
    */
-  target_user_id?: UserId;
+  target_user_id: UserId;
 }
 /**
  * 入职二维码失效: 使用扫码入职功能前，在入职管理后端配置二维码信息，当二维码失效时，会触发此事件
@@ -1557,21 +1561,21 @@ export interface P2CorehrOnboardingQrCodeInactiveV2Data {
    * @minItems 0
    * @maxItems 10000
    */
-  code_lists?: P2CorehrOnboardingQrCodeInactiveV2QrCode[];
+  code_lists: P2CorehrOnboardingQrCodeInactiveV2QrCode[];
 }
 export interface P2CorehrOnboardingQrCodeInactiveV2QrCode {
   /**
    * 二维码id
    */
-  id?: string;
+  id: string;
   /**
    * 二维码图片链接
    */
-  png?: string;
+  png: string;
   /**
    * 二维码值链接
    */
-  url?: string;
+  url: string;
 }
 /**
  * 组织角色授权变更: 当组织上的角色授权发生变更时，触发该事件。例如在部门上修改了角色，并在 2030-01-01 年生效，则事件将在 2030-01-01 触发。注意：当前事件只返回在飞书人事中组织角色的变化，下游组织的影响，可以通过 「获取组织类角色授权列表」获取。
@@ -1588,15 +1592,15 @@ export interface P2CorehrOrgRoleAuthorizationUpdatedV1Data {
   /**
    * 角色id
    */
-  role_id?: string;
+  role_id: string;
   /**
    * 管理范围信息
    */
-  management_scope_list?: P2CorehrOrgRoleAuthorizationUpdatedV1ManagementScope[];
+  management_scope_list: P2CorehrOrgRoleAuthorizationUpdatedV1ManagementScope[];
   /**
    * 员工雇佣信息ID list
    */
-  employment_id_list?: string[];
+  employment_id_list: string[];
 }
 export interface P2CorehrOrgRoleAuthorizationUpdatedV1ManagementScope {
   /**
@@ -1608,11 +1612,11 @@ export interface P2CorehrOrgRoleAuthorizationUpdatedV1ManagementScope {
    * - `company`: 公司
    * - `social_security_location`: 社保城市
    */
-  management_dimension?: 'department' | 'work_location' | 'company' | 'social_security_location';
+  management_dimension: 'department' | 'work_location' | 'company' | 'social_security_location';
   /**
    * 被授权部门/工作地点/公司/社保城市 ID
    */
-  obj_id?: string;
+  obj_id: string;
 }
 /**
  * 通道创建: 通道创建后会发送该事件
@@ -1629,7 +1633,7 @@ export interface P2CorehrPathwayCreatedV2Data {
   /**
    * 通道ID
    */
-  pathway_id?: string;
+  pathway_id: string;
 }
 /**
  * 通道删除: 通道删除后会发送该事件
@@ -1646,7 +1650,7 @@ export interface P2CorehrPathwayDeletedV2Data {
   /**
    * 通道ID
    */
-  pathway_id?: string;
+  pathway_id: string;
 }
 /**
  * 通道更新: 通道更新后会发送该事件
@@ -1663,14 +1667,14 @@ export interface P2CorehrPathwayUpdatedV2Data {
   /**
    * 通道 ID
    */
-  pathway_id?: string;
+  pathway_id: string;
   /**
    * 发生变更的字段
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 【事件】个人信息创建: 目前以下场景会触发该事件：
@@ -1687,7 +1691,7 @@ export interface P2CorehrPersonCreatedV1Data {
   /**
    * 人员ID
    */
-  person_id?: string;
+  person_id: string;
 }
 /**
  * 【事件】个人信息删除: 个人信息删除
@@ -1704,7 +1708,7 @@ export interface P2CorehrPersonDeletedV1Data {
   /**
    * 人员ID
    */
-  person_id?: string;
+  person_id: string;
 }
 /**
  * 【事件】更新个人信息: 员工个人信息发生变更时发送该事件，场景举例：
@@ -1721,7 +1725,7 @@ export interface P2CorehrPersonUpdatedV1Data {
   /**
    * 被更新个人信息的 ID
    */
-  person_id?: string;
+  person_id: string;
   /**
    * 发生变更的字段，若部分字段变更无需接受事件消息，可根据该字段进行事件消息过滤
    */
@@ -1742,7 +1746,7 @@ export interface P2CorehrPositionCreatedV2Data {
   /**
    * 岗位ID，可通过查询岗位接口去获取岗位详细信息
    */
-  position_id?: string;
+  position_id: string;
 }
 /**
  * 删除岗位事件: 飞书人事中「岗位被删除」时将触发此事件。
@@ -1759,7 +1763,7 @@ export interface P2CorehrPositionDeletedV2Data {
   /**
    * 岗位ID
    */
-  position_id?: string;
+  position_id: string;
 }
 /**
  * 更新岗位事件: 飞书人事中「岗位信息被更新」时将触发此事件。注意：触发时间为岗位更新实际生效时间，如在 2022-01-01 更新岗位，岗位更新生效时间设置为 2022-05-01，事件将在 2022-05-01 进行推送。
@@ -1776,14 +1780,14 @@ export interface P2CorehrPositionUpdatedV2Data {
   /**
    * 岗位ID，可通过查询岗位接口去获取岗位详细信息
    */
-  position_id?: string;
+  position_id: string;
   /**
    * 发生变更的字段，包括以下预置字段及自定义字段： - "name"：名称 - "code"：编码 - "active"：状态 - "department"：所属部门 - "cost_center"：岗位默认成本中心 - "job"：职务 - "job_family"：序列 - "job_level"：职级 - "job_grade"：职等 - "work_location"：工作地点 - "employee_type"：人员类型 - "working_hours_type"：工时制度 - "direct_leader"：直属上级 - "dotted_line_leader"：虚线上级 - "is_key_position"：是否关键岗位 - "description"：描述 - "effective_time"：版本生效日期 - "expiration_time"：版本过期时间 自定义字段详细见获取自定义字段列表
    *
    * @minItems 0
    * @maxItems 200
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 入职流程状态变更: 待入职员工的入职流程流转时，例如调用流转入职任务接口会触发本事件。
@@ -1800,18 +1804,18 @@ export interface P2CorehrPreHireOnboardingTaskChangedV2Data {
   /**
    * 飞书人事租户ID
    */
-  tenant_id?: string;
+  tenant_id: string;
   /**
    * 待入职ID
    */
-  pre_hire_id?: string;
+  pre_hire_id: string;
   /**
    * 入职任务状态变更
    *
    * @minItems 0
    * @maxItems 1000
    */
-  onboarding_task_changes?: P2CorehrPreHireOnboardingTaskChangedV2OnboardingTaskChange[];
+  onboarding_task_changes: P2CorehrPreHireOnboardingTaskChangedV2OnboardingTaskChange[];
   /**
    * 入职流程状态变更 - 当流程状态无变更，仅有任务状态变更时，此字段的会返回空
    */
@@ -1819,31 +1823,31 @@ export interface P2CorehrPreHireOnboardingTaskChangedV2Data {
   /**
    * 待入职流程ID
    */
-  onboarding_flow_id?: string;
+  onboarding_flow_id: string;
   /**
    * 流程信息
    */
-  flow_info?: P2CorehrPreHireOnboardingTaskChangedV2OnboardingFlow;
+  flow_info: P2CorehrPreHireOnboardingTaskChangedV2OnboardingFlow;
 }
 export interface P2CorehrPreHireOnboardingTaskChangedV2I18nV2 {
   /**
    * zh-CN
    */
-  zh_cn?: string;
+  zh_cn: string;
   /**
    * en-US
    */
-  en_us?: string;
+  en_us: string;
 }
 export interface P2CorehrPreHireOnboardingTaskChangedV2OnboardingFlow {
   /**
    * 流程id
    */
-  id?: string;
+  id: string;
   /**
    * 流程名称
    */
-  name?: P2CorehrPreHireOnboardingTaskChangedV2I18nV2;
+  name: P2CorehrPreHireOnboardingTaskChangedV2I18nV2;
 }
 export interface P2CorehrPreHireOnboardingTaskChangedV2OnboardingFlowChange {
   /**
@@ -1857,7 +1861,7 @@ export interface P2CorehrPreHireOnboardingTaskChangedV2OnboardingFlowChange {
    * - `others`: 其他(异常情况)
    * - `expired`: 已失效(回退至Offer沟通阶段)
    */
-  after_status?: 'not_started' | 'in_progress' | 'completed' | 'withdrawn' | 'others' | 'expired';
+  after_status: 'not_started' | 'in_progress' | 'completed' | 'withdrawn' | 'others' | 'expired';
 }
 export interface P2CorehrPreHireOnboardingTaskChangedV2OnboardingTaskChange {
   /**
@@ -1877,7 +1881,7 @@ export interface P2CorehrPreHireOnboardingTaskChangedV2OnboardingTaskChange {
    * - `exception`: 异常
    * - `manual_skipped`: 手动跳过
    */
-  after_status?:
+  after_status:
     | 'uninitialized'
     | 'not_started'
     | 'in_progress'
@@ -1910,11 +1914,11 @@ export interface P2CorehrPreHireUpdatedV1Data {
   /**
    * 待入职 ID，可通过【搜索待入职人员】获取更详细信息
    */
-  pre_hire_id?: string;
+  pre_hire_id: string;
   /**
    * 变更的字段。 由于历史原因，部分字段（例如个人信息）变更会发送为‘wk_updated_at’字段，不会显示真实变更字段，需要通过【搜索待入职人员】获取更详细信息。
    */
-  field_changes?: string[];
+  field_changes: string[];
 }
 /**
  * 试用期状态变更: 当试用期记录状态发生变更时，触发该事件。
@@ -1931,7 +1935,7 @@ export interface P2CorehrProbationUpdatedV2Data {
   /**
    * 雇佣 ID，可通过【搜索员工信息】接口获取
    */
-  employment_id?: string;
+  employment_id: string;
   /**
    * 试用期状态
    *
@@ -1943,11 +1947,11 @@ export interface P2CorehrProbationUpdatedV2Data {
    * - `converted`: 已转正
    * - `offboarded`: 已离职
    */
-  probation_status?: 'pending' | 'rejected' | 'waiting' | 'approved' | 'converted' | 'offboarded';
+  probation_status: 'pending' | 'rejected' | 'waiting' | 'approved' | 'converted' | 'offboarded';
   /**
    * 试用期实际结束日期，格式："YYYY-MM-DD"
    */
-  actual_probation_end_date?: string;
+  actual_probation_end_date: string;
 }
 /**
  * 审批任务状态变更: 单个审批任务的状态变化会触发该事件。例如，审批任务从待办变为已完成。审批任务（approver_id 是唯一标识），比如一个多人会签节点，会分别生成多人的审批任务（此功能不受数据权限范围控制）。
@@ -1964,11 +1968,11 @@ export interface P2CorehrProcessApproverUpdatedV2Data {
   /**
    * 流程运行实例 id，详细信息可通过获取单个流程详情获取
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 单据ID
    */
-  approver_id?: string;
+  approver_id: string;
   /**
    * 单据类型
    *
@@ -1976,7 +1980,7 @@ export interface P2CorehrProcessApproverUpdatedV2Data {
    * - `1`: 审批单
    * - `5`: 表单
    */
-  type?: 1 | 5;
+  type: 1 | 5;
   /**
    * 单据状态
    *
@@ -1987,19 +1991,19 @@ export interface P2CorehrProcessApproverUpdatedV2Data {
    * - `4`: 取消
    * - `18`: 已干预
    */
-  status?: 1 | 3 | 2 | 4 | 18;
+  status: 1 | 3 | 2 | 4 | 18;
   /**
    * 业务类型，详情请查看接入指南
    */
-  biz_type?: string;
+  biz_type: string;
   /**
    * 流程定义id
    */
-  flow_definition_id?: string;
+  flow_definition_id: string;
   /**
    * 节点定义id
    */
-  node_definition_id?: string;
+  node_definition_id: string;
   /**
    * 节点id（已废弃，请使用node_id_str字段)
    */
@@ -2007,7 +2011,7 @@ export interface P2CorehrProcessApproverUpdatedV2Data {
   /**
    * 节点id
    */
-  node_id_str?: string;
+  node_id_str: string;
 }
 /**
  * 抄送单据状态变更: 流程中生成抄送单据后会触发该事件。抄送节点会生成抄送单据任务。如果一个节点有多个人抄送人，则会生成多个抄送单据（此功能不受数据权限范围控制）。
@@ -2024,22 +2028,22 @@ export interface P2CorehrProcessCcUpdatedV2Data {
   /**
    * 流程运行实例 id，详细信息可通过获取单个流程详情获取
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 抄送单据ID
    */
-  approver_id?: string;
+  approver_id: string;
   /**
    * 单据状态
    *
    * Values:
    * - `5`: 抄送到达
    */
-  status?: 5;
+  status: 5;
   /**
    * 业务类型，详情请查看接入指南
    */
-  biz_type?: string;
+  biz_type: string;
 }
 /**
  * 流程节点状态变更: 流程中节点状态发生变化会触发该事件。配置的节点为节点定义（node_definition_id 是唯一标识）。在流程实例中，每个流程实例生成的节点实例会不同（此功能不受数据权限范围控制）。
@@ -2056,19 +2060,19 @@ export interface P2CorehrProcessNodeUpdatedV2Data {
   /**
    * 流程定义 id
    */
-  flow_definition_id?: string;
+  flow_definition_id: string;
   /**
    * 节点定义 id
    */
-  node_definition_id?: string;
+  node_definition_id: string;
   /**
    * 流程运行实例 id，详细信息可通过获取单个流程详情获取
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 节点运行实例 id
    */
-  process_node_id?: string;
+  process_node_id: string;
   /**
    * 节点类型
    *
@@ -2078,7 +2082,7 @@ export interface P2CorehrProcessNodeUpdatedV2Data {
    * - `5`: 表单节点
    * - `6`: 电子签
    */
-  node_type?: 1 | 2 | 5 | 6;
+  node_type: 1 | 2 | 5 | 6;
   /**
    * 节点状态
    *
@@ -2091,11 +2095,11 @@ export interface P2CorehrProcessNodeUpdatedV2Data {
    * - `6`: 已跳过
    * - `7`: 已干预
    */
-  node_status?: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  node_status: 1 | 2 | 3 | 4 | 5 | 6 | 7;
   /**
    * 业务类型，详情请查看接入指南
    */
-  biz_type?: string;
+  biz_type: string;
 }
 /**
  * 流程实例状态变化: 流程实例是指用户发起的具体流程(process_id是其唯一标识)，流程实例状态变化时会触发该事件（此功能不受数据权限范围控制）。
@@ -2112,7 +2116,7 @@ export interface P2CorehrProcessStatusUpdateV2Data {
   /**
    * 流程运行实例 id，详细信息可通过获取单个流程详情获取
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 变更后状态
    *
@@ -2124,15 +2128,15 @@ export interface P2CorehrProcessStatusUpdateV2Data {
    * - `9`: 完成
    * - `15`: 撤销中
    */
-  status?: 1 | 9 | 2 | 4 | 8 | 15;
+  status: 1 | 9 | 2 | 4 | 8 | 15;
   /**
    * 业务类型， 详情请查看接入指南
    */
-  biz_type?: string;
+  biz_type: string;
   /**
    * 流程定义id。流程定义是流程的模板，由流程定义可以创建流程实例。 示例值： "people_7023711013443944467_7382148112896872236"
    */
-  flow_definition_id?: string;
+  flow_definition_id: string;
   /**
    * 流程属性
    *
@@ -2141,7 +2145,7 @@ export interface P2CorehrProcessStatusUpdateV2Data {
    * - `2`: 撤销流程
    * - `3`: 更正流程
    */
-  properties?: 1 | 2 | 3;
+  properties: 1 | 2 | 3;
 }
 /**
  * 流程实例信息变更: 流程实例是指用户发起的具体流程(process_id是其唯一标识)，流程实例在以下时机会触发信息变更事件：流程中有审批人操作、流程数据更新、流程状态变化等。
@@ -2158,7 +2162,7 @@ export interface P2CorehrProcessUpdatedV2Data {
   /**
    * 流程运行实例 id，详细信息可通过获取单个流程详情获取
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 变更后状态
    *
@@ -2170,15 +2174,15 @@ export interface P2CorehrProcessUpdatedV2Data {
    * - `9`: 完成
    * - `15`: 撤销中
    */
-  status?: 1 | 9 | 2 | 4 | 8 | 15;
+  status: 1 | 9 | 2 | 4 | 8 | 15;
   /**
    * 业务类型， 详情请查看接入指南
    */
-  biz_type?: string;
+  biz_type: string;
   /**
    * 流程定义id。流程定义是流程的模板，由流程定义可以创建流程实例。 示例值： "people_7023711013443944467_7382148112896872236"
    */
-  flow_definition_id?: string;
+  flow_definition_id: string;
   /**
    * 流程属性
    *
@@ -2187,7 +2191,7 @@ export interface P2CorehrProcessUpdatedV2Data {
    * - `2`: 撤销流程
    * - `3`: 更正流程
    */
-  properties?: 1 | 2 | 3;
+  properties: 1 | 2 | 3;
 }
 /**
  * 流程下评论事件: 流程新增评论时会触发该事件，该事件包含评论所在的流程ID（process_id是其唯一标识）和评论唯一ID（comment_id）,此功能不受数据权限范围控制
@@ -2204,18 +2208,18 @@ export interface P2CorehrProcessCommentInfoUpdatedV2Data {
   /**
    * 流程运行实例id
    */
-  process_id?: string;
+  process_id: string;
   /**
    * 流程下评论的唯一id
    */
-  comment_id?: string;
+  comment_id: string;
   /**
    * 评论事件的类型 默认值：1
    *
    * Values:
    * - `1`: 新增
    */
-  type?: 1;
+  type: 1;
 }
 /**
  * 电子签文件状态发生变更事件: 当电子签文件状态发生变更的时候，会推送变更事件，包含文件变更前后的状态等信息
@@ -2232,17 +2236,17 @@ export interface P2CorehrSignatureFileStatusUpdatedV2Data {
   /**
    * 发生状态变更的电子签文件id，【查询电子签文件详情】
    */
-  signature_file_id?: string;
+  signature_file_id: string;
   /**
    * 变更前的电子签文件状态，枚举值可通过文档【飞书人事枚举常量】电子签文件状态（signature_file_state）枚举定义部分获得
    */
-  before_status?: string;
+  before_status: string;
   /**
    * 变更后的电子签文件状态，枚举值可通过文档【飞书人事枚举常量】电子签文件状态（signature_file_state）枚举定义部分获得
    */
-  after_status?: string;
+  after_status: string;
   /**
    * 业务id, 由接入业务自行维护,可以通过该流程id获取该流程下的签署文件信息list
    */
-  biz_process_id?: string;
+  biz_process_id: string;
 }

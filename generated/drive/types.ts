@@ -16,135 +16,140 @@ export interface P2DriveFileBitableFieldChangedV1Data {
   /**
    * 云文档类型
    */
-  file_type?: string;
+  file_type: string;
   /**
    * 多维表格 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 多维表格数据表 ID
    */
-  table_id?: string;
+  table_id: string;
   /**
    * 用户 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 字段变更操作类型列表
    */
-  action_list?: P2DriveFileBitableFieldChangedV1BitableTableFieldAction[];
+  action_list: P2DriveFileBitableFieldChangedV1BitableTableFieldAction[];
   /**
    * 多维表格数据表的版本号
    */
-  revision?: number;
+  revision: number;
   /**
    * 订阅用户 ID 列表
    */
-  subscriber_id_list?: UserId[];
+  subscriber_id_list: UserId[];
   /**
    * 字段变更时间
    */
-  update_time?: number;
+  update_time: number;
 }
 export interface P2DriveFileBitableFieldChangedV1BitableTableFieldAction {
   /**
    * 字段变更类型。枚举值有： - field_added：新增字段 - field_edited：修改字段 - field_deleted：删除字段
+   *
+   * Values:
+   * - `field_added`: 新增字段
+   * - `field_edited`: 修改字段
+   * - `field_deleted`: 删除字段
    */
-  action?: string;
+  action: 'field_added' | 'field_edited' | 'field_deleted';
   /**
    * 字段 ID
    */
-  field_id?: string;
+  field_id: string;
   /**
    * 操作前的字段值
    */
-  before_value?: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValue;
+  before_value: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValue;
   /**
    * 操作后的字段值
    */
-  after_value?: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValue;
+  after_value: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValue;
 }
 export interface P2DriveFileBitableFieldChangedV1BitableTableFieldActionValue {
   /**
    * 字段 ID
    */
-  id?: string;
+  id: string;
   /**
    * 字段名字
    */
-  name?: string;
+  name: string;
   /**
    * 字段类型
    */
-  type?: number;
+  type: number;
   /**
    * 字段描述
    */
-  description?: string;
+  description: string;
   /**
    * 字段属性
    */
-  property?: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValueProperty;
+  property: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValueProperty;
 }
 export interface P2DriveFileBitableFieldChangedV1BitableTableFieldActionValueProperty {
   /**
    * 数字、公式字段的显示格式
    */
-  formatter?: string;
+  formatter: string;
   /**
    * 日期、创建时间、最后更新时间字段的显示格式
    */
-  date_formatter?: string;
+  date_formatter: string;
   /**
    * 日期字段中新纪录自动填写创建时间
    */
-  auto_fill?: boolean;
+  auto_fill: boolean;
   /**
    * 人员字段中允许添加多个成员，单向关联、双向关联中允许添加多个记录
    */
-  multiple?: boolean;
+  multiple: boolean;
   /**
    * 单向关联、双向关联字段中关联的数据表的ID
    */
-  table_id?: string;
+  table_id: string;
   /**
    * 单向关联、双向关联字段中关联的数据表的名字
    */
-  table_name?: string;
+  table_name: string;
   /**
    * 双向关联字段中关联的数据表中对应的双向关联字段的名字
    */
-  back_field_name?: string;
+  back_field_name: string;
   /**
    * 地理位置输入限制
    */
-  input_type?: string;
+  input_type: string;
   /**
    * 双向关联字段中关联的数据表中对应的双向关联字段的id
    */
-  back_field_id?: string;
+  back_field_id: string;
   /**
    * 自动编号类型
    */
-  auto_serial?: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyAutoSerial;
+  auto_serial: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyAutoSerial;
   /**
    * 单选、多选字段的选项信息
    */
-  options?: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyOption[];
+  options: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyOption[];
   /**
    * 公式字段的公式表达式
    */
-  formula_expression?: string;
+  formula_expression: string;
 }
 export interface P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyAutoSerial {
   /**
    * 自动编号类型
    */
-  type?: string;
+  type: string;
   /**
    * 自动编号规则列表
    */
-  options?: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyAutoSerialOptions[];
+  options: P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyAutoSerialOptions[];
 }
 export interface P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyAutoSerialOptions {
   /**
@@ -154,21 +159,21 @@ export interface P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePro
   /**
    * 与类型相对应的取值
    */
-  value?: string;
+  value: string;
 }
 export interface P2DriveFileBitableFieldChangedV1BitableTableFieldActionValuePropertyOption {
   /**
    * 选项名
    */
-  name?: string;
+  name: string;
   /**
    * 选项 ID
    */
-  id?: string;
+  id: string;
   /**
    * 选项颜色
    */
-  color?: number;
+  color: number;
 }
 /**
  * 多维表格记录变更: 多维表格记录变更事件。被订阅的多维表格记录发生变更时，将会触发此事件。了解事件订阅的配置流程和使用场景，参考事件概述。
@@ -185,63 +190,68 @@ export interface P2DriveFileBitableRecordChangedV1Data {
   /**
    * 文件类型，即 bitable
    */
-  file_type?: string;
+  file_type: string;
   /**
    * 多维表格 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 发生变更的数据表 ID
    */
-  table_id?: string;
+  table_id: string;
   /**
    * 多维表格数据表的版本号
    */
-  revision?: number;
+  revision: number;
   /**
    * 操作人 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 行变更操作列表
    */
-  action_list?: P2DriveFileBitableRecordChangedV1BitableTableRecordAction[];
+  action_list: P2DriveFileBitableRecordChangedV1BitableTableRecordAction[];
   /**
    * 订阅的用户列表
    */
-  subscriber_id_list?: UserId[];
+  subscriber_id_list: UserId[];
   /**
    * 编辑时间（格式：时间戳；单位：秒）
    */
-  update_time?: number;
+  update_time: number;
 }
 export interface P2DriveFileBitableRecordChangedV1BitableTableRecordAction {
   /**
    * 发生变更的记录 ID
    */
-  record_id?: string;
+  record_id: string;
   /**
    * 支持的记录变更类型。枚举值有： - record_added：新增行记录 - record_deleted：删除行记录 - record_edited：修改行记录
+   *
+   * Values:
+   * - `record_added`: 新增行记录
+   * - `record_deleted`: 删除行记录
+   * - `record_edited`: 修改行记录
    */
-  action?: string;
+  action: 'record_added' | 'record_deleted' | 'record_edited';
   /**
    * 发生变更前的记录值
    */
-  before_value?: P2DriveFileBitableRecordChangedV1BitableTableRecordActionField[];
+  before_value: P2DriveFileBitableRecordChangedV1BitableTableRecordActionField[];
   /**
    * 发生变更后的字段
    */
-  after_value?: P2DriveFileBitableRecordChangedV1BitableTableRecordActionField[];
+  after_value: P2DriveFileBitableRecordChangedV1BitableTableRecordActionField[];
 }
 export interface P2DriveFileBitableRecordChangedV1BitableTableRecordActionField {
   /**
    * 发生变更的字段 ID
    */
-  field_id?: string;
+  field_id: string;
   /**
    * 发生变更后的字段值。该字段为 JSON 序列化后的字符串，序列化前的结构请参考 数据结构。
    */
-  field_value?: string;
+  field_value: string;
   /**
    * 人员字段补充信息。有人员、创建人、修改人类型字段变更时返回
    */
@@ -251,25 +261,25 @@ export interface P2DriveFileBitableRecordChangedV1BitableTableRecordActionFieldI
   /**
    * 用户列表
    */
-  users?: P2DriveFileBitableRecordChangedV1BitableTableRecordActionFieldIdentityUser[];
+  users: P2DriveFileBitableRecordChangedV1BitableTableRecordActionFieldIdentityUser[];
 }
 export interface P2DriveFileBitableRecordChangedV1BitableTableRecordActionFieldIdentityUser {
   /**
    * 用户的 User ID
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 用户名称
    */
-  name?: string;
+  name: string;
   /**
    * 用户英文名称
    */
-  en_name?: string;
+  en_name: string;
   /**
    * 用户头像 URL
    */
-  avatar_url?: string;
+  avatar_url: string;
 }
 /**
  * 文件夹下文件创建: 当用户订阅的文件夹下有新建文件时将触发此事件。
@@ -294,26 +304,26 @@ export interface P2DriveFileCreatedInFolderV1Data {
    * - `slides`: 幻灯片
    * - `file`: 文件
    */
-  file_type?: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
   /**
    * 文件的 token，获取方式见 如何获取云文档资源相关 token 示例值：docxnBKgoMyY5OMbUG6FioTXuBe
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 文件夹 Token。获取方式见文件夹概述
    */
-  folder_token?: string;
+  folder_token: string;
   /**
    * 操作者的用户 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 订阅者的用户 ID 列表
    *
    * @minItems 0
    * @maxItems 100
    */
-  subscriber_ids?: UserId[];
+  subscriber_ids: UserId[];
 }
 /**
  * 文件彻底删除: 被订阅的文件被彻底删除时，将触发此事件。
@@ -329,16 +339,24 @@ export interface P2DriveFileDeletedV1 {
 export interface P2DriveFileDeletedV1Data {
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片 - file：文件
+   *
+   * Values:
+   * - `doc`: 旧版文档
+   * - `docx`: 新版文档
+   * - `sheet`: 电子表格
+   * - `bitable`: 多维表格
+   * - `slides`: 幻灯片
+   * - `file`: 文件
    */
-  file_type?: string;
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
   /**
    * 云文档 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 操作人 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -358,20 +376,27 @@ export interface P2DriveFileEditV1 {
 export interface P2DriveFileEditV1Data {
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片
+   *
+   * Values:
+   * - `doc`: 旧版文档
+   * - `docx`: 新版文档
+   * - `sheet`: 电子表格
+   * - `bitable`: 多维表格
+   * - `slides`: 幻灯片
    */
-  file_type?: string;
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides';
   /**
    * 云文档 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 操作人 ID 列表
    */
-  operator_id_list?: UserId[];
+  operator_id_list: UserId[];
   /**
    * 订阅用户 ID 列表
    */
-  subscriber_id_list?: UserId[];
+  subscriber_id_list: UserId[];
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -392,7 +417,7 @@ export interface P2DriveFilePermissionMemberAddedV1Data {
   /**
    * 添加的群 ID 列表
    */
-  chat_list?: unknown[];
+  chat_list: unknown[];
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -403,20 +428,28 @@ export interface P2DriveFilePermissionMemberAddedV1Data {
   subscriber_id_list?: UserId[];
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片 - file：文件
+   *
+   * Values:
+   * - `doc`: 旧版文档
+   * - `docx`: 新版文档
+   * - `sheet`: 电子表格
+   * - `bitable`: 多维表格
+   * - `slides`: 幻灯片
+   * - `file`: 文件
    */
-  file_type?: string;
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
   /**
    * 云文档 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 操作人 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 添加的用户 ID 列表
    */
-  user_list?: UserId[];
+  user_list: UserId[];
 }
 /**
  * 文件协作者权限申请: 当用户发起申请文件协作者权限时将触发此事件，协作者权限包括阅读、编辑和管理权限。
@@ -441,44 +474,44 @@ export interface P2DriveFilePermissionMemberAppliedV1Data {
    * - `slides`: 幻灯片
    * - `file`: 文件
    */
-  file_type?: 'doc' | 'sheet' | 'bitable' | 'docx' | 'slides' | 'file';
+  file_type: 'doc' | 'sheet' | 'bitable' | 'docx' | 'slides' | 'file';
   /**
    * 文件的 token，获取方式见 如何获取云文档资源相关 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 发起权限申请的操作人的 ID，可以是替操作人自己申请权限，也可以是替其他人申请权限
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 审批人 ID。即收到协作者权限申请、负责处理该申请的用户 ID，一般是文件的所有者
    */
-  approver_id?: UserId;
+  approver_id: UserId;
   /**
    * 申请授权的用户 ID 列表
    *
    * @minItems 0
    * @maxItems 100
    */
-  application_user_list?: UserId[];
+  application_user_list: UserId[];
   /**
    * 申请授权的群 open_chat_id 列表
    *
    * @minItems 0
    * @maxItems 100
    */
-  application_chat_list?: string[];
+  application_chat_list: string[];
   /**
    * 申请授权的组织架构 open_department_id 列表
    *
    * @minItems 0
    * @maxItems 100
    */
-  application_department_list?: string[];
+  application_department_list: string[];
   /**
    * 权限申请备注
    */
-  application_remark?: string;
+  application_remark: string;
   /**
    * 申请的协作者权限
    *
@@ -487,14 +520,14 @@ export interface P2DriveFilePermissionMemberAppliedV1Data {
    * - `edit`: 可编辑权限角色
    * - `full_access`: 可管理权限角色
    */
-  permission?: 'view' | 'edit' | 'full_access';
+  permission: 'view' | 'edit' | 'full_access';
   /**
    * 订阅用户 ID 列表
    *
    * @minItems 0
    * @maxItems 100
    */
-  subscriber_ids?: UserId[];
+  subscriber_ids: UserId[];
 }
 /**
  * 文件协作者移除: 移除用户或群作为文件协作者时将触发此事件。
@@ -511,7 +544,7 @@ export interface P2DriveFilePermissionMemberRemovedV1Data {
   /**
    * 移除的群 ID 列表
    */
-  chat_list?: unknown[];
+  chat_list: unknown[];
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -522,20 +555,28 @@ export interface P2DriveFilePermissionMemberRemovedV1Data {
   subscriber_id_list?: UserId[];
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片 - file：文件
+   *
+   * Values:
+   * - `doc`: 旧版文档
+   * - `docx`: 新版文档
+   * - `sheet`: 电子表格
+   * - `bitable`: 多维表格
+   * - `slides`: 幻灯片
+   * - `file`: 文件
    */
-  file_type?: string;
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
   /**
    * 云文档 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 操作人 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 移除的用户 ID 列表
    */
-  user_list?: UserId[];
+  user_list: UserId[];
 }
 /**
  * 文件已读: 文件已读事件。云文档被打开时，将触发此事件。
@@ -551,12 +592,19 @@ export interface P2DriveFileReadV1 {
 export interface P2DriveFileReadV1Data {
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片
+   *
+   * Values:
+   * - `doc`: 旧版文档
+   * - `docx`: 新版文档
+   * - `sheet`: 电子表格
+   * - `bitable`: 多维表格
+   * - `slides`: 幻灯片
    */
-  file_type?: string;
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides';
   /**
    * 多维表格 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 操作人 ID
    */
@@ -564,7 +612,7 @@ export interface P2DriveFileReadV1Data {
   /**
    * Not in the field table; inferred from the page's example.
    */
-  operator_id_list?: UserId[];
+  operator_id_list: UserId[];
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -584,16 +632,24 @@ export interface P2DriveFileTitleUpdatedV1 {
 export interface P2DriveFileTitleUpdatedV1Data {
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片 - file：文件
+   *
+   * Values:
+   * - `doc`: 旧版文档
+   * - `docx`: 文档
+   * - `sheet`: 电子表格
+   * - `bitable`: 多维表格
+   * - `slides`: 幻灯片
+   * - `file`: 文件
    */
-  file_type?: string;
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
   /**
    * 云文档 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 操作人 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -613,16 +669,24 @@ export interface P2DriveFileTrashedV1 {
 export interface P2DriveFileTrashedV1Data {
   /**
    * 云文档类型，支持以下枚举： - doc：旧版文档。已不推荐使用 - docx：新版文档 - sheet：电子表格 - bitable：多维表格 - slides：幻灯片 - file：文件
+   *
+   * Values:
+   * - `doc`: 旧版文档
+   * - `docx`: 新版文档
+   * - `sheet`: 电子表格
+   * - `bitable`: 多维表格
+   * - `slides`: 幻灯片
+   * - `file`: 文件
    */
-  file_type?: string;
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
   /**
    * 云文档 token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 操作人 ID
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -643,19 +707,19 @@ export interface P2DriveNoticeCommentAddV1Data {
   /**
    * 通知元信息
    */
-  notice_meta?: P2DriveNoticeCommentAddV1Notice;
+  notice_meta: P2DriveNoticeCommentAddV1Notice;
   /**
    * 评论ID
    */
-  comment_id?: string;
+  comment_id: string;
   /**
    * 回复ID
    */
-  reply_id?: string;
+  reply_id: string;
   /**
    * 接收者是否被mention
    */
-  is_mentioned?: boolean;
+  is_mentioned: boolean;
 }
 export interface P2DriveNoticeCommentAddV1Notice {
   /**
@@ -669,19 +733,19 @@ export interface P2DriveNoticeCommentAddV1Notice {
    * - `slides`: 幻灯片
    * - `file`: 文件
    */
-  file_type?: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
+  file_type: 'doc' | 'docx' | 'sheet' | 'bitable' | 'slides' | 'file';
   /**
    * 文档token
    */
-  file_token?: string;
+  file_token: string;
   /**
    * 用户 ID
    */
-  from_user_id?: UserId;
+  from_user_id: UserId;
   /**
    * 用户 ID
    */
-  to_user_id?: UserId;
+  to_user_id: UserId;
   /**
    * 评论操作类型，枚举值：add_comment、add_reply
    *
@@ -689,5 +753,5 @@ export interface P2DriveNoticeCommentAddV1Notice {
    * - `add_comment`: 添加评论
    * - `add_reply`: 添加回复
    */
-  notice_type?: 'add_comment' | 'add_reply';
+  notice_type: 'add_comment' | 'add_reply';
 }

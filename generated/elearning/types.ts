@@ -5,15 +5,15 @@ export interface ElearningEventUser {
   /**
    * 用户 ID
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 用户的 email
    */
-  email?: string;
+  email: string;
   /**
    * 用户的手机号
    */
-  phone?: string;
+  phone: string;
 }
 /**
  * 课程学习进度新增事件: 课程学习进度新增时触发
@@ -30,15 +30,15 @@ export interface P2ElearningCourseRegistrationCreatedV2Data {
   /**
    * 课程ID
    */
-  course_id?: string;
+  course_id: string;
   /**
    * 课程学员信息
    */
-  learner?: ElearningEventUser;
+  learner: ElearningEventUser;
   /**
    * 加入学习时间戳（秒）
    */
-  enroll_at?: number;
+  enroll_at: number;
   /**
    * 注册类型
    *
@@ -48,15 +48,15 @@ export interface P2ElearningCourseRegistrationCreatedV2Data {
    * - `3`: 按照规则自动加入
    * - `4`: 学员申请被批准加入
    */
-  enroll_type?: 1 | 2 | 3 | 4;
+  enroll_type: 1 | 2 | 3 | 4;
   /**
    * 学习时长，单位：秒
    */
-  learning_duration?: number;
+  learning_duration: number;
   /**
    * 完成时间戳（秒）
    */
-  finished_at?: number;
+  finished_at: number;
   /**
    * 完成状态
    *
@@ -67,35 +67,35 @@ export interface P2ElearningCourseRegistrationCreatedV2Data {
    * - `3`: 课程不合格
    * - `4`:
    */
-  learning_state?: 0 | 1 | 2 | 3 | 4;
+  learning_state: 0 | 1 | 2 | 3 | 4;
   /**
    * 必修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  compulsory_lesson_ids?: string[];
+  compulsory_lesson_ids: string[];
   /**
    * 已完成的必修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  learned_compulsory_lesson_ids?: string[];
+  learned_compulsory_lesson_ids: string[];
   /**
    * 选修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  optional_lesson_ids?: string[];
+  optional_lesson_ids: string[];
   /**
    * 已完成的选修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  learned_optional_lesson_ids?: string[];
+  learned_optional_lesson_ids: string[];
 }
 /**
  * 课程学习进度删除事件: 课程学习进度删除时触发
@@ -112,11 +112,11 @@ export interface P2ElearningCourseRegistrationDeletedV2Data {
   /**
    * 课程ID
    */
-  course_id?: string;
+  course_id: string;
   /**
    * 课程学员信息
    */
-  learner?: ElearningEventUser;
+  learner: ElearningEventUser;
 }
 /**
  * 课程学习进度更新事件: 课程学习进度更新时触发
@@ -133,15 +133,15 @@ export interface P2ElearningCourseRegistrationUpdatedV2Data {
   /**
    * 课程ID
    */
-  course_id?: string;
+  course_id: string;
   /**
    * 课程学员信息
    */
-  learner?: ElearningEventUser;
+  learner: ElearningEventUser;
   /**
    * 加入学习时间戳（秒）
    */
-  enroll_at?: number;
+  enroll_at: number;
   /**
    * 注册类型
    *
@@ -151,15 +151,15 @@ export interface P2ElearningCourseRegistrationUpdatedV2Data {
    * - `3`: 按照规则自动加入
    * - `4`: 学员申请被批准加入
    */
-  enroll_type?: 1 | 2 | 3 | 4;
+  enroll_type: 1 | 2 | 3 | 4;
   /**
    * 学习时长，单位：秒
    */
-  learning_duration?: number;
+  learning_duration: number;
   /**
    * 完成时间戳（秒）
    */
-  finished_at?: number;
+  finished_at: number;
   /**
    * 完成状态
    *
@@ -170,33 +170,33 @@ export interface P2ElearningCourseRegistrationUpdatedV2Data {
    * - `3`: 课程不合格
    * - `4`:
    */
-  learning_state?: 0 | 1 | 2 | 3 | 4;
+  learning_state: 0 | 1 | 2 | 3 | 4;
   /**
    * 必修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  compulsory_lesson_ids?: string[];
+  compulsory_lesson_ids: string[];
   /**
    * 已完成的必修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  learned_compulsory_lesson_ids?: string[];
+  learned_compulsory_lesson_ids: string[];
   /**
    * 选修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  optional_lesson_ids?: string[];
+  optional_lesson_ids: string[];
   /**
    * 已完成的选修章节id列表
    *
    * @minItems 0
    * @maxItems 65535
    */
-  learned_optional_lesson_ids?: string[];
+  learned_optional_lesson_ids: string[];
 }

@@ -5,41 +5,41 @@ export interface HelpdeskCustomizedFieldDisplayItem {
   /**
    * 自定义字段ID
    */
-  id?: string;
+  id: string;
   /**
    * 自定义字段值
    */
-  value?: string;
+  value: string;
   /**
    * 键名
    */
-  key_name?: string;
+  key_name: string;
   /**
    * 展示名称
    */
-  display_name?: string;
+  display_name: string;
   /**
    * 展示位置
    */
-  position?: number;
+  position: number;
   /**
    * 是否必填
    */
-  required?: boolean;
+  required: boolean;
   /**
    * 是否可修改
    */
-  editable?: boolean;
+  editable: boolean;
 }
 export interface HelpdeskTicketUserEvent {
   /**
    * id
    */
-  id?: UserId;
+  id: UserId;
   /**
    * 名称
    */
-  name?: string;
+  name: string;
 }
 /**
  * 推送审核通知: 推送审核状态通知事件。
@@ -56,15 +56,15 @@ export interface P2HelpdeskNotificationApproveV1Data {
   /**
    * 推送任务唯一ID
    */
-  notification_id?: string;
+  notification_id: string;
   /**
    * 服务台唯一ID
    */
-  helpdesk_id?: string;
+  helpdesk_id: string;
   /**
    * REJECTED(审核不通过) APPROVED(审核通过) CANCELED(取消审核) DELETED(删除审核)
    */
-  approve_status?: string;
+  approve_status: string;
 }
 /**
  * 创建工单: 可监听服务台的工单创建事件。需使用订阅接口订阅：事件订阅
@@ -81,55 +81,55 @@ export interface P2HelpdeskTicketCreatedV1Data {
   /**
    * 工单ID 可以从工单列表里面取 也可以订阅工单创建事件获取
    */
-  ticket_id?: string;
+  ticket_id: string;
   /**
    * 服务台id
    */
-  helpdesk_id?: string;
+  helpdesk_id: string;
   /**
    * 用户id
    */
-  guest?: HelpdeskTicketUserEvent;
+  guest: HelpdeskTicketUserEvent;
   /**
    * 工单阶段：1. 机器人 2. 人工
    */
-  stage?: number;
+  stage: number;
   /**
    * 工单状态，1：已创建 2: 处理中 3: 排队中 4：待定 5：待用户响应 50: 被机器人关闭 51: 被客服关闭 52: 用户自己关闭
    */
-  status?: number;
+  status: number;
   /**
    * 工单评分，1：不满意，2:一般，3:满意
    */
-  score?: number;
+  score: number;
   /**
    * 创建时间
    */
-  created_at?: number;
+  created_at: number;
   /**
    * 工单更新时间，没有值时为-1
    */
-  updated_at?: number;
+  updated_at: number;
   /**
    * 关单时间
    */
-  closed_at?: number;
+  closed_at: number;
   /**
    * 工单渠道，描述：9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
    */
-  channel?: number;
+  channel: number;
   /**
    * 工单是否解决 1:没解决 2:已解决
    */
-  solve?: number;
+  solve: number;
   /**
    * 自定义字段 注意：该事件不会返回该值，你可以获取 ticket_id 后调用查询指定工单详情接口查询自定义字段信息。
    */
-  customized_fields?: HelpdeskCustomizedFieldDisplayItem[];
+  customized_fields: HelpdeskCustomizedFieldDisplayItem[];
   /**
    * oc_xxxxxxx
    */
-  chat_id?: string;
+  chat_id: string;
 }
 /**
  * 工单状态变更: 可监听工单状态和阶段变更事件。需使用订阅接口订阅：事件订阅。
@@ -146,79 +146,79 @@ export interface P2HelpdeskTicketUpdatedV1Data {
   /**
    * ticket after update
    */
-  object?: P2HelpdeskTicketUpdatedV1TicketEvent;
+  object: P2HelpdeskTicketUpdatedV1TicketEvent;
   /**
    * ticket before update, only has updated fields
    */
-  old_object?: P2HelpdeskTicketUpdatedV1TicketEventUpdateInfo;
+  old_object: P2HelpdeskTicketUpdatedV1TicketEventUpdateInfo;
 }
 export interface P2HelpdeskTicketUpdatedV1TicketEvent {
   /**
    * 工单ID 可以从工单列表里面取 也可以订阅工单创建事件获取
    */
-  ticket_id?: string;
+  ticket_id: string;
   /**
    * 服务台id
    */
-  helpdesk_id?: string;
+  helpdesk_id: string;
   /**
    * 用户id
    */
-  guest?: HelpdeskTicketUserEvent;
+  guest: HelpdeskTicketUserEvent;
   /**
    * 工单阶段：1. 机器人 2. 人工
    */
-  stage?: number;
+  stage: number;
   /**
    * 工单状态，1：已创建 2: 处理中 3: 排队中 4：待定 5：待用户响应 50: 被机器人关闭 51: 被客服关闭 52: 用户自己关闭
    */
-  status?: number;
+  status: number;
   /**
    * 工单评分，1：不满意，2:一般，3:满意
    */
-  score?: number;
+  score: number;
   /**
    * 创建时间
    */
-  created_at?: number;
+  created_at: number;
   /**
    * 工单更新时间，没有值时为-1
    */
-  updated_at?: number;
+  updated_at: number;
   /**
    * 关单时间
    */
-  closed_at?: number;
+  closed_at: number;
   /**
    * 工单渠道，描述：9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
    */
-  channel?: number;
+  channel: number;
   /**
    * 工单是否解决 1:没解决 2:已解决
    */
-  solve?: number;
+  solve: number;
   /**
    * 自定义字段 注意：该事件不会返回该值，你可以获取 ticket_id 后调用查询指定工单详情接口查询自定义字段信息。
    */
-  customized_fields?: HelpdeskCustomizedFieldDisplayItem[];
+  customized_fields: HelpdeskCustomizedFieldDisplayItem[];
   /**
    * oc_xxxxxxx
    */
-  chat_id?: string;
+  chat_id: string;
 }
 export interface P2HelpdeskTicketUpdatedV1TicketEventUpdateInfo {
   /**
    * ticket stage
    */
-  stage?: number;
+  stage: number;
   /**
    * ticket status
    */
-  status?: number;
+  status: number;
   /**
    * ticket update time
    */
-  updated_at?: number;
+  updated_at: number;
 }
 /**
  * 工单消息事件: 该消息事件属于工单消息事件。需使用订阅接口订阅：事件订阅。
@@ -235,7 +235,7 @@ export interface P2HelpdeskTicketMessageCreatedV1Data {
   /**
    * ticket message id
    */
-  ticket_message_id?: string;
+  ticket_message_id: string;
   /**
    * open message id
    */
@@ -303,6 +303,36 @@ export interface P2HelpdeskTicketMessageCreatedV1Comments {
    */
   user_id?: number;
 }
+export interface P2HelpdeskTicketMessageCreatedV1CustomizedFieldDisplayItem {
+  /**
+   * 自定义字段ID
+   */
+  id?: string;
+  /**
+   * 自定义字段值
+   */
+  value?: string;
+  /**
+   * 键名
+   */
+  key_name?: string;
+  /**
+   * 展示名称
+   */
+  display_name?: string;
+  /**
+   * 展示位置
+   */
+  position?: number;
+  /**
+   * 是否必填
+   */
+  required?: boolean;
+  /**
+   * 是否可修改
+   */
+  editable?: boolean;
+}
 export interface P2HelpdeskTicketMessageCreatedV1I18n {
   /**
    * 中文描述
@@ -341,7 +371,7 @@ export interface P2HelpdeskTicketMessageCreatedV1Ticket {
   /**
    * 自定义字段列表，没有值时不设置 下拉菜单的value对应工单字段里面的children.display_name 获取全部工单自定义字段
    */
-  customized_fields?: HelpdeskCustomizedFieldDisplayItem[];
+  customized_fields?: P2HelpdeskTicketMessageCreatedV1CustomizedFieldDisplayItem[];
   /**
    * 客服服务时长，客服最后一次回复时间距离客服进入时间间隔，单位分钟
    */
@@ -386,8 +416,13 @@ export interface P2HelpdeskTicketMessageCreatedV1TicketMessageContent {
   content?: string;
   /**
    * 消息类型；text：纯文本；post：富文本；image：图片
+   *
+   * Values:
+   * - `text`: 纯文本
+   * - `post`: 富文本
+   * - `image`: 图片
    */
-  msg_type?: string;
+  msg_type?: 'text' | 'post' | 'image';
   /**
    * 图片ID
    */

@@ -5,11 +5,11 @@ export interface HireDepartmentId {
   /**
    * 导入部门的部门 ID
    */
-  department_id?: string;
+  department_id: string;
   /**
    * 导入部门的飞书部门 ID
    */
-  open_department_id?: string;
+  open_department_id: string;
 }
 /**
  * 删除投递: 当投递被删除时，触发该事件的推送。
@@ -26,7 +26,7 @@ export interface P2HireApplicationDeletedV1Data {
   /**
    * 投递 ID 列表
    */
-  application_ids?: string[];
+  application_ids: string[];
 }
 /**
  * 投递阶段变更: 当投递阶段发生变更时，会触发此事件。了解事件订阅的使用场景和配置流程，请点击查看 事件订阅概述。
@@ -43,19 +43,19 @@ export interface P2HireApplicationStageChangedV1Data {
   /**
    * 投递 ID，详情请参考获取投递信息
    */
-  application_id?: string;
+  application_id: string;
   /**
    * 投递阶段转移前的阶段 ID，详情请参考获取招聘流程信息
    */
-  origin_stage_id?: string;
+  origin_stage_id: string;
   /**
    * 投递阶段转移后的阶段 ID，详情请参考获取招聘流程信息
    */
-  target_stage_id?: string;
+  target_stage_id: string;
   /**
    * 投递阶段变更时间戳（单位：毫秒）
    */
-  update_time?: number;
+  update_time: number;
 }
 /**
  * 账号绑定: 飞书招聘客户在「飞书招聘」-「设置」-「生态对接」-「笔试/背景调查」添加三方服务商账号时，系统会推送「账号绑定」事件给服务商。服务商可通过本事件获取客户添加的账号类型、飞书招聘账号 ID 和 账号自定义字段信息，并根据这些信息识别出客户在服务商处的身份，从而完成客户的服务商账号和飞书招聘账号之间的绑定。之后服务商可依据账号绑定关系向客户推送对应的背调套餐或试卷列表。
@@ -76,15 +76,15 @@ export interface P2HireEcoAccountCreatedV1Data {
    * - `1`: 背调账号
    * - `2`: 笔试账号
    */
-  scope?: 1 | 2;
+  scope: 1 | 2;
   /**
    * 账号 ID，招聘系统内唯一
    */
-  account_id?: string;
+  account_id: string;
   /**
    * 账号名称
    */
-  account_name?: string;
+  account_name: string;
   /**
    * 账号适用范围
    *
@@ -92,21 +92,21 @@ export interface P2HireEcoAccountCreatedV1Data {
    * - `1`: 社招
    * - `2`: 校招
    */
-  usage_list?: (1 | 2)[];
+  usage_list: (1 | 2)[];
   /**
    * 自定义字段键值对
    */
-  custom_field_list?: P2HireEcoAccountCreatedV1EcoAccountCustomFieldEventData[];
+  custom_field_list: P2HireEcoAccountCreatedV1EcoAccountCustomFieldEventData[];
 }
 export interface P2HireEcoAccountCreatedV1EcoAccountCustomFieldEventData {
   /**
    * 自定义字段的标识。通过创建账号自定义字段接口推送到招聘系统内
    */
-  key?: string;
+  key: string;
   /**
    * 客户填写的自定义字段的值
    */
-  value?: string;
+  value: string;
 }
 /**
  * 终止背调: 飞书招聘客户在招聘系统内终止背调后，系统会推送「终止背调」事件给对应的背调服务商，服务商可根据此事件获取背调 ID，完成服务商内部的订单取消等后续操作。
@@ -123,11 +123,11 @@ export interface P2HireEcoBackgroundCheckCanceledV1Data {
   /**
    * 背调 ID，招聘系统内唯一，可通过创建背调事件获取
    */
-  background_check_id?: string;
+  background_check_id: string;
   /**
    * 终止原因
    */
-  termination_reason?: string;
+  termination_reason: string;
 }
 /**
  * 创建背调: 飞书招聘客户在招聘系统给候选人安排背调后，系统会推送「创建背调」事件给对应的背调服务商。服务商可根据此事件获取该背调的候选人、委托人和自定义字段等信息，并根据这些信息完成内部的背调订单的创建和绑定，之后可通过更新背调订单进度、回传背调订单的最终结果将背调信息回传给招聘系统。
@@ -144,91 +144,91 @@ export interface P2HireEcoBackgroundCheckCreatedV1Data {
   /**
    * 背调 ID，招聘系统内唯一。服务商可将此 ID与内部的背调订单绑定
    */
-  background_check_id?: string;
+  background_check_id: string;
   /**
    * 账号 ID，招聘系统内唯一。可通过账号绑定事件获取
    */
-  account_id?: string;
+  account_id: string;
   /**
    * 套餐 ID，通过创建背调套餐和附加调查项传入
    */
-  package_id?: string;
+  package_id: string;
   /**
    * 附件调查项 ID 列表，通过创建背调套餐和附加调查项传入
    */
-  additional_item_id_list?: string[];
+  additional_item_id_list: string[];
   /**
    * 备注
    */
-  comment?: string;
+  comment: string;
   /**
    * 候选人信息
    */
-  candidate_info?: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventCandidateInfo;
+  candidate_info: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventCandidateInfo;
   /**
    * 联系人（委托人）信息
    */
-  client_contact_info?: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventContactInfo;
+  client_contact_info: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventContactInfo;
   /**
    * 自定义字段键值对
    */
-  custom_field_list?: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventCustomKv[];
+  custom_field_list: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventCustomKv[];
 }
 export interface P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventCandidateInfo {
   /**
    * 候选人姓名
    */
-  name?: string;
+  name: string;
   /**
    * 候选人手机号
    */
-  mobile?: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventMobile;
+  mobile: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventMobile;
   /**
    * 候选人邮箱
    */
-  email?: string;
+  email: string;
   /**
    * 名字
    */
-  first_name?: string;
+  first_name: string;
   /**
    * 姓氏
    */
-  last_name?: string;
+  last_name: string;
 }
 export interface P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventContactInfo {
   /**
    * 联系人姓名
    */
-  name?: string;
+  name: string;
   /**
    * 联系人手机号
    */
-  mobile?: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventMobile;
+  mobile: P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventMobile;
   /**
    * 联系人邮箱
    */
-  email?: string;
+  email: string;
 }
 export interface P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventCustomKv {
   /**
    * 自定义字段标识，由创建背调自定义字段接口传入
    */
-  key?: string;
+  key: string;
   /**
    * 自定义字段值，用户在发起背调时填入，详情可参考创建背调自定义字段传入的自定义字段类型
    */
-  value?: string;
+  value: string;
 }
 export interface P2HireEcoBackgroundCheckCreatedV1EcoBackgroundCheckCreateEventMobile {
   /**
    * 电话国家区号，遵循国际统一标准，可参考 国际长途电话区号表
    */
-  code?: string;
+  code: string;
   /**
    * 手机号码
    */
-  number?: string;
+  number: string;
 }
 /**
  * 创建笔试: 飞书招聘客户在招聘系统安排笔试后，系统会推送「创建笔试」事件给对应的笔试服务商应用。服务商可根据此事件获取该场笔试的候选人信息和试卷信息，并根据这些信息为候选人安排笔试，之后可通过回传笔试安排结果将笔试安排结果回传给招聘系统。
@@ -245,19 +245,19 @@ export interface P2HireEcoExamCreatedV1Data {
   /**
    * 笔试 ID，招聘系统内唯一
    */
-  exam_id?: string;
+  exam_id: string;
   /**
    * 账号 ID，招聘系统内唯一，可通过账号绑定事件获取
    */
-  account_id?: string;
+  account_id: string;
   /**
    * 试卷 ID，通过创建试卷列表接口传入
    */
-  paper_id?: string;
+  paper_id: string;
   /**
    * 候选人信息
    */
-  candidate_info?: P2HireEcoExamCreatedV1EcoExamCreateEventCandidateInfo;
+  candidate_info: P2HireEcoExamCreatedV1EcoExamCreateEventCandidateInfo;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -271,25 +271,25 @@ export interface P2HireEcoExamCreatedV1EcoExamCreateEventCandidateInfo {
   /**
    * 候选人姓名
    */
-  name?: string;
+  name: string;
   /**
    * 候选人手机号
    */
-  mobile?: P2HireEcoExamCreatedV1EcoExamCreateEventMobile;
+  mobile: P2HireEcoExamCreatedV1EcoExamCreateEventMobile;
   /**
    * 候选人邮箱
    */
-  email?: string;
+  email: string;
 }
 export interface P2HireEcoExamCreatedV1EcoExamCreateEventMobile {
   /**
    * 电话国家区号，遵循国际统一标准，可参考 国际长途电话区号表
    */
-  code?: string;
+  code: string;
   /**
    * 手机号码
    */
-  number?: string;
+  number: string;
 }
 /**
  * 导入 e-HR: 当用户在招聘系统中对候选人的投递操作「导入 e-HR」后，将会触发该事件，推送候选人信息至订阅系统。如需接收到该事件，则需先配置事件订阅。详情参考 事件订阅概述。
@@ -306,31 +306,31 @@ export interface P2HireEhrImportTaskImportedV1Data {
   /**
    * 导入任务 ID
    */
-  task_id?: string;
+  task_id: string;
   /**
    * 投递 ID，详情请参考获取投递信息
    */
-  application_id?: string;
+  application_id: string;
   /**
    * 导入部门 ID，类型为 people_admin_department_id，已不推荐使用，请使用 ehr_department 字段的部门数据
    */
-  ehr_department_id?: string;
+  ehr_department_id: string;
   /**
    * 招聘需求 ID，详情请参考获取招聘需求信息
    */
-  ehr_requirement_id?: string;
+  ehr_requirement_id: string;
   /**
    * 操作人的飞书招聘 user_id，类型为people_admin_id，已不推荐使用，请使用 operator_user_id 字段的用户数据
    */
-  operator_id?: string;
+  operator_id: string;
   /**
    * 操作用户，用户资源详情请参考用户资源介绍 ，如何获取用户信息请参考获取单个用户信息
    */
-  operator_user_id?: UserId;
+  operator_user_id: UserId;
   /**
    * 导入部门，部门资源详情请参考部门资源介绍，如何获取部门请参考获取单个部门信息
    */
-  ehr_department?: HireDepartmentId;
+  ehr_department: HireDepartmentId;
 }
 /**
  * 导入 e-HR（实习 Offer）: 飞书招聘系统内用户选择实习 Offer 导入 e-HR 系统之后，将通过该事件推送候选人信息。
@@ -347,35 +347,35 @@ export interface P2HireEhrImportTaskForInternshipOfferImportedV1Data {
   /**
    * 导入任务 ID
    */
-  task_id?: string;
+  task_id: string;
   /**
    * 投递 ID，详情请参考获取投递信息
    */
-  application_id?: string;
+  application_id: string;
   /**
    * Offer ID，详情请参考获取 Offer 详情
    */
-  offer_id?: string;
+  offer_id: string;
   /**
    * 入职ID（实习）
    */
-  pre_onboard_id?: string;
+  pre_onboard_id: string;
   /**
    * 导入部门 ID，等同于ehr_department. department_id字段
    */
-  ehr_department_id?: string;
+  ehr_department_id: string;
   /**
    * 操作人的用户user id，等同于operator_user_id.user_id字段
    */
-  operator_id?: string;
+  operator_id: string;
   /**
    * 操作人用户 ID
    */
-  operator_user_id?: UserId;
+  operator_user_id: UserId;
   /**
    * 导入部门ID
    */
-  ehr_department?: HireDepartmentId;
+  ehr_department: HireDepartmentId;
 }
 /**
  * Offer 状态变更: 当 Offer 状态发生变更时发送该事件。除 Offer 创建时不会发送以外，其它 Offer 状态变更均会发送事件，Offer 状态变更场景可参考「Offer 状态流转图」。注意：仅推送正式 Offer 的状态变更信息，实习 Offer 相关状态不推送。
@@ -392,7 +392,7 @@ export interface P2HireOfferStatusChangedV1Data {
   /**
    * 发生状态变更的 OfferID，可通过获取 Offer 详情接口获取 Offer 详情
    */
-  offer_id?: string;
+  offer_id: string;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -413,21 +413,21 @@ export interface P2HireReferralAccountAssetsUpdateV1Data {
   /**
    * 账户 ID， 同一用户在同一租户同一应用中账户唯一
    */
-  account_id?: string;
+  account_id: string;
   /**
    * 账户余额信息
    */
-  assets?: P2HireReferralAccountAssetsUpdateV1Assets;
+  assets: P2HireReferralAccountAssetsUpdateV1Assets;
   /**
    * 变更事件戳（单位：毫秒）
    */
-  modify_time?: string;
+  modify_time: string;
 }
 export interface P2HireReferralAccountAssetsUpdateV1Assets {
   /**
    * 已确认的奖励
    */
-  confirmed_bonus?: P2HireReferralAccountAssetsUpdateV1BonusAmount;
+  confirmed_bonus: P2HireReferralAccountAssetsUpdateV1BonusAmount;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -476,7 +476,7 @@ export interface P2HireTalentDeletedV1Data {
   /**
    * 人才 ID
    */
-  talent_id?: string;
+  talent_id: string;
 }
 /**
  * 人才进展变更事件: 支持单独订阅有指定标签的人才进展，人才进展包括阶段变更、锁定、解锁，需要提前在「飞书招聘」-「设置」- 「候选人标签管理」里对指定标签勾选支持事件订阅
@@ -493,11 +493,11 @@ export interface P2HireTalentTagSubscriptionV1Data {
   /**
    * 人才 ID，详情可参考获取人才详情
    */
-  talent_id?: string;
+  talent_id: string;
   /**
    * 投递 ID，详情可参考获取投递信息
    */
-  application_id?: string;
+  application_id: string;
   /**
    * 变更类型
    *
@@ -506,11 +506,11 @@ export interface P2HireTalentTagSubscriptionV1Data {
    * - `2`: 锁定
    * - `3`: 解锁
    */
-  type?: 1 | 2 | 3;
+  type: 1 | 2 | 3;
   /**
    * 人才标签
    */
-  tag?: P2HireTalentTagSubscriptionV1TalentTag;
+  tag: P2HireTalentTagSubscriptionV1TalentTag;
   /**
    * 锁定状态
    *
@@ -519,7 +519,7 @@ export interface P2HireTalentTagSubscriptionV1Data {
    * - `2`: 锁定在其他职位
    * - `3`: 锁定在当前职位
    */
-  lock_status?: 1 | 2 | 3;
+  lock_status: 1 | 2 | 3;
   /**
    * 投递阶段，如果变更类型为阶段变更，则为变更后的投递阶段
    */
@@ -529,15 +529,15 @@ export interface P2HireTalentTagSubscriptionV1ApplicationStageInfo {
   /**
    * 阶段 ID，可通过以下接口获取投递阶段信息获取招聘流程信息
    */
-  id?: string;
+  id: string;
   /**
    * 中文名称
    */
-  zh_name?: string;
+  zh_name: string;
   /**
    * 英文名称
    */
-  en_name?: string;
+  en_name: string;
   /**
    * 阶段类型
    *
@@ -552,31 +552,31 @@ export interface P2HireTalentTagSubscriptionV1ApplicationStageInfo {
    * - `8`: 其它类型
    * - `255`: 系统默认
    */
-  type?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 255;
+  type: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 255;
 }
 export interface P2HireTalentTagSubscriptionV1I18n {
   /**
    * 中文名称
    */
-  zh_cn?: string;
+  zh_cn: string;
   /**
    * 英文名称
    */
-  en_us?: string;
+  en_us: string;
 }
 export interface P2HireTalentTagSubscriptionV1TalentTag {
   /**
    * 标签 ID，可通过以下接口 获取人才标签信息 获取人才标签信息列表
    */
-  id?: string;
+  id: string;
   /**
    * 标签名称
    */
-  name?: P2HireTalentTagSubscriptionV1I18n;
+  name: P2HireTalentTagSubscriptionV1I18n;
   /**
    * 描述名称
    */
-  description?: P2HireTalentTagSubscriptionV1I18n;
+  description: P2HireTalentTagSubscriptionV1I18n;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */

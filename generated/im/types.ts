@@ -5,35 +5,35 @@ export interface ImChatMemberUser {
   /**
    * 用户名字
    */
-  name?: string;
+  name: string;
   /**
    * 租户 Key，为租户在飞书上的唯一标识，用来换取对应的 tenant_access_token，也可以用作租户在应用中的唯一标识
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 用户 ID。用户不同 ID 类型介绍参考用户身份概述。
    */
-  user_id?: UserId;
+  user_id: UserId;
 }
 export interface ImEmoji {
   /**
    * emoji 类型。emoji_type 值对应的表情可参见表情文案说明。
    */
-  emoji_type?: string;
+  emoji_type: string;
 }
 export interface ImI18nNames {
   /**
    * 中文名
    */
-  zh_cn?: string;
+  zh_cn: string;
   /**
    * 英文名
    */
-  en_us?: string;
+  en_us: string;
   /**
    * 日文名
    */
-  ja_jp?: string;
+  ja_jp: string;
 }
 /**
  * 用户进入与机器人的会话: 用户进入与机器人的会话时触发此事件。
@@ -50,19 +50,19 @@ export interface P2ImChatAccessEventBotP2pChatEnteredV1Data {
   /**
    * 会话 ID，详情参见群 ID 说明。
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 操作者的 ID。用户不同 ID 类型介绍参考用户身份概述。
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 会话内用户可见的最新消息 ID，可通过获取指定消息的内容接口获取消息内容。
    */
-  last_message_id?: string;
+  last_message_id: string;
   /**
    * 会话内用户可见的最新消息发送时间（毫秒时间戳）
    */
-  last_message_create_time?: string;
+  last_message_create_time: string;
 }
 /**
  * 群解散: 群组被解散后触发此事件，在该群组内的、已订阅当前事件的应用机器人将会收到事件通知。
@@ -79,27 +79,27 @@ export interface P2ImChatDisbandedV1Data {
   /**
    * 群组 ID。详情介绍参见群 ID 说明。
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 解散群的操作者的 ID 信息。
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 被解散的群是否是外部群
    */
-  external?: boolean;
+  external: boolean;
   /**
    * 操作者的租户 Key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用中的唯一标识。
    */
-  operator_tenant_key?: string;
+  operator_tenant_key: string;
   /**
    * 群名称
    */
-  name?: string;
+  name: string;
   /**
    * 群国际化名称
    */
-  i18n_names?: ImI18nNames;
+  i18n_names: ImI18nNames;
 }
 /**
  * 机器人进群: 机器人被用户添加至群聊时触发此事件，在群组内的、已订阅该事件的机器人会收到事件消息。
@@ -116,27 +116,27 @@ export interface P2ImChatMemberBotAddedV1Data {
   /**
    * 群组 ID，详情参见群 ID 说明
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 操作者的 ID。用户不同 ID 类型介绍参考用户身份概述。
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 是否是外部群
    */
-  external?: boolean;
+  external: boolean;
   /**
    * 操作者的租户 Key，为租户在飞书上的唯一标识，用来换取对应的 tenant_access_token，也可以用作租户在应用中的唯一标识
    */
-  operator_tenant_key?: string;
+  operator_tenant_key: string;
   /**
    * 群名称
    */
-  name?: string;
+  name: string;
   /**
    * 群国际化名称
    */
-  i18n_names?: ImI18nNames;
+  i18n_names: ImI18nNames;
 }
 /**
  * 机器人被移出群: 机器人被移出群聊后触发此事件，仅被移除群组且订阅该事件的机器人会收到事件数据。
@@ -153,27 +153,27 @@ export interface P2ImChatMemberBotDeletedV1Data {
   /**
    * 群组 ID，详情参见群 ID 说明
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 操作者的 ID。用户不同 ID 类型介绍参考用户身份概述。
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 是否是外部群
    */
-  external?: boolean;
+  external: boolean;
   /**
    * 操作者的租户 Key，为租户在飞书上的唯一标识，用来换取对应的 tenant_access_token，也可以用作租户在应用中的唯一标识
    */
-  operator_tenant_key?: string;
+  operator_tenant_key: string;
   /**
    * 群名称
    */
-  name?: string;
+  name: string;
   /**
    * 群国际化名称
    */
-  i18n_names?: ImI18nNames;
+  i18n_names: ImI18nNames;
 }
 /**
  * 用户进群: 新用户进群（包含话题群）时触发此事件，在群组内的、已订阅该事件的机器人会收到事件数据。
@@ -190,31 +190,31 @@ export interface P2ImChatMemberUserAddedV1Data {
   /**
    * 群组 ID，详情参见群 ID 说明
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 操作者的 ID。用户不同 ID 类型介绍参考用户身份概述。
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 是否是外部群
    */
-  external?: boolean;
+  external: boolean;
   /**
    * 操作者的租户 Key，为租户在飞书上的唯一标识，用来换取对应的 tenant_access_token，也可以用作租户在应用中的唯一标识
    */
-  operator_tenant_key?: string;
+  operator_tenant_key: string;
   /**
    * 被添加的用户列表
    */
-  users?: ImChatMemberUser[];
+  users: ImChatMemberUser[];
   /**
    * 群名称
    */
-  name?: string;
+  name: string;
   /**
    * 群国际化名称
    */
-  i18n_names?: ImI18nNames;
+  i18n_names: ImI18nNames;
 }
 /**
  * 用户出群: 用户主动退出群聊或被移出群聊时推触发此事件，在群组内的、已订阅该事件的机器人会收到事件数据。
@@ -231,31 +231,31 @@ export interface P2ImChatMemberUserDeletedV1Data {
   /**
    * 群组 ID，详情参见群 ID 说明
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 操作者的 ID。用户不同 ID 类型介绍参考用户身份概述。
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 是否是外部群
    */
-  external?: boolean;
+  external: boolean;
   /**
    * 操作者的租户 Key，为租户在飞书上的唯一标识，用来换取对应的 tenant_access_token，也可以用作租户在应用中的唯一标识
    */
-  operator_tenant_key?: string;
+  operator_tenant_key: string;
   /**
    * 被移除用户列表
    */
-  users?: ImChatMemberUser[];
+  users: ImChatMemberUser[];
   /**
    * 群名称
    */
-  name?: string;
+  name: string;
   /**
    * 群国际化名称
    */
-  i18n_names?: ImI18nNames;
+  i18n_names: ImI18nNames;
 }
 /**
  * 撤销拉用户进群: 撤销拉用户进群后触发此事件，在群组内的、已订阅该事件的机器人会收到事件消息。撤销操作是指如下图所示的群内 撤销邀请。
@@ -272,31 +272,31 @@ export interface P2ImChatMemberUserWithdrawnV1Data {
   /**
    * 群组 ID，详情参见群 ID 说明
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 操作者的 ID。用户不同 ID 类型介绍参考用户身份概述。
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 是否是外部群
    */
-  external?: boolean;
+  external: boolean;
   /**
    * 操作者的租户 Key，为租户在飞书上的唯一标识，用来换取对应的 tenant_access_token，也可以用作租户在应用中的唯一标识
    */
-  operator_tenant_key?: string;
+  operator_tenant_key: string;
   /**
    * 被撤销加群的用户列表
    */
-  users?: ImChatMemberUser[];
+  users: ImChatMemberUser[];
   /**
    * 群名称
    */
-  name?: string;
+  name: string;
   /**
    * 群国际化名称
    */
-  i18n_names?: ImI18nNames;
+  i18n_names: ImI18nNames;
 }
 /**
  * 群配置修改: 群组配置被修改后触发此事件，在该群组内的、已订阅当前事件的应用机器人将会收到事件通知。修改操作包含：
@@ -313,49 +313,49 @@ export interface P2ImChatUpdatedV1Data {
   /**
    * 群组 ID，详细介绍参见群 ID 说明
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 修改群配置的操作者的 ID 信息
    */
-  operator_id?: UserId;
+  operator_id: UserId;
   /**
    * 是否是外部群
    */
-  external?: boolean;
+  external: boolean;
   /**
    * 操作者的租户 Key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用中的唯一标识。
    */
-  operator_tenant_key?: string;
+  operator_tenant_key: string;
   /**
    * 更新后的群信息
    */
-  after_change?: P2ImChatUpdatedV1ChatChange;
+  after_change: P2ImChatUpdatedV1ChatChange;
   /**
    * 更新前的群信息
    */
-  before_change?: P2ImChatUpdatedV1ChatChange;
+  before_change: P2ImChatUpdatedV1ChatChange;
   /**
    * 群可发言成员名单的变更信息
    */
-  moderator_list?: P2ImChatUpdatedV1ModeratorList;
+  moderator_list: P2ImChatUpdatedV1ModeratorList;
 }
 export interface P2ImChatUpdatedV1ChatChange {
   /**
    * 群头像
    */
-  avatar?: string;
+  avatar: string;
   /**
    * 群名称
    */
-  name?: string;
+  name: string;
   /**
    * 群描述
    */
-  description?: string;
+  description: string;
   /**
    * 群国际化名称
    */
-  i18n_names?: ImI18nNames;
+  i18n_names: ImI18nNames;
   /**
    * 谁可以邀请成员（用户或机器人）入群
    *
@@ -364,7 +364,7 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `only_owner`: 仅群主和管理员
    * - `unknown`: 未设置
    */
-  add_member_permission?: 'all_members' | 'only_owner' | 'unknown';
+  add_member_permission: 'all_members' | 'only_owner' | 'unknown';
   /**
    * 群分享权限
    *
@@ -373,7 +373,7 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `not_allowed`: 不允许
    * - `unknown`: 未设置
    */
-  share_card_permission?: 'allowed' | 'not_allowed' | 'unknown';
+  share_card_permission: 'allowed' | 'not_allowed' | 'unknown';
   /**
    * 谁可以 at 所有人
    *
@@ -382,7 +382,7 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `only_owner`: 仅群主和管理员
    * - `unknown`: 未设置
    */
-  at_all_permission?: 'all_members' | 'only_owner' | 'unknown';
+  at_all_permission: 'all_members' | 'only_owner' | 'unknown';
   /**
    * 谁可以编辑群
    *
@@ -391,7 +391,7 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `only_owner`: 仅群主和管理员
    * - `unknown`: 未设置
    */
-  edit_permission?: 'all_members' | 'only_owner' | 'unknown';
+  edit_permission: 'all_members' | 'only_owner' | 'unknown';
   /**
    * 加群是否需要审批
    *
@@ -399,7 +399,7 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `no_approval_required`: 无需审批
    * - `approval_required`: 需要审批
    */
-  membership_approval?: 'no_approval_required' | 'approval_required';
+  membership_approval: 'no_approval_required' | 'approval_required';
   /**
    * 入群提示消息的可见性
    *
@@ -408,7 +408,7 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `all_members`: 所有成员可见
    * - `not_anyone`: 任何人均不可见
    */
-  join_message_visibility?: 'only_owner' | 'all_members' | 'not_anyone';
+  join_message_visibility: 'only_owner' | 'all_members' | 'not_anyone';
   /**
    * 出群消息可见性
    *
@@ -417,7 +417,7 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `all_members`: 所有成员可见
    * - `not_anyone`: 任何人均不可见
    */
-  leave_message_visibility?: 'only_owner' | 'all_members' | 'not_anyone';
+  leave_message_visibility: 'only_owner' | 'all_members' | 'not_anyone';
   /**
    * 发言权限 说明：发言权限为指定群成员时，需要参考 moderator_list 参数。
    *
@@ -425,11 +425,11 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `all_members`: 所有成员
    * - `only_owner`: 仅群主和管理员
    */
-  moderation_permission?: 'all_members' | 'only_owner';
+  moderation_permission: 'all_members' | 'only_owner';
   /**
    * 群主 ID
    */
-  owner_id?: UserId;
+  owner_id: UserId;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -437,7 +437,7 @@ export interface P2ImChatUpdatedV1ChatChange {
   /**
    * 防泄密模式设置
    */
-  restricted_mode_setting?: P2ImChatUpdatedV1RestrictedModeSetting;
+  restricted_mode_setting: P2ImChatUpdatedV1RestrictedModeSetting;
   /**
    * 群消息形式
    *
@@ -445,33 +445,33 @@ export interface P2ImChatUpdatedV1ChatChange {
    * - `chat`: 会话消息
    * - `thread`: 话题消息
    */
-  group_message_type?: 'chat' | 'thread';
+  group_message_type: 'chat' | 'thread';
 }
 export interface P2ImChatUpdatedV1ListEventModerator {
   /**
    * 租户 Key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用中的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 用户 ID
    */
-  user_id?: UserId;
+  user_id: UserId;
 }
 export interface P2ImChatUpdatedV1ModeratorList {
   /**
    * 被添加进可发言名单的用户列表（该列表中一定有群主）
    */
-  added_member_list?: P2ImChatUpdatedV1ListEventModerator[];
+  added_member_list: P2ImChatUpdatedV1ListEventModerator[];
   /**
    * 被移除出可发言名单的用户列表
    */
-  removed_member_list?: P2ImChatUpdatedV1ListEventModerator[];
+  removed_member_list: P2ImChatUpdatedV1ListEventModerator[];
 }
 export interface P2ImChatUpdatedV1RestrictedModeSetting {
   /**
    * 防泄密模式是否开启
    */
-  status?: boolean;
+  status: boolean;
   /**
    * 允许截屏录屏
    *
@@ -479,7 +479,7 @@ export interface P2ImChatUpdatedV1RestrictedModeSetting {
    * - `all_members`: 所有成员允许截屏录屏
    * - `not_anyone`: 所有成员禁止截屏录屏
    */
-  screenshot_has_permission_setting?: 'all_members' | 'not_anyone';
+  screenshot_has_permission_setting: 'all_members' | 'not_anyone';
   /**
    * 允许下载消息中图片、视频和文件
    *
@@ -487,7 +487,7 @@ export interface P2ImChatUpdatedV1RestrictedModeSetting {
    * - `all_members`: 所有成员允许下载资源
    * - `not_anyone`: 所有成员禁止下载资源
    */
-  download_has_permission_setting?: 'all_members' | 'not_anyone';
+  download_has_permission_setting: 'all_members' | 'not_anyone';
   /**
    * 允许复制和转发消息
    *
@@ -495,7 +495,7 @@ export interface P2ImChatUpdatedV1RestrictedModeSetting {
    * - `all_members`: 所有成员允许复制和转发消息
    * - `not_anyone`: 所有成员禁止复制和转发消息
    */
-  message_has_permission_setting?: 'all_members' | 'not_anyone';
+  message_has_permission_setting: 'all_members' | 'not_anyone';
 }
 /**
  * 消息已读: 用户阅读机器人发送的单聊消息后触发此事件。
@@ -512,25 +512,25 @@ export interface P2ImMessageMessageReadV1Data {
   /**
    * -
    */
-  reader?: P2ImMessageMessageReadV1EventMessageReader;
+  reader: P2ImMessageMessageReadV1EventMessageReader;
   /**
    * 消息 ID 列表。你可以调用获取指定消息的内容接口，通过消息 ID 查询消息内容。
    */
-  message_id_list?: string[];
+  message_id_list: string[];
 }
 export interface P2ImMessageMessageReadV1EventMessageReader {
   /**
    * 用户 ID。调用获取单个用户信息接口，可通过 ID 获取用户信息。
    */
-  reader_id?: UserId;
+  reader_id: UserId;
   /**
    * 用户已读的时间，毫秒级时间戳
    */
-  read_time?: string;
+  read_time: string;
   /**
    * 租户key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用里面的唯一标识
    */
-  tenant_key?: string;
+  tenant_key: string;
 }
 /**
  * 新增消息表情回复: 应用订阅该事件后，消息被添加表情回复时会触发此事件。事件体包含被添加表情回复的消息 message_id、添加表情回复的操作人 ID、表情类型、添加时间等信息。
@@ -547,11 +547,11 @@ export interface P2ImMessageReactionCreatedV1Data {
   /**
    * 消息 ID。调用获取指定消息的内容接口，可通过 message_id 获取消息内容。
    */
-  message_id?: string;
+  message_id: string;
   /**
    * 表情回复的资源类型。
    */
-  reaction_type?: ImEmoji;
+  reaction_type: ImEmoji;
   /**
    * 操作人类型。
    *
@@ -560,19 +560,19 @@ export interface P2ImMessageReactionCreatedV1Data {
    * - `app`: 应用，此时 app_id 参数有返回值。
    * - `app/user`:
    */
-  operator_type?: 'user' | 'app' | 'app/user';
+  operator_type: 'user' | 'app' | 'app/user';
   /**
    * 用户 ID。调用获取单个用户信息接口，可通过用户 ID 获取用户信息。
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 应用 ID。调用获取应用信息接口，可通过 app_id 获取应用信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 添加表情回复的时间戳。单位：ms
    */
-  action_time?: string;
+  action_time: string;
 }
 /**
  * 删除消息表情回复: 应用订阅该事件后，消息被删除表情回复时会触发此事件。事件体包含被删除表情回复的消息 message_id、删除表情回复的操作人 ID、表情类型、添加时间等信息。
@@ -589,11 +589,11 @@ export interface P2ImMessageReactionDeletedV1Data {
   /**
    * 消息 ID。调用获取指定消息的内容接口，可通过 message_id 获取消息内容。
    */
-  message_id?: string;
+  message_id: string;
   /**
    * 表情回复的资源类型。
    */
-  reaction_type?: ImEmoji;
+  reaction_type: ImEmoji;
   /**
    * 操作人类型。
    *
@@ -602,19 +602,19 @@ export interface P2ImMessageReactionDeletedV1Data {
    * - `app`: 应用。此时 app_id 参数有返回值。
    * - `app/user`:
    */
-  operator_type?: 'user' | 'app' | 'app/user';
+  operator_type: 'user' | 'app' | 'app/user';
   /**
    * 用户 ID。调用获取单个用户信息接口，可通过用户 ID 获取用户信息。
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 应用 ID。调用获取应用信息接口，可通过 app_id 获取应用信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 删除表情回复的时间戳。单位：ms
    */
-  action_time?: string;
+  action_time: string;
 }
 /**
  * 撤回消息: 机器人所在会话内的消息被撤回时触发此事件。
@@ -631,15 +631,15 @@ export interface P2ImMessageRecalledV1Data {
   /**
    * 被撤回的消息 ID。
    */
-  message_id?: string;
+  message_id: string;
   /**
    * 消息所在的群组 ID。调用获取群信息接口，可通过 ID 获取群组信息。
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 撤回的时间，毫秒级时间戳。
    */
-  recall_time?: string;
+  recall_time: string;
   /**
    * 撤回类型
    *
@@ -649,7 +649,7 @@ export interface P2ImMessageRecalledV1Data {
    * - `group_manager`: 群管理员撤回
    * - `enterprise_manager`: 企业管理员撤回
    */
-  recall_type?: 'message_owner' | 'group_owner' | 'group_manager' | 'enterprise_manager';
+  recall_type: 'message_owner' | 'group_owner' | 'group_manager' | 'enterprise_manager';
 }
 /**
  * 接收消息: 机器人接收到用户发送的消息后触发此事件。
@@ -666,17 +666,17 @@ export interface P2ImMessageReceiveV1Data {
   /**
    * 事件的发送者
    */
-  sender?: P2ImMessageReceiveV1EventSender;
+  sender: P2ImMessageReceiveV1EventSender;
   /**
    * 事件中包含的消息内容
    */
-  message?: P2ImMessageReceiveV1EventMessage;
+  message: P2ImMessageReceiveV1EventMessage;
 }
 export interface P2ImMessageReceiveV1EventMessage {
   /**
    * 消息 ID。由系统生成的唯一 ID 标识，基于该 ID 可以回复消息 或其他管理消息的操作。
    */
-  message_id?: string;
+  message_id: string;
   /**
    * 根消息 ID，仅在回复消息场景会有返回值。了解 root_id 可参见消息管理概述。
    */
@@ -688,15 +688,15 @@ export interface P2ImMessageReceiveV1EventMessage {
   /**
    * 消息发送时间（毫秒）
    */
-  create_time?: string;
+  create_time: string;
   /**
    * 消息更新时间（毫秒）
    */
-  update_time?: string;
+  update_time: string;
   /**
    * 消息所在的群组 ID。调用获取群信息接口，可通过 ID 获取群组信息。
    */
-  chat_id?: string;
+  chat_id: string;
   /**
    * 消息所属的话题 ID（不返回说明该消息非话题消息）。了解话题可参见话题概述。
    */
@@ -708,19 +708,40 @@ export interface P2ImMessageReceiveV1EventMessage {
    * - `p2p`: 单聊
    * - `group`: 群组
    */
-  chat_type?: 'p2p' | 'group';
+  chat_type: 'p2p' | 'group';
   /**
    * 消息类型，可能返回的消息类型以及详细介绍，参见接收消息内容。
    */
-  message_type?: string;
+  message_type:
+    | 'text'
+    | 'post'
+    | 'image'
+    | 'file'
+    | 'folder'
+    | 'audio'
+    | 'media'
+    | 'sticker'
+    | 'interactive'
+    | 'hongbao'
+    | 'share_calendar_event'
+    | 'calendar'
+    | 'general_calendar'
+    | 'share_chat'
+    | 'share_user'
+    | 'system'
+    | 'location'
+    | 'video_chat'
+    | 'todo'
+    | 'vote'
+    | 'merge_forward';
   /**
    * 消息内容，JSON 结构序列化后的字符串，不同消息类型（msg_type）对应不同内容。
    */
-  content?: string;
+  content: string;
   /**
    * 被提及用户的信息
    */
-  mentions?: P2ImMessageReceiveV1MentionEvent[];
+  mentions: P2ImMessageReceiveV1MentionEvent[];
   /**
    * 用户代理数据，仅在接收事件的机器人具备获取客户端用户代理信息（im:user_agent:read）权限时返回
    */
@@ -734,15 +755,19 @@ export interface P2ImMessageReceiveV1EventSender {
   /**
    * 用户 ID。调用获取单个用户信息接口，可通过 ID 获取用户信息。
    */
-  sender_id?: UserId;
+  sender_id: UserId;
   /**
    * 消息发送者类型。"user"（用户）或"bot"（机器人）
+   *
+   * Values:
+   * - `user`: 用户
+   * - `bot`: 机器人
    */
-  sender_type?: string;
+  sender_type: 'user' | 'bot';
   /**
    * tenant key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用里面的唯一标识
    */
-  tenant_key?: string;
+  tenant_key: string;
 }
 export interface P2ImMessageReceiveV1LarkAgentContext {
   /**
@@ -754,23 +779,27 @@ export interface P2ImMessageReceiveV1MentionEvent {
   /**
    * 被提及用户序号。例如，第 3 个被 @ 到的成员，取值为 @_user_3
    */
-  key?: string;
+  key: string;
   /**
    * 被提及用户 ID。调用获取单个用户信息接口，可通过 ID 获取用户信息。
    */
-  id?: UserId;
+  id: UserId;
   /**
    * 被at者身份，user（用户）或bot（机器人）
+   *
+   * Values:
+   * - `user`: 用户
+   * - `bot`: 机器人
    */
-  mentioned_type?: string;
+  mentioned_type: 'user' | 'bot';
   /**
    * 被提及用户姓名
    */
-  name?: string;
+  name: string;
   /**
    * tenant key，为租户在飞书上的唯一标识，用来换取对应的tenant_access_token，也可以用作租户在应用里面的唯一标识
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * The mentioned bot, when a bot is @-mentioned
    */

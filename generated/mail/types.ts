@@ -22,7 +22,7 @@ export interface P2MailUserMailboxEventMessageReceivedV1Data {
   /**
    * 邮件 id
    */
-  message_id?: string;
+  message_id: string;
   /**
    * 收到邮件的邮箱类型
    *
@@ -30,15 +30,15 @@ export interface P2MailUserMailboxEventMessageReceivedV1Data {
    * - `1`: 个人邮箱
    * - `2`: 公共邮箱
    */
-  mailbox_type?: 1 | 2;
+  mailbox_type: 1 | 2;
   /**
    * 订阅者
    */
-  subscriber?: P2MailUserMailboxEventMessageReceivedV1Subscriber;
+  subscriber: P2MailUserMailboxEventMessageReceivedV1Subscriber;
 }
 export interface P2MailUserMailboxEventMessageReceivedV1Subscriber {
   /**
    * 收到邮件的用户 id 列表
    */
-  user_ids?: UserId[];
+  user_ids: UserId[];
 }

@@ -16,11 +16,11 @@ export interface P2MeetingRoomMeetingRoomCreatedV1Data {
   /**
    * 会议室名称
    */
-  room_name?: string;
+  room_name: string;
   /**
    * 会议室 ID
    */
-  room_id?: string;
+  room_id: string;
 }
 /**
  * 会议室删除: 会议室被删除将触发此事件。
@@ -37,11 +37,11 @@ export interface P2MeetingRoomMeetingRoomDeletedV1Data {
   /**
    * 会议室名称
    */
-  room_name?: string;
+  room_name: string;
   /**
    * 会议室 ID
    */
-  room_id?: string;
+  room_id: string;
 }
 /**
  * 会议室状态信息变更: 会议室被创建、更新、删除或者被预定时，将会触发此事件。
@@ -58,11 +58,11 @@ export interface P2MeetingRoomMeetingRoomStatusChangedV1Data {
   /**
    * 会议室名称。
    */
-  room_name?: string;
+  room_name: string;
   /**
    * 会议室 ID。
    */
-  room_id?: string;
+  room_id: string;
 }
 /**
  * 会议室属性变更: 会议室属性更新将触发此事件。
@@ -79,9 +79,9 @@ export interface P2MeetingRoomMeetingRoomUpdatedV1Data {
   /**
    * Meeting room name
    */
-  room_name?: string;
+  room_name: string;
   /**
    * Meeting room ID
    */
-  room_id?: string;
+  room_id: string;
 }

@@ -16,27 +16,27 @@ export interface P2MomentsCommentCreatedV1Data {
   /**
    * 用户 ID（仅实名下有值）
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 评论 ID
    */
-  id?: string;
+  id: string;
   /**
    * 评论创建时间
    */
-  create_time?: string;
+  create_time: string;
   /**
    * 评论所属帖子的ID
    */
-  post_id?: string;
+  post_id: string;
   /**
    * 回复的评论ID
    */
-  reply_comment_id?: string;
+  reply_comment_id: string;
   /**
    * 根评论ID
    */
-  root_comment_id?: string;
+  root_comment_id: string;
   /**
    * 评论人类型
    *
@@ -46,7 +46,7 @@ export interface P2MomentsCommentCreatedV1Data {
    * - `3`: 匿名
    * - `4`: 官方号
    */
-  user_type?: 1 | 2 | 3 | 4;
+  user_type: 1 | 2 | 3 | 4;
 }
 /**
  * 删除评论: 公司圈用户删除评论时触发此事件。
@@ -63,11 +63,11 @@ export interface P2MomentsCommentDeletedV1Data {
   /**
    * 评论 ID
    */
-  id?: string;
+  id: string;
   /**
    * 评论所属帖子的ID
    */
-  post_id?: string;
+  post_id: string;
 }
 /**
  * 发布帖子: 公司圈用户发布帖子时触发此事件。
@@ -84,23 +84,23 @@ export interface P2MomentsPostCreatedV1Data {
   /**
    * 帖子ID
    */
-  id?: string;
+  id: string;
   /**
    * 用户 ID（仅实名下有值）
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 帖子创建时间
    */
-  create_time?: string;
+  create_time: string;
   /**
    * 帖子所属板块
    */
-  category_ids?: string[];
+  category_ids: string[];
   /**
    * 帖子链接
    */
-  link?: string;
+  link: string;
   /**
    * 发帖人类型
    *
@@ -110,7 +110,7 @@ export interface P2MomentsPostCreatedV1Data {
    * - `3`: 匿名
    * - `4`: 官方号
    */
-  user_type?: 1 | 2 | 3 | 4;
+  user_type: 1 | 2 | 3 | 4;
 }
 /**
  * 删除帖子: 公司圈用户删除帖子时触发此事件。
@@ -127,7 +127,7 @@ export interface P2MomentsPostDeletedV1Data {
   /**
    * 帖子 ID
    */
-  id?: string;
+  id: string;
 }
 /**
  * 帖子统计数据变更: 公司圈帖子统计数据变更时触发此事件。
@@ -144,24 +144,24 @@ export interface P2MomentsPostStatisticsUpdatedV1Data {
   /**
    * 帖子ID
    */
-  post_id?: string;
+  post_id: string;
   /**
    * 变更的统计数据类型（对应 statistics 内字段）
    *
    * Values:
    * - `1`: 分享次数
    */
-  statistics_type?: 1;
+  statistics_type: 1;
   /**
    * 帖子统计数据
    */
-  statistics?: P2MomentsPostStatisticsUpdatedV1PostStatistics;
+  statistics: P2MomentsPostStatisticsUpdatedV1PostStatistics;
 }
 export interface P2MomentsPostStatisticsUpdatedV1PostStatistics {
   /**
    * 分享次数
    */
-  share_count?: number;
+  share_count: number;
 }
 /**
  * 表情互动: 公司圈用户表情互动时触发此事件。
@@ -178,19 +178,19 @@ export interface P2MomentsReactionCreatedV1Data {
   /**
    * 表情互动类型
    */
-  type?: string;
+  type: string;
   /**
    * 用户 ID（仅实名下有值）
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 表情互动所属实体ID
    */
-  entity_id?: string;
+  entity_id: string;
   /**
    * 表情互动的ID
    */
-  id?: string;
+  id: string;
   /**
    * 表情回复所属实体类型
    *
@@ -198,7 +198,7 @@ export interface P2MomentsReactionCreatedV1Data {
    * - `1`: 帖子
    * - `2`: 评论
    */
-  entity_type?: 1 | 2;
+  entity_type: 1 | 2;
   /**
    * 表情回复人类型
    *
@@ -208,11 +208,11 @@ export interface P2MomentsReactionCreatedV1Data {
    * - `3`: 匿名
    * - `4`: 官方号
    */
-  user_type?: 1 | 2 | 3 | 4;
+  user_type: 1 | 2 | 3 | 4;
   /**
    * 表情互动创建时间
    */
-  create_time?: string;
+  create_time: string;
 }
 /**
  * 取消表情互动: 公司圈用户取消表情互动时触发此事件。
@@ -229,19 +229,19 @@ export interface P2MomentsReactionDeletedV1Data {
   /**
    * reaction 类型
    */
-  type?: string;
+  type: string;
   /**
    * 用户 ID（仅实名下有值）
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * reaction 所属实体ID
    */
-  entity_id?: string;
+  entity_id: string;
   /**
    * Reaction的ID
    */
-  id?: string;
+  id: string;
   /**
    * 表情回复所属实体类型
    *
@@ -249,7 +249,7 @@ export interface P2MomentsReactionDeletedV1Data {
    * - `1`: 帖子
    * - `2`: 评论
    */
-  entity_type?: 1 | 2;
+  entity_type: 1 | 2;
   /**
    * 表情回复人类型
    *
@@ -259,5 +259,5 @@ export interface P2MomentsReactionDeletedV1Data {
    * - `3`: 匿名
    * - `4`: 官方号
    */
-  user_type?: 1 | 2 | 3 | 4;
+  user_type: 1 | 2 | 3 | 4;
 }

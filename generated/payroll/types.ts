@@ -16,7 +16,7 @@ export interface P2PayrollPaymentActivityApprovedV1Data {
   /**
    * 封存的发薪活动 ID
    */
-  activity_id?: string;
+  activity_id: string;
 }
 /**
  * 发薪活动变更: 当发薪活动发生变更后，订阅这个事件的应用会收到事件。当前仅审批通过、审批撤销、跳过审批、封存、取消封存，会发送该事件。
@@ -33,9 +33,9 @@ export interface P2PayrollPaymentActivityStatusChangedV1Data {
   /**
    * 发薪活动ID，详情可查看查询发薪活动列表
    */
-  activity_id?: string;
+  activity_id: string;
   /**
    * 发薪活动变更类型 - 2：封存 - 3：取消封存 - 4：撤销审批 - 5：跳过审批 - 6：审批通过
    */
-  status?: number;
+  status: number;
 }

@@ -19,31 +19,31 @@ export interface P2PerformanceReviewDataChangedV2Data {
    * @minItems 0
    * @maxItems 9999999
    */
-  items?: P2PerformanceReviewDataChangedV2ReviewDataChange[];
+  items: P2PerformanceReviewDataChangedV2ReviewDataChange[];
 }
 export interface P2PerformanceReviewDataChangedV2ReviewDataChange {
   /**
    * 员工 ID， ID 类型请参考：用户资源介绍
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 周期 ID，详情请查看：获取周期
    */
-  semester_id?: string;
+  semester_id: string;
   /**
    * 项目 ID，详情请查看：获取项目配置
    */
-  activity_id?: string;
+  activity_id: string;
   /**
    * 发生更新的环节
    */
-  stage_changes?: P2PerformanceReviewDataChangedV2StageChange[];
+  stage_changes: P2PerformanceReviewDataChangedV2StageChange[];
 }
 export interface P2PerformanceReviewDataChangedV2StageChange {
   /**
    * 发生更新的环节 ID
    */
-  stage_id?: string;
+  stage_id: string;
   /**
    * 环节类型
    *
@@ -55,7 +55,7 @@ export interface P2PerformanceReviewDataChangedV2StageChange {
    * - `reconsideration`: 结果复议环节
    * - `leader_review`: 终评环节（特指最终的绩效结果数据）
    */
-  stage_type?:
+  stage_type:
     | 'summarize_key_outputs'
     | 'review'
     | 'communication_and_open_result'
@@ -74,7 +74,7 @@ export interface P2PerformanceReviewDataChangedV2StageChange {
    * - `direct_project_leader`: 项目直属上级
    * - `custom_review_role`: 自定义评估角色
    */
-  review_stage_role?:
+  review_stage_role:
     | 'reviewee'
     | 'invited_reviewer'
     | 'solid_line_leader'
@@ -101,23 +101,23 @@ export interface P2PerformanceStageTaskOpenResultV2Data {
    * @minItems 0
    * @maxItems 9999999
    */
-  items?: P2PerformanceStageTaskOpenResultV2OpenResult[];
+  items: P2PerformanceStageTaskOpenResultV2OpenResult[];
 }
 export interface P2PerformanceStageTaskOpenResultV2OpenResult {
   /**
    * 员工 ID，用户 ID 类型请参考：用户资源介绍
    */
-  user_id?: UserId;
+  user_id: UserId;
   /**
    * 绩效评估周期 ID，详情可查看：获取周期
    */
-  semester_id?: string;
+  semester_id: string;
   /**
    * 绩效评估项目 ID，详情可查看：获取项目配置
    */
-  activity_id?: string;
+  activity_id: string;
   /**
    * 结果开通时间，毫秒时间戳
    */
-  open_time?: string;
+  open_time: string;
 }

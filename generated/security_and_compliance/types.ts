@@ -16,15 +16,15 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Data 
   /**
    * 设备申报记录ID
    */
-  device_apply_record_id?: string;
+  device_apply_record_id: string;
   /**
    * 设备记录
    */
-  device_record?: P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2DeviceRecordEvent;
+  device_record: P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2DeviceRecordEvent;
   /**
    * 申报时间
    */
-  apply_time?: string;
+  apply_time: string;
   /**
    * 申报状态
    *
@@ -34,11 +34,11 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Data 
    * - `2`: 审核通过
    * - `3`: 已驳回
    */
-  apply_status?: 0 | 1 | 2 | 3;
+  apply_status: 0 | 1 | 2 | 3;
   /**
    * 用户 ID
    */
-  operator?: UserId;
+  operator: UserId;
   /**
    * 申报设备归属
    *
@@ -47,7 +47,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Data 
    * - `1`: 个人设备
    * - `2`: 企业设备
    */
-  apply_device_ownership?: 0 | 1 | 2;
+  apply_device_ownership: 0 | 1 | 2;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -57,23 +57,23 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
   /**
    * 设备认证编码
    */
-  device_record_id?: string;
+  device_record_id: string;
   /**
    * 版本号
    */
-  version?: string;
+  version: string;
   /**
    * 当前登录用户 ID
    */
-  current_user_id?: UserId;
+  current_user_id: UserId;
   /**
    * 设备名称
    */
-  device_name?: string;
+  device_name: string;
   /**
    * 设备型号
    */
-  model?: string;
+  model: string;
   /**
    * 操作系统
    *
@@ -86,35 +86,35 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * - `5`: iOS
    * - `6`: OpenHarmony
    */
-  device_system?: 1 | 2 | 3 | 4 | 5 | 6 | 0;
+  device_system: 1 | 2 | 3 | 4 | 5 | 6 | 0;
   /**
    * 生产序列号
    */
-  serial_number?: string;
+  serial_number: string;
   /**
    * 硬盘序列号
    */
-  disk_serial_number?: string;
+  disk_serial_number: string;
   /**
    * 主板UUID
    */
-  uuid?: string;
+  uuid: string;
   /**
    * MAC地址
    */
-  mac_address?: string;
+  mac_address: string;
   /**
    * Android标识符
    */
-  android_id?: string;
+  android_id: string;
   /**
    * iOS供应商标识符
    */
-  idfv?: string;
+  idfv: string;
   /**
    * Harmony供应商标识符
    */
-  aaid?: string;
+  aaid: string;
   /**
    * 设备归属
    *
@@ -123,7 +123,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * - `1`: 个人设备
    * - `2`: 企业设备
    */
-  device_ownership?: 0 | 1 | 2;
+  device_ownership: 0 | 1 | 2;
   /**
    * 可信状态
    *
@@ -132,7 +132,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * - `1`: 信任设备
    * - `2`: 非信任设备
    */
-  device_status?: 0 | 1 | 2;
+  device_status: 0 | 1 | 2;
   /**
    * 认证方式
    *
@@ -141,7 +141,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * - `1`: 飞书认证
    * - `2`: 终端管理认证
    */
-  certification_level?: 0 | 1 | 2;
+  certification_level: 0 | 1 | 2;
   /**
    * 设备类型
    *
@@ -150,7 +150,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Devic
    * - `1`: 移动端
    * - `2`: 桌面端
    */
-  device_terminal_type?: 0 | 1 | 2;
+  device_terminal_type: 0 | 1 | 2;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -191,11 +191,11 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2Data {
   /**
    * 设备认证编码
    */
-  device_record_id?: string;
+  device_record_id: string;
   /**
    * 版本号
    */
-  version?: string;
+  version: string;
   /**
    * 变更类型
    *
@@ -204,37 +204,37 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2Data {
    * - `2`: 更新
    * - `3`: 删除
    */
-  change_type?: 1 | 2 | 3;
+  change_type: 1 | 2 | 3;
   /**
    * 变更前数据
    */
-  before?: P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceChangeEvent;
+  before: P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceChangeEvent;
   /**
    * 变更后数据
    */
-  after?: P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceChangeEvent;
+  after: P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceChangeEvent;
 }
 export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceChangeEvent {
   /**
    * 设备认证编码
    */
-  device_record_id?: string;
+  device_record_id: string;
   /**
    * 版本号
    */
-  version?: string;
+  version: string;
   /**
    * 用户 ID
    */
-  current_user_id?: UserId;
+  current_user_id: UserId;
   /**
    * 设备名称
    */
-  device_name?: string;
+  device_name: string;
   /**
    * 设备型号
    */
-  model?: string;
+  model: string;
   /**
    * 操作系统
    *
@@ -247,35 +247,35 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * - `5`: iOS
    * - `6`: OpenHarmony
    */
-  device_system?: 1 | 2 | 3 | 4 | 5 | 6 | 0;
+  device_system: 1 | 2 | 3 | 4 | 5 | 6 | 0;
   /**
    * 生产序列号
    */
-  serial_number?: string;
+  serial_number: string;
   /**
    * 硬盘序列号
    */
-  disk_serial_number?: string;
+  disk_serial_number: string;
   /**
    * 主板UUID
    */
-  uuid?: string;
+  uuid: string;
   /**
    * MAC地址
    */
-  mac_address?: string;
+  mac_address: string;
   /**
    * Android标识符
    */
-  android_id?: string;
+  android_id: string;
   /**
    * iOS供应商标识符
    */
-  idfv?: string;
+  idfv: string;
   /**
    * Harmony供应商标识符
    */
-  aaid?: string;
+  aaid: string;
   /**
    * 设备归属
    *
@@ -284,7 +284,7 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * - `1`: 个人设备
    * - `2`: 企业设备
    */
-  device_ownership?: 0 | 1 | 2;
+  device_ownership: 0 | 1 | 2;
   /**
    * 可信状态
    *
@@ -293,7 +293,7 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * - `1`: 信任设备
    * - `2`: 非信任设备
    */
-  device_status?: 0 | 1 | 2;
+  device_status: 0 | 1 | 2;
   /**
    * 认证方式
    *
@@ -302,7 +302,7 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * - `1`: 飞书认证
    * - `2`: 终端管理认证
    */
-  certification_level?: 0 | 1 | 2;
+  certification_level: 0 | 1 | 2;
   /**
    * 设备类型
    *
@@ -311,19 +311,19 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2DeviceCha
    * - `1`: 移动端
    * - `2`: 桌面端
    */
-  device_terminal_type?: 0 | 1 | 2;
+  device_terminal_type: 0 | 1 | 2;
   /**
    * 是否为受管控设备
    */
-  is_managed?: boolean;
+  is_managed: boolean;
   /**
    * MDM设备ID
    */
-  mdm_device_id?: string;
+  mdm_device_id: string;
   /**
    * MDM厂商名称
    */
-  mdm_provider_name?: string;
+  mdm_provider_name: string;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */

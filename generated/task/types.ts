@@ -16,19 +16,19 @@ export interface P2TaskTaskCommentUpdatedV1Data {
   /**
    * 任务ID
    */
-  task_id?: string;
+  task_id: string;
   /**
    * 任务评论ID
    */
-  comment_id?: string;
+  comment_id: string;
   /**
    * 任务评论父ID
    */
-  parent_id?: string;
+  parent_id: string;
   /**
    * 通知类型（1：创建评论，2：回复评论，3：更新评论，4：删除评论）
    */
-  obj_type?: number;
+  obj_type: number;
 }
 /**
  * 任务信息变更（租户维度）: APP 订阅此事件后可接收到该 APP 所在租户的所有来源接口创建的任务的变更事件。事件体为发生变更任务的相关用户的 open_id，可用此 open_id ，通过 获取任务列表接口获取与该用户相关的所有任务。
@@ -45,25 +45,25 @@ export interface P2TaskTaskUpdateTenantV1Data {
   /**
    * 用户 ID 列表
    */
-  user_id_list?: P2TaskTaskUpdateTenantV1UserIdList;
+  user_id_list: P2TaskTaskUpdateTenantV1UserIdList;
   /**
    * 任务的id
    */
-  task_id?: string;
+  task_id: string;
   /**
    * 变更的数据类型，可选值： "task"，"collaborator"，"follower"
    */
-  object_type?: string;
+  object_type: string;
   /**
    * 事件类型，可选值： "create"，"delete"，"update"
    */
-  event_type?: string;
+  event_type: string;
 }
 export interface P2TaskTaskUpdateTenantV1UserIdList {
   /**
    * 用户 ID 列表
    */
-  user_id_list?: UserId[];
+  user_id_list: UserId[];
 }
 /**
  * 任务事件 (v2): a task visible to the app changed — created, deleted, or its summary, assignees, completion, description, followers, reminders or start/due times updated. event_types lists what changed; fetch the task by task_guid for details.
@@ -101,9 +101,9 @@ export interface P2TaskTaskUpdatedV1Data {
   /**
    * 任务ID
    */
-  task_id?: string;
+  task_id: string;
   /**
    * 通知类型（1：任务详情发生变化，2：任务协作者发生变化，3：任务关注者发生变化，4：任务提醒时间发生变化，5：任务完成，6：任务取消完成，7：任务删除）
    */
-  obj_type?: number;
+  obj_type: number;
 }

@@ -25,13 +25,13 @@ export interface V1EventTime {
   /**
    * 日程开始时间戳
    */
-  time_stamp?: string;
+  time_stamp: string;
 }
 export interface V1MeetingRooms {
   /**
    * 会议室 ID
    */
-  open_id?: string;
+  open_id: string;
 }
 export interface V1User {
   /**
@@ -192,11 +192,11 @@ export interface P1AppOpen {
 }
 export interface P1AppOpenData {
   type: 'app_open';
-  app_id?: string;
-  tenant_key?: string;
-  applicants?: UserId[];
-  installer?: UserId;
-  installer_employee?: UserId;
+  app_id: string;
+  tenant_key: string;
+  applicants: UserId[];
+  installer: UserId;
+  installer_employee: UserId;
 }
 /**
  * 应用停启用: 当企业管理员在管理员后台启用、停用应用，或应用被平台停用时，开放平台推送 app_status_change 事件到请求网址。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
@@ -219,10 +219,10 @@ export interface P1AppStatusChange {
 }
 export interface P1AppStatusChangeData {
   type: 'app_status_change';
-  app_id?: string;
-  tenant_key?: string;
-  status?: string;
-  operator?: UserId;
+  app_id: string;
+  tenant_key: string;
+  status: string;
+  operator: UserId;
 }
 /**
  * app_ticket 事件: 对于应用商店应用，开放平台会每隔1小时推送一次 app_ticket ，应用通过该 app_ticket 获取 app_access_token。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
@@ -245,8 +245,8 @@ export interface P1AppTicket {
 }
 export interface P1AppTicketData {
   type: 'app_ticket';
-  app_id?: string;
-  app_ticket?: string;
+  app_id: string;
+  app_ticket: string;
 }
 /**
  * 应用卸载: 事件订阅流程可参考：事件订阅概述，新手入门可参考：教程 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
@@ -269,8 +269,8 @@ export interface P1AppUninstalled {
 }
 export interface P1AppUninstalledData {
   type: 'app_uninstalled';
-  app_id?: string;
-  tenant_key?: string;
+  app_id: string;
+  tenant_key: string;
 }
 /**
  * 审批抄送状态变更: 当审批实例内创建抄送或者被抄送人已读时，会触发该事件。
@@ -295,11 +295,11 @@ export interface P1ApprovalCcData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 企业唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定取值 approval_cc
    */
@@ -307,23 +307,23 @@ export interface P1ApprovalCcData {
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 抄送 ID。
    */
-  id?: string;
+  id: string;
   /**
    * 被抄送人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
-  user_id?: string;
+  user_id: string;
   /**
    * 抄送时间，毫秒级时间戳。
    */
-  create_time?: number;
+  create_time: number;
   /**
    * 操作类型。
    *
@@ -331,7 +331,7 @@ export interface P1ApprovalCcData {
    * - `CREATE`: 创建抄送
    * - `READ`: 抄送人已读
    */
-  operate?: 'CREATE' | 'READ';
+  operate: 'CREATE' | 'READ';
   /**
    * 执行抄送操作的用户 user_id，可能为空。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
@@ -360,11 +360,11 @@ export interface P1ApprovalInstanceData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 企业唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定取值 approval_instance
    */
@@ -372,11 +372,11 @@ export interface P1ApprovalInstanceData {
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批实例状态。
    *
@@ -390,7 +390,7 @@ export interface P1ApprovalInstanceData {
    * - `OVERTIME_CLOSE`: 超时被关闭
    * - `OVERTIME_RECOVER`: 超时实例被恢复
    */
-  status?:
+  status:
     'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELED' | 'DELETED' | 'REVERTED' | 'OVERTIME_CLOSE' | 'OVERTIME_RECOVER';
   /**
    * 事件发生时间，毫秒级时间戳。 注意：当发起人撤销已通过的审批，推送 REVERTED 状态时，该该字段数据类型为 int64，而不是 string。
@@ -399,7 +399,7 @@ export interface P1ApprovalInstanceData {
   /**
    * 事件发生事件，毫秒级时间戳。
    */
-  instance_operate_time?: string;
+  instance_operate_time: string;
   /**
    * 如果创建审批实例时传入了 uuid，则此处返回该实例的 uuid。
    */
@@ -428,7 +428,7 @@ export interface P1ApprovalTaskData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批任务操作人的 open_id。你可以调用获取单个用户信息接口，通过 open_id 获取用户信息。 说明：如果审批任务为自动通过类型，open_id 会返回空值。
    */
@@ -436,7 +436,7 @@ export interface P1ApprovalTaskData {
   /**
    * 企业唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定取值 approval_task
    */
@@ -444,15 +444,15 @@ export interface P1ApprovalTaskData {
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批任务 ID。
    */
-  task_id?: string;
+  task_id: string;
   /**
    * 审批任务操作人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。 说明：如果审批任务为自动通过类型，user_id 会返回空值。
    */
@@ -471,7 +471,7 @@ export interface P1ApprovalTaskData {
    * - `OVERTIME_CLOSE`: 超时未处理被关闭
    * - `OVERTIME_RECOVER`: 超时已关闭的任务被手动恢复
    */
-  status?:
+  status:
     | 'REVERTED'
     | 'PENDING'
     | 'APPROVED'
@@ -484,7 +484,7 @@ export interface P1ApprovalTaskData {
   /**
    * 事件发生事件，毫秒级时间戳。
    */
-  operate_time?: string;
+  operate_time: string;
   /**
    * 审批节点的自定义 ID。节点未设置自定义 ID 时返回空值。
    */
@@ -492,7 +492,7 @@ export interface P1ApprovalTaskData {
   /**
    * 系统生成的审批节点唯一 ID。
    */
-  def_key?: string;
+  def_key: string;
   /**
    * 扩展数据。目前仅任务被退回时才有此字段，其中： - rollback_node_ids：退回的节点列表 - rollback_custom_node_ids：用户自定义配置的节点列表
    */
@@ -560,8 +560,8 @@ export interface P1ContactScopeChange {
 }
 export interface P1ContactScopeChangeData {
   type: 'contact_scope_change';
-  app_id?: string;
-  tenant_key?: string;
+  app_id: string;
+  tenant_key: string;
 }
 /**
  * 部门变更: 当新建部门（dept_add）、删除部门（dept_delete）、修改部门（dept_update）时，推送此事件。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
@@ -584,10 +584,14 @@ export interface P1DeptAdd {
 }
 export interface P1DeptAddData {
   type: 'dept_add';
-  app_id?: string;
-  tenant_key?: string;
-  open_department_id?: string;
-  department?: V1Department;
+  app_id: string;
+  tenant_key: string;
+  open_department_id: string;
+  department: P1DeptAddDepartment;
+}
+export interface P1DeptAddDepartment {
+  open_id: string;
+  custom_id: string;
 }
 /**
  * 部门删除 (v1, historic): a department in the app's contact scope was deleted. New apps should subscribe to contact.department.deleted_v3.
@@ -763,47 +767,47 @@ export interface P1LeaveApprovalData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批提交人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
-  employee_id?: string;
+  employee_id: string;
   /**
    * 审批提交人的 open_id。你可以调用获取单个用户信息接口，通过 open_id 获取用户信息。
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 审批开始时间，秒级时间戳。
    */
-  start_time?: number;
+  start_time: number;
   /**
    * 审批结束时间，秒级时间戳。
    */
-  end_time?: number;
+  end_time: number;
   /**
    * 请假类型。
    */
-  leave_type?: string;
+  leave_type: string;
   /**
    * 请假开始时间。示例格式：2025-01-14 00:00:00
    */
-  leave_start_time?: string;
+  leave_start_time: string;
   /**
    * 请假结束时间。示例格式：2025-01-14 00:00:00
    */
-  leave_end_time?: string;
+  leave_end_time: string;
   /**
    * 请假时长。单位：秒
    */
-  leave_interval?: number;
+  leave_interval: number;
   /**
    * 请假单位。
    *
@@ -814,15 +818,15 @@ export interface P1LeaveApprovalData {
    * - `4`: 半小时
    * - `5`: 分钟
    */
-  leave_unit?: 1 | 2 | 3 | 4 | 5;
+  leave_unit: 1 | 2 | 3 | 4 | 5;
   /**
    * 请假事由。
    */
-  leave_reason?: string;
+  leave_reason: string;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定值 leave_approval
    */
@@ -851,43 +855,43 @@ export interface P1LeaveApprovalV2Data {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 请假类型所选项的国际化文案。 - 参数 is_default 表示当前语言是否为默认语言。 - 参数 locale 表示当前的语言，例如 zh_cn 代表中文。 - 参数 texts 包含了国际化文案。
    */
-  i18n_resources?: string[] | string;
+  i18n_resources: string[] | string;
   /**
    * 请假类型，需要根据该参数返回的数值，从 i18n_resources 参数中获取对应的类型文案。
    */
-  leave_name?: string;
+  leave_name: string;
   /**
    * 审批开始时间，秒级时间戳。
    */
-  start_time?: number;
+  start_time: number;
   /**
    * 审批结束时间，秒级时间戳。
    */
-  end_time?: number;
+  end_time: number;
   /**
    * 请假证明材料。
    */
-  leave_certification?: string[];
+  leave_certification: string[];
   /**
    * 请假详情。
    */
-  leave_detail?: string[] | string;
+  leave_detail: string[] | string;
   /**
    * 是否难产。
    */
-  leave_difficult_labour?: string;
+  leave_difficult_labour: string;
   /**
    * 亲属类型。
    *
@@ -903,55 +907,55 @@ export interface P1LeaveApprovalV2Data {
    * - `9`: 外祖父母
    * - ``:
    */
-  leave_family_relation_type?: '0' | '1' | '2' | '3' | '4' | '5' | '7' | '8' | '9' | '';
+  leave_family_relation_type: '0' | '1' | '2' | '3' | '4' | '5' | '7' | '8' | '9' | '';
   /**
    * 上班晚到时间。哺乳假相关参数。
    */
-  leave_feeding_arrive_late?: number;
+  leave_feeding_arrive_late: number;
   /**
    * 下班早走时间。哺乳假相关参数。
    */
-  leave_feeding_leave_early?: number;
+  leave_feeding_leave_early: number;
   /**
    * 每日休息时间。哺乳假相关参数。
    */
-  leave_feeding_rest_daily?: number;
+  leave_feeding_rest_daily: number;
   /**
    * 胎儿数量。
    */
-  leave_infant_num?: string;
+  leave_infant_num: string;
   /**
    * 请假时长。单位：秒
    */
-  leave_interval?: number;
+  leave_interval: number;
   /**
    * 怀孕月数。
    */
-  leave_pregnancy_age?: string;
+  leave_pregnancy_age: string;
   /**
    * 是否参加孕前检查。
    */
-  leave_pregnancy_check_up?: string;
+  leave_pregnancy_check_up: string;
   /**
    * 是否参加婚前检查。
    */
-  leave_premarital_check_up?: string;
+  leave_premarital_check_up: string;
   /**
    * 具体的请假时间段。
    */
-  leave_range?: string[] | string;
+  leave_range: string[] | string;
   /**
    * 请假事由。
    */
-  leave_reason?: string;
+  leave_reason: string;
   /**
    * 请假开始时间。示例格式：2025-01-14 00:00:00
    */
-  leave_start_time?: string;
+  leave_start_time: string;
   /**
    * 请假结束时间。示例格式：2025-01-14 00:00:00
    */
-  leave_end_time?: string;
+  leave_end_time: string;
   /**
    * 请假最小时长。
    *
@@ -962,23 +966,23 @@ export interface P1LeaveApprovalV2Data {
    * - `HALF_HOUR`: 半小时
    * - `MINUTE`: 分钟
    */
-  leave_unit?: 'HALF_DAY' | 'DAY' | 'HOUR' | 'HALF_HOUR' | 'MINUTE';
+  leave_unit: 'HALF_DAY' | 'DAY' | 'HOUR' | 'HALF_HOUR' | 'MINUTE';
   /**
    * 审批提交人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
-  user_id?: string;
+  user_id: string;
   /**
    * 审批提交人的 open_id。你可以调用获取单个用户信息接口，通过 open_id 获取用户信息。
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 销假单关联的原始数据。
    */
-  origin_instance_code?: string;
+  origin_instance_code: string;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定值 leave_approvalV2
    */
@@ -1007,23 +1011,23 @@ export interface P1LeaveApprovalRevertData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 撤销操作时间，秒级时间戳。
    */
-  operate_time?: string | number;
+  operate_time: string | number;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定值 leave_approval_revert
    */
@@ -1286,63 +1290,63 @@ export interface P1OutApprovalData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批开始时间，秒级时间戳。
    */
-  start_time?: number;
+  start_time: number;
   /**
    * 审批结束时间，秒级时间戳。
    */
-  end_time?: number;
+  end_time: number;
   /**
    * 外出类型选项的国际化文案。
    */
-  i18n_resources?: string[];
+  i18n_resources: string[];
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批发起人的 open_id。你可以调用获取单个用户信息接口，通过 open_id 获取用户信息。
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 外出开始时间。示例格式：2025-01-14 19:00:00
    */
-  out_start_time?: string;
+  out_start_time: string;
   /**
    * 外出结束时间。示例格式：2025-01-14 19:00:00
    */
-  out_end_time?: string;
+  out_end_time: string;
   /**
    * 外出拍照的图片。
    */
-  out_image?: string;
+  out_image: string;
   /**
    * 外出时长。单位：秒
    */
-  out_interval?: number;
+  out_interval: number;
   /**
    * 外出类型，需要根据该参数返回的数值，从 i18n_resources 参数中获取对应的外出类型文案。
    */
-  out_name?: string;
+  out_name: string;
   /**
    * 外出事由。
    */
-  out_reason?: string;
+  out_reason: string;
   /**
    * 外出时长的单位，该单位对应填写表单时显示的时长单位。例如表单的外出时长单位是小时，则这里取值 HOUR。 - HOUR：小时 - DAY：天 - HALR_DAY：半天
    */
-  out_unit?: string;
+  out_unit: string;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定值 out_approval
    */
@@ -1350,7 +1354,7 @@ export interface P1OutApprovalData {
   /**
    * 审批发起人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
-  user_id?: string;
+  user_id: string;
 }
 /**
  * 外出审批（out_approval_revert）: 审批定义的表单包含 外出控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
@@ -1375,23 +1379,23 @@ export interface P1OutApprovalRevertData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 撤销操作时间，秒级时间戳。
    */
-  operate_time?: string | number;
+  operate_time: string | number;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定值 out_approval_revert
    */
@@ -1418,16 +1422,16 @@ export interface P1P2pChatCreate {
 }
 export interface P1P2pChatCreateData {
   type: 'p2p_chat_create';
-  app_id?: string;
-  chat_id?: string;
-  operator?: UserId;
-  tenant_key?: string;
-  user?: P1P2pChatCreateUser;
+  app_id: string;
+  chat_id: string;
+  operator: UserId;
+  tenant_key: string;
+  user: P1P2pChatCreateUser;
 }
 export interface P1P2pChatCreateUser {
-  name?: string;
-  open_id?: string;
-  user_id?: string;
+  name: string;
+  open_id: string;
+  user_id: string;
 }
 /**
  * 补卡审批 (v1): an approval instance whose form has the attendance-correction (补卡) control group was approved. Its schema 2.0 successor is approval.instance.remedy_group_update_v4. The Node SDK types this event with the field names of shift_approval; the official Go SDK and the successor's reference page name them remedy_time / remedy_reason, which this schema follows.
@@ -1682,11 +1686,11 @@ export interface P1ShiftApprovalData {
   /**
    * 应用的 App ID。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型，固定取值 shift_approval
    */
@@ -1694,39 +1698,39 @@ export interface P1ShiftApprovalData {
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批提交人的 user_id。
    */
-  employee_id?: string;
+  employee_id: string;
   /**
    * 审批提交人的 open_id。
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 审批发起时间，秒级时间戳。
    */
-  start_time?: number;
+  start_time: number;
   /**
    * 审批结束时间，秒级时间戳。
    */
-  end_time?: number;
+  end_time: number;
   /**
    * 换班时间。示例格式 2018-12-01 12:00:00
    */
-  shift_time?: string;
+  shift_time: string;
   /**
    * 还班时间。示例格式 2018-12-01 12:00:00
    */
-  return_time?: string;
+  return_time: string;
   /**
    * 换班事由。
    */
-  shift_reason?: string;
+  shift_reason: string;
 }
 /**
  * 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。
@@ -1751,11 +1755,11 @@ export interface P1ThirdPartyMeetingRoomEventCreatedData {
   /**
    * 应用 ID
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 租户 Key
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型
    */
@@ -1763,35 +1767,35 @@ export interface P1ThirdPartyMeetingRoomEventCreatedData {
   /**
    * 事件发生时间
    */
-  event_time?: string;
+  event_time: string;
   /**
    * 日程的唯一标识
    */
-  uid?: string;
+  uid: string;
   /**
    * 重复日程的例外日程的唯一标识，时间戳格式。
    */
-  original_time?: number;
+  original_time: number;
   /**
    * 日程 ID，格式为 {Uid}_{Original time}，{Uid} 是日程的唯一标识，{Original time} 是日程实例原始时间，非重复性日程和重复性日程取值为 0，重复性日程的例外日程取值为具体时间戳。
    */
-  event_id?: string;
+  event_id: string;
   /**
    * 日程开始时间
    */
-  start?: V1EventTime;
+  start: V1EventTime;
   /**
    * 日程结束时间
    */
-  end?: V1EventTime;
+  end: V1EventTime;
   /**
    * 日程关联的会议室
    */
-  meeting_rooms?: V1MeetingRooms[];
+  meeting_rooms: V1MeetingRooms[];
   /**
    * 日程的组织者
    */
-  organizer?: UserId;
+  organizer: UserId;
 }
 /**
  * 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_deleted: same event body shape as third_party_meeting_room_event_created.)
@@ -1816,11 +1820,11 @@ export interface P1ThirdPartyMeetingRoomEventDeletedData {
   /**
    * 应用 ID
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 租户 Key
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型
    */
@@ -1828,35 +1832,35 @@ export interface P1ThirdPartyMeetingRoomEventDeletedData {
   /**
    * 事件发生时间
    */
-  event_time?: string;
+  event_time: string;
   /**
    * 日程的唯一标识
    */
-  uid?: string;
+  uid: string;
   /**
    * 重复日程的例外日程的唯一标识，时间戳格式。
    */
-  original_time?: number;
+  original_time: number;
   /**
    * 日程 ID，格式为 {Uid}_{Original time}，{Uid} 是日程的唯一标识，{Original time} 是日程实例原始时间，非重复性日程和重复性日程取值为 0，重复性日程的例外日程取值为具体时间戳。
    */
-  event_id?: string;
+  event_id: string;
   /**
    * 日程开始时间
    */
-  start?: V1EventTime;
+  start: V1EventTime;
   /**
    * 日程结束时间
    */
-  end?: V1EventTime;
+  end: V1EventTime;
   /**
    * 日程关联的会议室
    */
-  meeting_rooms?: V1MeetingRooms[];
+  meeting_rooms: V1MeetingRooms[];
   /**
    * 日程的组织者
    */
-  organizer?: UserId;
+  organizer: UserId;
 }
 /**
  * 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_updated: same event body shape as third_party_meeting_room_event_created.)
@@ -1881,11 +1885,11 @@ export interface P1ThirdPartyMeetingRoomEventUpdatedData {
   /**
    * 应用 ID
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 租户 Key
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型
    */
@@ -1893,35 +1897,35 @@ export interface P1ThirdPartyMeetingRoomEventUpdatedData {
   /**
    * 事件发生时间
    */
-  event_time?: string;
+  event_time: string;
   /**
    * 日程的唯一标识
    */
-  uid?: string;
+  uid: string;
   /**
    * 重复日程的例外日程的唯一标识，时间戳格式。
    */
-  original_time?: number;
+  original_time: number;
   /**
    * 日程 ID，格式为 {Uid}_{Original time}，{Uid} 是日程的唯一标识，{Original time} 是日程实例原始时间，非重复性日程和重复性日程取值为 0，重复性日程的例外日程取值为具体时间戳。
    */
-  event_id?: string;
+  event_id: string;
   /**
    * 日程开始时间
    */
-  start?: V1EventTime;
+  start: V1EventTime;
   /**
    * 日程结束时间
    */
-  end?: V1EventTime;
+  end: V1EventTime;
   /**
    * 日程关联的会议室
    */
-  meeting_rooms?: V1MeetingRooms[];
+  meeting_rooms: V1MeetingRooms[];
   /**
    * 日程的组织者
    */
-  organizer?: UserId;
+  organizer: UserId;
 }
 /**
  * 出差审批 (v1): an approval instance whose form has the business-trip (出差) control group was approved. Its schema 2.0 successor is approval.instance.trip_group_update_v4.
@@ -2049,11 +2053,11 @@ export interface P1UserAdd {
 }
 export interface P1UserAddData {
   type: 'user_add';
-  app_id?: string;
-  tenant_key?: string;
-  open_id?: string;
-  employee_id?: string;
-  union_id?: string;
+  app_id: string;
+  tenant_key: string;
+  open_id: string;
+  employee_id: string;
+  union_id: string;
 }
 /**
  * 员工离职 (v1, historic): an employee in the app's contact scope left the company. New apps should subscribe to contact.user.deleted_v3.
@@ -2123,24 +2127,24 @@ export interface P1UserStatusChange {
 }
 export interface P1UserStatusChangeData {
   type: 'user_status_change';
-  app_id?: string;
-  tenant_key?: string;
-  open_id?: string;
-  employee_id?: string;
-  union_id?: string;
-  before_status?: P1UserStatusChangeBeforeStatus;
-  change_time?: string;
-  current_status?: P1UserStatusChangeCurrentStatus;
+  app_id: string;
+  tenant_key: string;
+  open_id: string;
+  employee_id: string;
+  union_id: string;
+  before_status: P1UserStatusChangeBeforeStatus;
+  change_time: string;
+  current_status: P1UserStatusChangeCurrentStatus;
 }
 export interface P1UserStatusChangeBeforeStatus {
-  is_active?: boolean;
-  is_frozen?: boolean;
-  is_resigned?: boolean;
+  is_active: boolean;
+  is_frozen: boolean;
+  is_resigned: boolean;
 }
 export interface P1UserStatusChangeCurrentStatus {
-  is_active?: boolean;
-  is_frozen?: boolean;
-  is_resigned?: boolean;
+  is_active: boolean;
+  is_frozen: boolean;
+  is_resigned: boolean;
 }
 /**
  * 员工信息变更 (v1, historic): the profile of an employee in the app's contact scope changed. New apps should subscribe to contact.user.updated_v3.
@@ -2216,39 +2220,39 @@ export interface P1WorkApprovalData {
    * - `0`: 不存在多时段
    * - `1`: 存在多时段
    */
-  allow_multi_time_range?: 1 | 0;
+  allow_multi_time_range: 1 | 0;
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批提交人的 user_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
-  employee_id?: string;
+  employee_id: string;
   /**
    * 审批提交人的 open_id。你可以调用获取单个用户信息接口，通过 user_id 获取用户信息。
    */
-  open_id?: string;
+  open_id: string;
   /**
    * 审批开始时间，秒级时间戳。
    */
-  start_time?: number;
+  start_time: number;
   /**
    * 审批结束时间，秒级时间戳。
    */
-  end_time?: number;
+  end_time: number;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定值 work_approval
    */
@@ -2256,23 +2260,23 @@ export interface P1WorkApprovalData {
   /**
    * 多时段信息，参数 allow_multi_time_range 取值为 1 时该字段有返回值。
    */
-  time_range?: P1WorkApprovalTimeRange | P1WorkApprovalTimeRange[];
+  time_range: P1WorkApprovalTimeRange | P1WorkApprovalTimeRange[];
   /**
    * 每日加班明细。
    */
-  work_detail?: P1WorkApprovalWorkDetail | P1WorkApprovalWorkDetail[];
+  work_detail: P1WorkApprovalWorkDetail | P1WorkApprovalWorkDetail[];
   /**
    * 加班开始时间。示例格式：2018-12-01 12:00:00
    */
-  work_start_time?: string;
+  work_start_time: string;
   /**
    * 加班结束时间。示例格式：2018-12-02 12:00:00
    */
-  work_end_time?: string;
+  work_end_time: string;
   /**
    * 加班时长。单位：秒
    */
-  work_interval?: number;
+  work_interval: number;
   /**
    * 代多人提交用户列表。
    */
@@ -2280,31 +2284,31 @@ export interface P1WorkApprovalData {
   /**
    * 加班事由。
    */
-  work_reason?: string;
+  work_reason: string;
   /**
    * 加班类型。
    */
-  work_type?: string;
+  work_type: string;
 }
 export interface P1WorkApprovalTimeRange {
   /**
    * 加班开始时间。示例格式：2018-12-01 12:00:00
    */
-  work_start_time?: string;
+  work_start_time: string;
   /**
    * 加班结束时间。示例格式：2018-12-02 12:00:00
    */
-  work_end_time?: string;
+  work_end_time: string;
 }
 export interface P1WorkApprovalWorkDetail {
   /**
    * 加班开始时间，仅精确到天。示例格式：2018-12-01 00:00
    */
-  start?: string;
+  start: string;
   /**
    * 加班结束时间，仅精确到天。示例格式：2018-12-01 00:00
    */
-  end?: string;
+  end: string;
   /**
    * 加班类型。
    *
@@ -2314,11 +2318,11 @@ export interface P1WorkApprovalWorkDetail {
    * - `2`: 加班费
    * - `3`: 无（已关联加班规则）
    */
-  rule_associated?: 0 | 1 | 2 | 3;
+  rule_associated: 0 | 1 | 2 | 3;
   /**
    * 每日加班时长。单位：秒
    */
-  interval?: number;
+  interval: number;
 }
 /**
  * 加班审批（work_approval_revert）: 审批定义的表单包含 加班控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
@@ -2343,23 +2347,23 @@ export interface P1WorkApprovalRevertData {
   /**
    * 应用的 App ID。可调用获取应用信息接口查询应用详细信息。
    */
-  app_id?: string;
+  app_id: string;
   /**
    * 审批实例 Code。可调用获取单个审批实例详情接口查询审批实例详情。
    */
-  instance_code?: string;
+  instance_code: string;
   /**
    * 审批定义 Code。可调用查看指定审批定义接口查询审批定义详情。
    */
-  approval_code?: string;
+  approval_code: string;
   /**
    * 撤销操作时间，秒级时间戳。
    */
-  operate_time?: string | number;
+  operate_time: string | number;
   /**
    * 租户 Key，是企业的唯一标识。
    */
-  tenant_key?: string;
+  tenant_key: string;
   /**
    * 事件类型。固定值 work_approval_revert
    */

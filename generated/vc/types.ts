@@ -5,7 +5,7 @@ export interface VcDevice {
   /**
    * 设施名称
    */
-  name?: string;
+  name: string;
 }
 export interface VcMeeting {
   /**
@@ -35,17 +35,17 @@ export interface VcMeeting {
 }
 export interface VcMeetingEventMeeting {
   /**
-   * 会议 ID (视频会议的唯一标识, 会议开始后才产生)
+   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
    */
   id?: string;
   /**
    * 会议主题
    */
-  topic?: string;
+  topic: string;
   /**
-   * 9 位会议号
+   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
    */
-  meeting_no?: string;
+  meeting_no: string;
   /**
    * 会议创建源
    *
@@ -56,27 +56,23 @@ export interface VcMeetingEventMeeting {
    * - `4`: 开放平台会议
    * - `100`: 其他会议类型
    */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
+  meeting_source: 1 | 2 | 3 | 4 | 100;
   /**
-   * 会议开始时间 (unix 秒)
+   * 会议开始时间（unix时间，单位：秒）
    */
-  start_time?: string;
+  start_time: string;
   /**
-   * 会议结束时间 (unix 秒)
+   * 会议结束时间（unix时间，单位：秒）
    */
-  end_time?: string;
+  end_time: string;
   /**
    * 会议主持人
    */
-  host_user?: VcMeetingEventUser;
+  host_user: VcMeetingEventUser;
   /**
    * 会议拥有者
    */
-  owner?: VcMeetingEventUser;
-  /**
-   * 日程实体的唯一标志
-   */
-  calendar_event_id?: string;
+  owner: VcMeetingEventUser;
   /**
    * 会议子类型
    *
@@ -88,21 +84,21 @@ export interface VcMeetingEventMeeting {
    * - `5`: IP Phone
    * - `6`: 网络研讨会
    */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
+  meeting_sub_type: 1 | 2 | 3 | 4 | 5 | 6;
   /**
    * 会议安全设置
    */
-  security_setting?: VcMeetingSecuritySetting;
+  security_setting: VcMeetingSecuritySetting;
   /**
    * 研讨会相关设置
    */
-  webinar_setting?: VcMeetingWebinarSetting;
+  webinar_setting: VcMeetingWebinarSetting;
 }
 export interface VcMeetingEventUser {
   /**
    * 用户 ID
    */
-  id?: UserId;
+  id: UserId;
   /**
    * 用户会中角色
    *
@@ -111,7 +107,7 @@ export interface VcMeetingEventUser {
    * - `2`: 主持人
    * - `3`: 联席主持人
    */
-  user_role?: 1 | 2 | 3;
+  user_role: 1 | 2 | 3;
   /**
    * 用户类型
    *
@@ -126,7 +122,7 @@ export interface VcMeetingEventUser {
    * - `8`: sharebox用户
    * - `9`: 开放平台应用
    */
-  user_type?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  user_type: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 }
 export interface VcMeetingSecuritySetting {
   /**
@@ -138,32 +134,32 @@ export interface VcMeetingSecuritySetting {
    * - `3`: 仅指定联系人和群可加入
    * - `4`: 仅主持人可参会（锁定会议）
    */
-  security_level?: 1 | 2 | 3 | 4;
+  security_level: 1 | 2 | 3 | 4;
   /**
-   * 允许入会的群组 ID 列表
+   * 允许入会的群组ID列表
    *
    * @minItems 0
    * @maxItems 200
    */
-  group_ids?: string[];
+  group_ids: string[];
   /**
-   * 允许入会的用户 ID 列表
+   * 允许入会的用户ID列表
    *
    * @minItems 0
    * @maxItems 200
    */
-  user_ids?: UserId[];
+  user_ids: UserId[];
   /**
-   * 允许入会的会议室 ID 列表
+   * 允许入会的会议室ID列表
    *
    * @minItems 0
    * @maxItems 200
    */
-  room_ids?: string[];
+  room_ids: string[];
   /**
    * 是否设置了仅指定联系人和群组可参会
    */
-  has_set_security_contacts_and_group?: boolean;
+  has_set_security_contacts_and_group: boolean;
 }
 export interface VcMeetingUser {
   /**
@@ -191,109 +187,109 @@ export interface VcMeetingWebinarSetting {
    * - `1`: 普通网络研讨会
    * - `2`: 直播网络研讨会
    */
-  webinar_type?: 1 | 2;
+  webinar_type: 1 | 2;
 }
 export interface VcRoomEvent {
   /**
    * 会议室ID
    */
-  room_id?: string;
+  room_id: string;
   /**
    * 会议室名称
    */
-  name?: string;
+  name: string;
   /**
    * 会议室能容纳的人数
    */
-  capacity?: number;
+  capacity: number;
   /**
    * 会议室的相关描述
    */
-  description?: string;
+  description: string;
   /**
    * 会议室的展示ID
    */
-  display_id?: string;
+  display_id: string;
   /**
    * 自定义的会议室ID
    */
-  custom_room_id?: string;
+  custom_room_id: string;
   /**
    * 层级ID
    */
-  room_level_id?: string;
+  room_level_id: string;
   /**
    * 层级路径
    */
-  path?: string[];
+  path: string[];
   /**
    * 会议室状态
    */
-  room_status?: VcRoomStatusEvent;
+  room_status: VcRoomStatusEvent;
   /**
    * 设施信息列表
    */
-  device?: VcDevice[];
+  device: VcDevice[];
 }
 export interface VcRoomLevel {
   /**
    * 层级ID
    */
-  room_level_id?: string;
+  room_level_id: string;
   /**
    * 层级名称
    */
-  name?: string;
+  name: string;
   /**
    * 父层级ID
    */
-  parent_id?: string;
+  parent_id: string;
   /**
    * 层级路径
    */
-  path?: string[];
+  path: string[];
   /**
    * 是否有子层级
    */
-  has_child?: boolean;
+  has_child: boolean;
   /**
    * 自定义层级ID
    */
-  custom_group_id?: string;
+  custom_group_id: string;
 }
 export interface VcRoomStatusEvent {
   /**
    * 是否启用会议室
    */
-  status?: boolean;
+  status: boolean;
   /**
    * 会议室未来状态为启用或禁用
    */
-  schedule_status?: boolean;
+  schedule_status: boolean;
   /**
    * 禁用开始时间（unix时间，单位sec）
    */
-  disable_start_time?: string;
+  disable_start_time: string;
   /**
    * 禁用结束时间（unix时间，单位sec，数值0表示永久禁用）
    */
-  disable_end_time?: string;
+  disable_end_time: string;
   /**
    * 禁用原因
    */
-  disable_reason?: string;
+  disable_reason: string;
   /**
    * 联系人列表
    */
-  contact_ids?: UserId[];
+  contact_ids: UserId[];
   /**
    * 是否在禁用时发送通知给预定了该会议室的员工
    */
-  disable_notice?: boolean;
+  disable_notice: boolean;
   /**
    * 是否在恢复启用时发送通知给预定了该会议室的员工
    */
-  resume_notice?: boolean;
+  resume_notice: boolean;
 }
 /**
  * 会中活动 (机器人): activity in a meeting the app's bot takes part in — participants joining or leaving, live transcript, chat messages, and shared documents (Magic Share) starting, ending or changing focus.
@@ -649,11 +645,76 @@ export interface P2VcMeetingAllMeetingEndedV1Data {
   /**
    * 会议数据
    */
-  meeting?: VcMeetingEventMeeting;
+  meeting: P2VcMeetingAllMeetingEndedV1MeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator: VcMeetingEventUser;
+}
+export interface P2VcMeetingAllMeetingEndedV1MeetingEventMeeting {
+  /**
+   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
+   */
+  id?: string;
+  /**
+   * 会议主题
+   */
+  topic: string;
+  /**
+   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
+   */
+  meeting_no: string;
+  /**
+   * 会议创建源
+   *
+   * Values:
+   * - `1`: 日程会议
+   * - `2`: 即时会议
+   * - `3`: 面试会议
+   * - `4`: 开放平台会议
+   * - `100`: 其他会议类型
+   */
+  meeting_source: 1 | 2 | 3 | 4 | 100;
+  /**
+   * 会议开始时间（unix时间，单位：秒）
+   */
+  start_time: string;
+  /**
+   * 会议结束时间（unix时间，单位：秒）
+   */
+  end_time: string;
+  /**
+   * 会议主持人
+   */
+  host_user: VcMeetingEventUser;
+  /**
+   * 会议拥有者
+   */
+  owner: VcMeetingEventUser;
+  /**
+   * 日程实体的唯一标志
+   */
+  calendar_event_id: string;
+  /**
+   * 会议子类型
+   *
+   * Values:
+   * - `1`: 会前投屏
+   * - `2`: 有线共享
+   * - `3`: 会前妙享
+   * - `4`: 企业办公电话
+   * - `5`: IP Phone
+   * - `6`: 网络研讨会
+   */
+  meeting_sub_type: 1 | 2 | 3 | 4 | 5 | 6;
+  /**
+   * 会议安全设置
+   */
+  security_setting: VcMeetingSecuritySetting;
+  /**
+   * 研讨会相关设置
+   */
+  webinar_setting: VcMeetingWebinarSetting;
 }
 /**
  * 企业会议开始: 发生在会议开始时，包含企业内所有会议开始事件。
@@ -670,11 +731,76 @@ export interface P2VcMeetingAllMeetingStartedV1Data {
   /**
    * 会议数据
    */
-  meeting?: VcMeetingEventMeeting;
+  meeting: P2VcMeetingAllMeetingStartedV1MeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator: VcMeetingEventUser;
+}
+export interface P2VcMeetingAllMeetingStartedV1MeetingEventMeeting {
+  /**
+   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
+   */
+  id?: string;
+  /**
+   * 会议主题
+   */
+  topic: string;
+  /**
+   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
+   */
+  meeting_no: string;
+  /**
+   * 会议创建源
+   *
+   * Values:
+   * - `1`: 日程会议
+   * - `2`: 即时会议
+   * - `3`: 面试会议
+   * - `4`: 开放平台会议
+   * - `100`: 其他会议类型
+   */
+  meeting_source: 1 | 2 | 3 | 4 | 100;
+  /**
+   * 会议开始时间（unix时间，单位：秒）
+   */
+  start_time: string;
+  /**
+   * 会议结束时间（unix时间，单位：秒）
+   */
+  end_time: string;
+  /**
+   * 会议主持人
+   */
+  host_user: VcMeetingEventUser;
+  /**
+   * 会议拥有者
+   */
+  owner: VcMeetingEventUser;
+  /**
+   * 日程实体的唯一标志
+   */
+  calendar_event_id: string;
+  /**
+   * 会议子类型
+   *
+   * Values:
+   * - `1`: 会前投屏
+   * - `2`: 有线共享
+   * - `3`: 会前妙享
+   * - `4`: 企业办公电话
+   * - `5`: IP Phone
+   * - `6`: 网络研讨会
+   */
+  meeting_sub_type: 1 | 2 | 3 | 4 | 5 | 6;
+  /**
+   * 会议安全设置
+   */
+  security_setting: VcMeetingSecuritySetting;
+  /**
+   * 研讨会相关设置
+   */
+  webinar_setting: VcMeetingWebinarSetting;
 }
 /**
  * 加入会议: 发生在有人加入会议时【仅通过Open API预约的会议会产生此类事件】
@@ -691,72 +817,11 @@ export interface P2VcMeetingJoinMeetingV1Data {
   /**
    * 会议数据
    */
-  meeting?: P2VcMeetingJoinMeetingV1MeetingEventMeeting;
+  meeting: VcMeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
-}
-export interface P2VcMeetingJoinMeetingV1MeetingEventMeeting {
-  /**
-   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
-   */
-  id?: string;
-  /**
-   * 会议主题
-   */
-  topic?: string;
-  /**
-   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
-   */
-  meeting_no?: string;
-  /**
-   * 会议创建源
-   *
-   * Values:
-   * - `1`: 日程会议
-   * - `2`: 即时会议
-   * - `3`: 面试会议
-   * - `4`: 开放平台会议
-   * - `100`: 其他会议类型
-   */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
-  /**
-   * 会议开始时间（unix时间，单位：秒）
-   */
-  start_time?: string;
-  /**
-   * 会议结束时间（unix时间，单位：秒）
-   */
-  end_time?: string;
-  /**
-   * 会议主持人
-   */
-  host_user?: VcMeetingEventUser;
-  /**
-   * 会议拥有者
-   */
-  owner?: VcMeetingEventUser;
-  /**
-   * 会议子类型
-   *
-   * Values:
-   * - `1`: 会前投屏
-   * - `2`: 有线共享
-   * - `3`: 会前妙享
-   * - `4`: 企业办公电话
-   * - `5`: IP Phone
-   * - `6`: 网络研讨会
-   */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
-  /**
-   * 会议安全设置
-   */
-  security_setting?: VcMeetingSecuritySetting;
-  /**
-   * 研讨会相关设置
-   */
-  webinar_setting?: VcMeetingWebinarSetting;
+  operator: VcMeetingEventUser;
 }
 /**
  * 离开会议: 发生在有人离开会议时【仅通过Open API预约的会议会产生此类事件】
@@ -773,11 +838,11 @@ export interface P2VcMeetingLeaveMeetingV1Data {
   /**
    * 会议数据
    */
-  meeting?: P2VcMeetingLeaveMeetingV1MeetingEventMeeting;
+  meeting: VcMeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator: VcMeetingEventUser;
   /**
    * 离开会议原因
    *
@@ -786,72 +851,11 @@ export interface P2VcMeetingLeaveMeetingV1Data {
    * - `2`: 会议结束
    * - `3`: 被踢出
    */
-  leave_reason?: 1 | 2 | 3;
+  leave_reason: 1 | 2 | 3;
   /**
    * 离会人
    */
-  leave_user?: VcMeetingEventUser;
-}
-export interface P2VcMeetingLeaveMeetingV1MeetingEventMeeting {
-  /**
-   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
-   */
-  id?: string;
-  /**
-   * 会议主题
-   */
-  topic?: string;
-  /**
-   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
-   */
-  meeting_no?: string;
-  /**
-   * 会议创建源
-   *
-   * Values:
-   * - `1`: 日程会议
-   * - `2`: 即时会议
-   * - `3`: 面试会议
-   * - `4`: 开放平台会议
-   * - `100`: 其他会议类型
-   */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
-  /**
-   * 会议开始时间（unix时间，单位：秒）
-   */
-  start_time?: string;
-  /**
-   * 会议结束时间（unix时间，单位：秒）
-   */
-  end_time?: string;
-  /**
-   * 会议主持人
-   */
-  host_user?: VcMeetingEventUser;
-  /**
-   * 会议拥有者
-   */
-  owner?: VcMeetingEventUser;
-  /**
-   * 会议子类型
-   *
-   * Values:
-   * - `1`: 会前投屏
-   * - `2`: 有线共享
-   * - `3`: 会前妙享
-   * - `4`: 企业办公电话
-   * - `5`: IP Phone
-   * - `6`: 网络研讨会
-   */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
-  /**
-   * 会议安全设置
-   */
-  security_setting?: VcMeetingSecuritySetting;
-  /**
-   * 研讨会相关设置
-   */
-  webinar_setting?: VcMeetingWebinarSetting;
+  leave_user: VcMeetingEventUser;
 }
 /**
  * 会议结束: 发生在会议结束时【仅通过Open API预约的会议会产生此类事件】
@@ -868,11 +872,76 @@ export interface P2VcMeetingMeetingEndedV1Data {
   /**
    * 会议数据
    */
-  meeting?: VcMeetingEventMeeting;
+  meeting: P2VcMeetingMeetingEndedV1MeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator: VcMeetingEventUser;
+}
+export interface P2VcMeetingMeetingEndedV1MeetingEventMeeting {
+  /**
+   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
+   */
+  id?: string;
+  /**
+   * 会议主题
+   */
+  topic: string;
+  /**
+   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
+   */
+  meeting_no: string;
+  /**
+   * 会议创建源
+   *
+   * Values:
+   * - `1`: 日程会议
+   * - `2`: 即时会议
+   * - `3`: 面试会议
+   * - `4`: 开放平台会议
+   * - `100`: 其他会议类型
+   */
+  meeting_source: 1 | 2 | 3 | 4 | 100;
+  /**
+   * 会议开始时间（unix时间，单位：秒）
+   */
+  start_time: string;
+  /**
+   * 会议结束时间（unix时间，单位：秒）
+   */
+  end_time: string;
+  /**
+   * 会议主持人
+   */
+  host_user: VcMeetingEventUser;
+  /**
+   * 会议拥有者
+   */
+  owner: VcMeetingEventUser;
+  /**
+   * 日程实体的唯一标志
+   */
+  calendar_event_id: string;
+  /**
+   * 会议子类型
+   *
+   * Values:
+   * - `1`: 会前投屏
+   * - `2`: 有线共享
+   * - `3`: 会前妙享
+   * - `4`: 企业办公电话
+   * - `5`: IP Phone
+   * - `6`: 网络研讨会
+   */
+  meeting_sub_type: 1 | 2 | 3 | 4 | 5 | 6;
+  /**
+   * 会议安全设置
+   */
+  security_setting: VcMeetingSecuritySetting;
+  /**
+   * 研讨会相关设置
+   */
+  webinar_setting: VcMeetingWebinarSetting;
 }
 /**
  * 会议开始: 发生在会议开始时【仅通过Open API预约的会议会产生此类事件】
@@ -889,11 +958,76 @@ export interface P2VcMeetingMeetingStartedV1Data {
   /**
    * 会议数据
    */
-  meeting?: VcMeetingEventMeeting;
+  meeting: P2VcMeetingMeetingStartedV1MeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator: VcMeetingEventUser;
+}
+export interface P2VcMeetingMeetingStartedV1MeetingEventMeeting {
+  /**
+   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
+   */
+  id?: string;
+  /**
+   * 会议主题
+   */
+  topic: string;
+  /**
+   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
+   */
+  meeting_no: string;
+  /**
+   * 会议创建源
+   *
+   * Values:
+   * - `1`: 日程会议
+   * - `2`: 即时会议
+   * - `3`: 面试会议
+   * - `4`: 开放平台会议
+   * - `100`: 其他会议类型
+   */
+  meeting_source: 1 | 2 | 3 | 4 | 100;
+  /**
+   * 会议开始时间（unix时间，单位：秒）
+   */
+  start_time: string;
+  /**
+   * 会议结束时间（unix时间，单位：秒）
+   */
+  end_time: string;
+  /**
+   * 会议主持人
+   */
+  host_user: VcMeetingEventUser;
+  /**
+   * 会议拥有者
+   */
+  owner: VcMeetingEventUser;
+  /**
+   * 日程实体的唯一标志
+   */
+  calendar_event_id: string;
+  /**
+   * 会议子类型
+   *
+   * Values:
+   * - `1`: 会前投屏
+   * - `2`: 有线共享
+   * - `3`: 会前妙享
+   * - `4`: 企业办公电话
+   * - `5`: IP Phone
+   * - `6`: 网络研讨会
+   */
+  meeting_sub_type: 1 | 2 | 3 | 4 | 5 | 6;
+  /**
+   * 会议安全设置
+   */
+  security_setting: VcMeetingSecuritySetting;
+  /**
+   * 研讨会相关设置
+   */
+  webinar_setting: VcMeetingWebinarSetting;
 }
 /**
  * 参与的会议结束: a meeting that a subscribing user had joined ended; subscriber_ids lists the users the event is delivered for.
@@ -910,15 +1044,157 @@ export interface P2VcMeetingParticipantMeetingEndedV1Data {
   /**
    * 会议数据
    */
-  meeting?: VcMeetingEventMeeting;
+  meeting?: P2VcMeetingParticipantMeetingEndedV1MeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator?: P2VcMeetingParticipantMeetingEndedV1MeetingEventUser;
   /**
    * 收到此事件的订阅用户
    */
   subscriber_ids?: UserId[];
+}
+export interface P2VcMeetingParticipantMeetingEndedV1MeetingEventMeeting {
+  /**
+   * 会议 ID (视频会议的唯一标识, 会议开始后才产生)
+   */
+  id?: string;
+  /**
+   * 会议主题
+   */
+  topic?: string;
+  /**
+   * 9 位会议号
+   */
+  meeting_no?: string;
+  /**
+   * 会议创建源
+   *
+   * Values:
+   * - `1`: 日程会议
+   * - `2`: 即时会议
+   * - `3`: 面试会议
+   * - `4`: 开放平台会议
+   * - `100`: 其他会议类型
+   */
+  meeting_source?: 1 | 2 | 3 | 4 | 100;
+  /**
+   * 会议开始时间 (unix 秒)
+   */
+  start_time?: string;
+  /**
+   * 会议结束时间 (unix 秒)
+   */
+  end_time?: string;
+  /**
+   * 会议主持人
+   */
+  host_user?: P2VcMeetingParticipantMeetingEndedV1MeetingEventUser;
+  /**
+   * 会议拥有者
+   */
+  owner?: P2VcMeetingParticipantMeetingEndedV1MeetingEventUser;
+  /**
+   * 日程实体的唯一标志
+   */
+  calendar_event_id?: string;
+  /**
+   * 会议子类型
+   *
+   * Values:
+   * - `1`: 会前投屏
+   * - `2`: 有线共享
+   * - `3`: 会前妙享
+   * - `4`: 企业办公电话
+   * - `5`: IP Phone
+   * - `6`: 网络研讨会
+   */
+  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
+  /**
+   * 会议安全设置
+   */
+  security_setting?: P2VcMeetingParticipantMeetingEndedV1MeetingSecuritySetting;
+  /**
+   * 研讨会相关设置
+   */
+  webinar_setting?: P2VcMeetingParticipantMeetingEndedV1MeetingWebinarSetting;
+}
+export interface P2VcMeetingParticipantMeetingEndedV1MeetingEventUser {
+  /**
+   * 用户 ID
+   */
+  id?: UserId;
+  /**
+   * 用户会中角色
+   *
+   * Values:
+   * - `1`: 普通参会人
+   * - `2`: 主持人
+   * - `3`: 联席主持人
+   */
+  user_role?: 1 | 2 | 3;
+  /**
+   * 用户类型
+   *
+   * Values:
+   * - `1`: 飞书用户
+   * - `2`: rooms用户
+   * - `3`: 文档用户
+   * - `4`: neo单品用户
+   * - `5`: neo单品游客用户
+   * - `6`: pstn用户
+   * - `7`: sip用户
+   * - `8`: sharebox用户
+   * - `9`: 开放平台应用
+   */
+  user_type?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+}
+export interface P2VcMeetingParticipantMeetingEndedV1MeetingSecuritySetting {
+  /**
+   * 安全级别
+   *
+   * Values:
+   * - `1`: 所有人可加入
+   * - `2`: 仅企业内用户可加入
+   * - `3`: 仅指定联系人和群可加入
+   * - `4`: 仅主持人可参会（锁定会议）
+   */
+  security_level?: 1 | 2 | 3 | 4;
+  /**
+   * 允许入会的群组 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  group_ids?: string[];
+  /**
+   * 允许入会的用户 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  user_ids?: UserId[];
+  /**
+   * 允许入会的会议室 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  room_ids?: string[];
+  /**
+   * 是否设置了仅指定联系人和群组可参会
+   */
+  has_set_security_contacts_and_group?: boolean;
+}
+export interface P2VcMeetingParticipantMeetingEndedV1MeetingWebinarSetting {
+  /**
+   * 网络研讨会类型
+   *
+   * Values:
+   * - `1`: 普通网络研讨会
+   * - `2`: 直播网络研讨会
+   */
+  webinar_type?: 1 | 2;
 }
 /**
  * 参会人入会: a subscribing user joined a meeting; operator is the user who joined, subscriber_ids lists the users the event is delivered for.
@@ -935,15 +1211,157 @@ export interface P2VcMeetingParticipantMeetingJoinedV1Data {
   /**
    * 会议数据
    */
-  meeting?: VcMeetingEventMeeting;
+  meeting?: P2VcMeetingParticipantMeetingJoinedV1MeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator?: P2VcMeetingParticipantMeetingJoinedV1MeetingEventUser;
   /**
    * 收到此事件的订阅用户
    */
   subscriber_ids?: UserId[];
+}
+export interface P2VcMeetingParticipantMeetingJoinedV1MeetingEventMeeting {
+  /**
+   * 会议 ID (视频会议的唯一标识, 会议开始后才产生)
+   */
+  id?: string;
+  /**
+   * 会议主题
+   */
+  topic?: string;
+  /**
+   * 9 位会议号
+   */
+  meeting_no?: string;
+  /**
+   * 会议创建源
+   *
+   * Values:
+   * - `1`: 日程会议
+   * - `2`: 即时会议
+   * - `3`: 面试会议
+   * - `4`: 开放平台会议
+   * - `100`: 其他会议类型
+   */
+  meeting_source?: 1 | 2 | 3 | 4 | 100;
+  /**
+   * 会议开始时间 (unix 秒)
+   */
+  start_time?: string;
+  /**
+   * 会议结束时间 (unix 秒)
+   */
+  end_time?: string;
+  /**
+   * 会议主持人
+   */
+  host_user?: P2VcMeetingParticipantMeetingJoinedV1MeetingEventUser;
+  /**
+   * 会议拥有者
+   */
+  owner?: P2VcMeetingParticipantMeetingJoinedV1MeetingEventUser;
+  /**
+   * 日程实体的唯一标志
+   */
+  calendar_event_id?: string;
+  /**
+   * 会议子类型
+   *
+   * Values:
+   * - `1`: 会前投屏
+   * - `2`: 有线共享
+   * - `3`: 会前妙享
+   * - `4`: 企业办公电话
+   * - `5`: IP Phone
+   * - `6`: 网络研讨会
+   */
+  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
+  /**
+   * 会议安全设置
+   */
+  security_setting?: P2VcMeetingParticipantMeetingJoinedV1MeetingSecuritySetting;
+  /**
+   * 研讨会相关设置
+   */
+  webinar_setting?: P2VcMeetingParticipantMeetingJoinedV1MeetingWebinarSetting;
+}
+export interface P2VcMeetingParticipantMeetingJoinedV1MeetingEventUser {
+  /**
+   * 用户 ID
+   */
+  id?: UserId;
+  /**
+   * 用户会中角色
+   *
+   * Values:
+   * - `1`: 普通参会人
+   * - `2`: 主持人
+   * - `3`: 联席主持人
+   */
+  user_role?: 1 | 2 | 3;
+  /**
+   * 用户类型
+   *
+   * Values:
+   * - `1`: 飞书用户
+   * - `2`: rooms用户
+   * - `3`: 文档用户
+   * - `4`: neo单品用户
+   * - `5`: neo单品游客用户
+   * - `6`: pstn用户
+   * - `7`: sip用户
+   * - `8`: sharebox用户
+   * - `9`: 开放平台应用
+   */
+  user_type?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+}
+export interface P2VcMeetingParticipantMeetingJoinedV1MeetingSecuritySetting {
+  /**
+   * 安全级别
+   *
+   * Values:
+   * - `1`: 所有人可加入
+   * - `2`: 仅企业内用户可加入
+   * - `3`: 仅指定联系人和群可加入
+   * - `4`: 仅主持人可参会（锁定会议）
+   */
+  security_level?: 1 | 2 | 3 | 4;
+  /**
+   * 允许入会的群组 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  group_ids?: string[];
+  /**
+   * 允许入会的用户 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  user_ids?: UserId[];
+  /**
+   * 允许入会的会议室 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  room_ids?: string[];
+  /**
+   * 是否设置了仅指定联系人和群组可参会
+   */
+  has_set_security_contacts_and_group?: boolean;
+}
+export interface P2VcMeetingParticipantMeetingJoinedV1MeetingWebinarSetting {
+  /**
+   * 网络研讨会类型
+   *
+   * Values:
+   * - `1`: 普通网络研讨会
+   * - `2`: 直播网络研讨会
+   */
+  webinar_type?: 1 | 2;
 }
 /**
  * 参与的会议开始: a meeting that a subscribing user is a participant of started; subscriber_ids lists the users the event is delivered for.
@@ -960,15 +1378,157 @@ export interface P2VcMeetingParticipantMeetingStartedV1Data {
   /**
    * 会议数据
    */
-  meeting?: VcMeetingEventMeeting;
+  meeting?: P2VcMeetingParticipantMeetingStartedV1MeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
+  operator?: P2VcMeetingParticipantMeetingStartedV1MeetingEventUser;
   /**
    * 收到此事件的订阅用户
    */
   subscriber_ids?: UserId[];
+}
+export interface P2VcMeetingParticipantMeetingStartedV1MeetingEventMeeting {
+  /**
+   * 会议 ID (视频会议的唯一标识, 会议开始后才产生)
+   */
+  id?: string;
+  /**
+   * 会议主题
+   */
+  topic?: string;
+  /**
+   * 9 位会议号
+   */
+  meeting_no?: string;
+  /**
+   * 会议创建源
+   *
+   * Values:
+   * - `1`: 日程会议
+   * - `2`: 即时会议
+   * - `3`: 面试会议
+   * - `4`: 开放平台会议
+   * - `100`: 其他会议类型
+   */
+  meeting_source?: 1 | 2 | 3 | 4 | 100;
+  /**
+   * 会议开始时间 (unix 秒)
+   */
+  start_time?: string;
+  /**
+   * 会议结束时间 (unix 秒)
+   */
+  end_time?: string;
+  /**
+   * 会议主持人
+   */
+  host_user?: P2VcMeetingParticipantMeetingStartedV1MeetingEventUser;
+  /**
+   * 会议拥有者
+   */
+  owner?: P2VcMeetingParticipantMeetingStartedV1MeetingEventUser;
+  /**
+   * 日程实体的唯一标志
+   */
+  calendar_event_id?: string;
+  /**
+   * 会议子类型
+   *
+   * Values:
+   * - `1`: 会前投屏
+   * - `2`: 有线共享
+   * - `3`: 会前妙享
+   * - `4`: 企业办公电话
+   * - `5`: IP Phone
+   * - `6`: 网络研讨会
+   */
+  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
+  /**
+   * 会议安全设置
+   */
+  security_setting?: P2VcMeetingParticipantMeetingStartedV1MeetingSecuritySetting;
+  /**
+   * 研讨会相关设置
+   */
+  webinar_setting?: P2VcMeetingParticipantMeetingStartedV1MeetingWebinarSetting;
+}
+export interface P2VcMeetingParticipantMeetingStartedV1MeetingEventUser {
+  /**
+   * 用户 ID
+   */
+  id?: UserId;
+  /**
+   * 用户会中角色
+   *
+   * Values:
+   * - `1`: 普通参会人
+   * - `2`: 主持人
+   * - `3`: 联席主持人
+   */
+  user_role?: 1 | 2 | 3;
+  /**
+   * 用户类型
+   *
+   * Values:
+   * - `1`: 飞书用户
+   * - `2`: rooms用户
+   * - `3`: 文档用户
+   * - `4`: neo单品用户
+   * - `5`: neo单品游客用户
+   * - `6`: pstn用户
+   * - `7`: sip用户
+   * - `8`: sharebox用户
+   * - `9`: 开放平台应用
+   */
+  user_type?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+}
+export interface P2VcMeetingParticipantMeetingStartedV1MeetingSecuritySetting {
+  /**
+   * 安全级别
+   *
+   * Values:
+   * - `1`: 所有人可加入
+   * - `2`: 仅企业内用户可加入
+   * - `3`: 仅指定联系人和群可加入
+   * - `4`: 仅主持人可参会（锁定会议）
+   */
+  security_level?: 1 | 2 | 3 | 4;
+  /**
+   * 允许入会的群组 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  group_ids?: string[];
+  /**
+   * 允许入会的用户 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  user_ids?: UserId[];
+  /**
+   * 允许入会的会议室 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  room_ids?: string[];
+  /**
+   * 是否设置了仅指定联系人和群组可参会
+   */
+  has_set_security_contacts_and_group?: boolean;
+}
+export interface P2VcMeetingParticipantMeetingStartedV1MeetingWebinarSetting {
+  /**
+   * 网络研讨会类型
+   *
+   * Values:
+   * - `1`: 普通网络研讨会
+   * - `2`: 直播网络研讨会
+   */
+  webinar_type?: 1 | 2;
 }
 /**
  * 停止录制: 发生在录制结束时【仅通过Open API预约的会议会产生此类事件】
@@ -985,72 +1545,11 @@ export interface P2VcMeetingRecordingEndedV1Data {
   /**
    * 会议数据
    */
-  meeting?: P2VcMeetingRecordingEndedV1MeetingEventMeeting;
+  meeting: VcMeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
-}
-export interface P2VcMeetingRecordingEndedV1MeetingEventMeeting {
-  /**
-   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
-   */
-  id?: string;
-  /**
-   * 会议主题
-   */
-  topic?: string;
-  /**
-   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
-   */
-  meeting_no?: string;
-  /**
-   * 会议创建源
-   *
-   * Values:
-   * - `1`: 日程会议
-   * - `2`: 即时会议
-   * - `3`: 面试会议
-   * - `4`: 开放平台会议
-   * - `100`: 其他会议类型
-   */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
-  /**
-   * 会议开始时间（unix时间，单位：秒）
-   */
-  start_time?: string;
-  /**
-   * 会议结束时间（unix时间，单位：秒）
-   */
-  end_time?: string;
-  /**
-   * 会议主持人
-   */
-  host_user?: VcMeetingEventUser;
-  /**
-   * 会议拥有者
-   */
-  owner?: VcMeetingEventUser;
-  /**
-   * 会议子类型
-   *
-   * Values:
-   * - `1`: 会前投屏
-   * - `2`: 有线共享
-   * - `3`: 会前妙享
-   * - `4`: 企业办公电话
-   * - `5`: IP Phone
-   * - `6`: 网络研讨会
-   */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
-  /**
-   * 会议安全设置
-   */
-  security_setting?: VcMeetingSecuritySetting;
-  /**
-   * 研讨会相关设置
-   */
-  webinar_setting?: VcMeetingWebinarSetting;
+  operator: VcMeetingEventUser;
 }
 /**
  * 录制完成: 发生在录制文件上传完毕时【仅通过Open API预约的会议会产生此类事件】
@@ -1067,15 +1566,15 @@ export interface P2VcMeetingRecordingReadyV1Data {
   /**
    * 会议数据
    */
-  meeting?: P2VcMeetingRecordingReadyV1MeetingEventMeeting;
+  meeting: P2VcMeetingRecordingReadyV1MeetingEventMeeting;
   /**
    * 会议录制链接
    */
-  url?: string;
+  url: string;
   /**
    * 录制总时长（单位msec）
    */
-  duration?: string;
+  duration: string;
 }
 export interface P2VcMeetingRecordingReadyV1MeetingEventMeeting {
   /**
@@ -1085,11 +1584,11 @@ export interface P2VcMeetingRecordingReadyV1MeetingEventMeeting {
   /**
    * 会议主题
    */
-  topic?: string;
+  topic: string;
   /**
    * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
    */
-  meeting_no?: string;
+  meeting_no: string;
   /**
    * 会议创建源
    *
@@ -1100,11 +1599,11 @@ export interface P2VcMeetingRecordingReadyV1MeetingEventMeeting {
    * - `4`: 开放平台会议
    * - `100`: 其他会议类型
    */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
+  meeting_source: 1 | 2 | 3 | 4 | 100;
   /**
    * 会议拥有者
    */
-  owner?: P2VcMeetingRecordingReadyV1MeetingEventUser;
+  owner: P2VcMeetingRecordingReadyV1MeetingEventUser;
   /**
    * 会议子类型
    *
@@ -1116,21 +1615,21 @@ export interface P2VcMeetingRecordingReadyV1MeetingEventMeeting {
    * - `5`: IP Phone
    * - `6`: 网络研讨会
    */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
+  meeting_sub_type: 1 | 2 | 3 | 4 | 5 | 6;
   /**
    * 会议安全设置
    */
-  security_setting?: VcMeetingSecuritySetting;
+  security_setting: VcMeetingSecuritySetting;
   /**
    * 研讨会相关设置
    */
-  webinar_setting?: VcMeetingWebinarSetting;
+  webinar_setting: VcMeetingWebinarSetting;
 }
 export interface P2VcMeetingRecordingReadyV1MeetingEventUser {
   /**
    * 用户 ID
    */
-  id?: UserId;
+  id: UserId;
 }
 /**
  * 开始录制: 发生在开始录制时【仅通过Open API预约的会议会产生此类事件】
@@ -1147,72 +1646,11 @@ export interface P2VcMeetingRecordingStartedV1Data {
   /**
    * 会议数据
    */
-  meeting?: P2VcMeetingRecordingStartedV1MeetingEventMeeting;
+  meeting: VcMeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
-}
-export interface P2VcMeetingRecordingStartedV1MeetingEventMeeting {
-  /**
-   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
-   */
-  id?: string;
-  /**
-   * 会议主题
-   */
-  topic?: string;
-  /**
-   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
-   */
-  meeting_no?: string;
-  /**
-   * 会议创建源
-   *
-   * Values:
-   * - `1`: 日程会议
-   * - `2`: 即时会议
-   * - `3`: 面试会议
-   * - `4`: 开放平台会议
-   * - `100`: 其他会议类型
-   */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
-  /**
-   * 会议开始时间（unix时间，单位：秒）
-   */
-  start_time?: string;
-  /**
-   * 会议结束时间（unix时间，单位：秒）
-   */
-  end_time?: string;
-  /**
-   * 会议主持人
-   */
-  host_user?: VcMeetingEventUser;
-  /**
-   * 会议拥有者
-   */
-  owner?: VcMeetingEventUser;
-  /**
-   * 会议子类型
-   *
-   * Values:
-   * - `1`: 会前投屏
-   * - `2`: 有线共享
-   * - `3`: 会前妙享
-   * - `4`: 企业办公电话
-   * - `5`: IP Phone
-   * - `6`: 网络研讨会
-   */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
-  /**
-   * 会议安全设置
-   */
-  security_setting?: VcMeetingSecuritySetting;
-  /**
-   * 研讨会相关设置
-   */
-  webinar_setting?: VcMeetingWebinarSetting;
+  operator: VcMeetingEventUser;
 }
 /**
  * 会中聊天消息: a participant sent a chat message inside a video meeting; content is the message text.
@@ -1270,11 +1708,11 @@ export interface P2VcMeetingSendMeetingImV1MeetingEventMeeting {
   /**
    * 会议安全设置
    */
-  security_setting?: VcMeetingSecuritySetting;
+  security_setting?: P2VcMeetingSendMeetingImV1MeetingSecuritySetting;
   /**
    * 研讨会相关设置
    */
-  webinar_setting?: VcMeetingWebinarSetting;
+  webinar_setting?: P2VcMeetingSendMeetingImV1MeetingWebinarSetting;
 }
 export interface P2VcMeetingSendMeetingImV1MeetingEventUser {
   /**
@@ -1297,6 +1735,53 @@ export interface P2VcMeetingSendMeetingImV1MeetingEventUser {
    */
   user_type?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 }
+export interface P2VcMeetingSendMeetingImV1MeetingSecuritySetting {
+  /**
+   * 安全级别
+   *
+   * Values:
+   * - `1`: 所有人可加入
+   * - `2`: 仅企业内用户可加入
+   * - `3`: 仅指定联系人和群可加入
+   * - `4`: 仅主持人可参会（锁定会议）
+   */
+  security_level?: 1 | 2 | 3 | 4;
+  /**
+   * 允许入会的群组 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  group_ids?: string[];
+  /**
+   * 允许入会的用户 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  user_ids?: UserId[];
+  /**
+   * 允许入会的会议室 ID 列表
+   *
+   * @minItems 0
+   * @maxItems 200
+   */
+  room_ids?: string[];
+  /**
+   * 是否设置了仅指定联系人和群组可参会
+   */
+  has_set_security_contacts_and_group?: boolean;
+}
+export interface P2VcMeetingSendMeetingImV1MeetingWebinarSetting {
+  /**
+   * 网络研讨会类型
+   *
+   * Values:
+   * - `1`: 普通网络研讨会
+   * - `2`: 直播网络研讨会
+   */
+  webinar_type?: 1 | 2;
+}
 /**
  * 结束屏幕共享: 发生在屏幕共享结束时【仅通过Open API预约的会议会产生此类事件】
  */
@@ -1312,72 +1797,11 @@ export interface P2VcMeetingShareEndedV1Data {
   /**
    * 会议数据
    */
-  meeting?: P2VcMeetingShareEndedV1MeetingEventMeeting;
+  meeting: VcMeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
-}
-export interface P2VcMeetingShareEndedV1MeetingEventMeeting {
-  /**
-   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
-   */
-  id?: string;
-  /**
-   * 会议主题
-   */
-  topic?: string;
-  /**
-   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
-   */
-  meeting_no?: string;
-  /**
-   * 会议创建源
-   *
-   * Values:
-   * - `1`: 日程会议
-   * - `2`: 即时会议
-   * - `3`: 面试会议
-   * - `4`: 开放平台会议
-   * - `100`: 其他会议类型
-   */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
-  /**
-   * 会议开始时间（unix时间，单位：秒）
-   */
-  start_time?: string;
-  /**
-   * 会议结束时间（unix时间，单位：秒）
-   */
-  end_time?: string;
-  /**
-   * 会议主持人
-   */
-  host_user?: VcMeetingEventUser;
-  /**
-   * 会议拥有者
-   */
-  owner?: VcMeetingEventUser;
-  /**
-   * 会议子类型
-   *
-   * Values:
-   * - `1`: 会前投屏
-   * - `2`: 有线共享
-   * - `3`: 会前妙享
-   * - `4`: 企业办公电话
-   * - `5`: IP Phone
-   * - `6`: 网络研讨会
-   */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
-  /**
-   * 会议安全设置
-   */
-  security_setting?: VcMeetingSecuritySetting;
-  /**
-   * 研讨会相关设置
-   */
-  webinar_setting?: VcMeetingWebinarSetting;
+  operator: VcMeetingEventUser;
 }
 /**
  * 开始屏幕共享: 发生在屏幕共享开始时【仅通过Open API预约的会议会产生此类事件】
@@ -1394,72 +1818,11 @@ export interface P2VcMeetingShareStartedV1Data {
   /**
    * 会议数据
    */
-  meeting?: P2VcMeetingShareStartedV1MeetingEventMeeting;
+  meeting: VcMeetingEventMeeting;
   /**
    * 事件操作人
    */
-  operator?: VcMeetingEventUser;
-}
-export interface P2VcMeetingShareStartedV1MeetingEventMeeting {
-  /**
-   * 会议ID（视频会议的唯一标识，视频会议开始后才会产生）
-   */
-  id?: string;
-  /**
-   * 会议主题
-   */
-  topic?: string;
-  /**
-   * 9位会议号（飞书用户可通过输入9位会议号快捷入会）
-   */
-  meeting_no?: string;
-  /**
-   * 会议创建源
-   *
-   * Values:
-   * - `1`: 日程会议
-   * - `2`: 即时会议
-   * - `3`: 面试会议
-   * - `4`: 开放平台会议
-   * - `100`: 其他会议类型
-   */
-  meeting_source?: 1 | 2 | 3 | 4 | 100;
-  /**
-   * 会议开始时间（unix时间，单位：秒）
-   */
-  start_time?: string;
-  /**
-   * 会议结束时间（unix时间，单位：秒）
-   */
-  end_time?: string;
-  /**
-   * 会议主持人
-   */
-  host_user?: VcMeetingEventUser;
-  /**
-   * 会议拥有者
-   */
-  owner?: VcMeetingEventUser;
-  /**
-   * 会议子类型
-   *
-   * Values:
-   * - `1`: 会前投屏
-   * - `2`: 有线共享
-   * - `3`: 会前妙享
-   * - `4`: 企业办公电话
-   * - `5`: IP Phone
-   * - `6`: 网络研讨会
-   */
-  meeting_sub_type?: 1 | 2 | 3 | 4 | 5 | 6;
-  /**
-   * 会议安全设置
-   */
-  security_setting?: VcMeetingSecuritySetting;
-  /**
-   * 研讨会相关设置
-   */
-  webinar_setting?: VcMeetingWebinarSetting;
+  operator: VcMeetingEventUser;
 }
 /**
  * 纪要生成: meeting notes (纪要) related to the subscribing users were generated — from a meeting they attended, or from a recording or an uploaded audio/video file.
@@ -1620,61 +1983,61 @@ export interface P2VcReserveConfigUpdatedV1Data {
   /**
    * 会议室或层级id
    */
-  scope_id?: string;
+  scope_id: string;
   /**
    * 1代表层级，2代表会议室
    */
-  scope_type?: number;
+  scope_type: number;
   /**
    * 预定审批设置
    */
-  approve_config?: P2VcReserveConfigUpdatedV1ApprovalConfigEvent;
+  approve_config: P2VcReserveConfigUpdatedV1ApprovalConfigEvent;
   /**
    * 预定时间设置
    */
-  time_config?: P2VcReserveConfigUpdatedV1TimeConfig;
+  time_config: P2VcReserveConfigUpdatedV1TimeConfig;
   /**
    * 预定范围设置
    */
-  reserve_scope_config?: P2VcReserveConfigUpdatedV1ReserveScopeConfigEvent;
+  reserve_scope_config: P2VcReserveConfigUpdatedV1ReserveScopeConfigEvent;
 }
 export interface P2VcReserveConfigUpdatedV1ApprovalConfigEvent {
   /**
    * 预定审批开关，0关闭，1打开
    */
-  approval_switch?: number;
+  approval_switch: number;
   /**
    * 预定审批条件，0所有预定需要审批，1满足条件需审批
    */
-  approval_condition?: number;
+  approval_condition: number;
   /**
    * 超过 meeting_duration小时需要审批
    */
-  meeting_duration?: number;
+  meeting_duration: number;
   /**
    * 审批人列表
    */
-  approvers?: P2VcReserveConfigUpdatedV1SubscribeUserEvent[];
+  approvers: P2VcReserveConfigUpdatedV1SubscribeUserEvent[];
 }
 export interface P2VcReserveConfigUpdatedV1ReserveScopeConfigEvent {
   /**
    * 可预定成员范围，0部分成员，1全部成员
    */
-  allow_all_users?: number;
+  allow_all_users: number;
   /**
    * 可预定成员列表
    */
-  allow_users?: P2VcReserveConfigUpdatedV1SubscribeUserEvent[];
+  allow_users: P2VcReserveConfigUpdatedV1SubscribeUserEvent[];
   /**
    * 可预定部门列表
    */
-  allow_depts?: P2VcReserveConfigUpdatedV1SubscribeDepartment[];
+  allow_depts: P2VcReserveConfigUpdatedV1SubscribeDepartment[];
 }
 export interface P2VcReserveConfigUpdatedV1SubscribeDepartment {
   /**
    * 预定管理部门ID
    */
-  department_id?: string;
+  department_id: string;
   /**
    * Typed by the official Node SDK; not in the reference page.
    */
@@ -1684,7 +2047,7 @@ export interface P2VcReserveConfigUpdatedV1SubscribeUserEvent {
   /**
    * 用户 ID
    */
-  user_id?: UserId;
+  user_id: UserId;
 }
 export interface P2VcReserveConfigUpdatedV1TimeConfig {
   /**
@@ -1694,11 +2057,11 @@ export interface P2VcReserveConfigUpdatedV1TimeConfig {
   /**
    * 预定时间开关：0 代表关闭，1 代表开启
    */
-  time_switch?: number;
+  time_switch: number;
   /**
    * 最早可提前 days_in_advance 预定会议室（单位：天，取值范围[1-730]） 说明：不填写时，默认更新为 365
    */
-  days_in_advance?: number;
+  days_in_advance: number;
   /**
    * 开放当天可于 opening_hour 开始预定（单位：秒，取值范围[0,86400]） 说明： 1. 不填写时默认更新为 28800 2. 如果填写的值不是 60 的倍数，则自动会更新为离其最近的 60 整数倍的值。
    */
@@ -1714,7 +2077,7 @@ export interface P2VcReserveConfigUpdatedV1TimeConfig {
   /**
    * 单次会议室可预定时长上限（单位：小时，取值范围[1,99]） 说明：不填写时默认更新为 2
    */
-  max_duration?: number;
+  max_duration: number;
 }
 /**
  * 创建会议室: 当创建会议室时，会触发该事件。
@@ -1731,7 +2094,7 @@ export interface P2VcRoomCreatedV1Data {
   /**
    * 会议室信息
    */
-  room?: VcRoomEvent;
+  room: VcRoomEvent;
 }
 /**
  * 删除会议室: 当删除会议室时，会触发该事件。
@@ -1748,13 +2111,13 @@ export interface P2VcRoomDeletedV1Data {
   /**
    * 会议室信息
    */
-  room?: P2VcRoomDeletedV1RoomEvent;
+  room: P2VcRoomDeletedV1RoomEvent;
 }
 export interface P2VcRoomDeletedV1RoomEvent {
   /**
    * 会议室ID
    */
-  room_id?: string;
+  room_id: string;
 }
 /**
  * 更新会议室: 当更新会议室时，会触发该事件。
@@ -1771,7 +2134,7 @@ export interface P2VcRoomUpdatedV1Data {
   /**
    * 会议室详情
    */
-  room?: VcRoomEvent;
+  room: VcRoomEvent;
 }
 /**
  * 创建会议室层级: 当创建会议室层级时，会触发该事件。
@@ -1788,7 +2151,7 @@ export interface P2VcRoomLevelCreatedV1Data {
   /**
    * 层级信息
    */
-  room_level?: VcRoomLevel;
+  room_level: VcRoomLevel;
 }
 /**
  * 删除会议室层级: 当删除会议室层级时，会触发该事件。
@@ -1805,11 +2168,11 @@ export interface P2VcRoomLevelDeletedV1Data {
   /**
    * 层级ID
    */
-  room_level_id?: string;
+  room_level_id: string;
   /**
    * 是否删除所有子层级
    */
-  delete_child?: boolean;
+  delete_child: boolean;
 }
 /**
  * 更新会议室层级: 当更新会议室层级时，会触发该事件。
@@ -1826,5 +2189,5 @@ export interface P2VcRoomLevelUpdatedV1Data {
   /**
    * 层级信息
    */
-  room_level?: VcRoomLevel;
+  room_level: VcRoomLevel;
 }

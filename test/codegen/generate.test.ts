@@ -65,8 +65,8 @@ describe('generate', () => {
     const out = await outputsOf(subset);
     const types = out.get('application/types.ts') ?? '';
     expect(types).toContain('export interface P2ApplicationApplicationAppVersionPublishApplyV6 {');
-    expect(types).toMatch(/level\?: 1 \| 2 \| 3 \| 0;/);
-    expect(types).toMatch(/i18n_key\?:\s*\|?\s*'zh_cn'/);
+    expect(types).toMatch(/level\??: 1 \| 2 \| 3 \| 0;/);
+    expect(types).toMatch(/i18n_key\??:\s*\|?\s*'zh_cn'/);
     for (const [file, text] of out) expect(text, file).not.toMatch(/\b(const )?enum \w+ \{/);
     expect(out.get('callback/types.ts')).toContain('export interface P2URLPreviewGet {');
     expect(out.get('v1/types.ts')).toContain('export interface P1Message {');
