@@ -32,7 +32,8 @@ export interface DispatcherOptions {
   logger?: Logger;
 }
 
-export type DispatchStatus = 'challenge' | 'handled' | 'ignored' | 'duplicate' | 'pending' | 'invalid' | 'malformed' | 'failed';
+/** `queued` / `unavailable`: the durable inbox (src/inbox) acknowledged the enqueue, or could not enqueue (the platform retries). */
+export type DispatchStatus = 'challenge' | 'handled' | 'ignored' | 'duplicate' | 'pending' | 'invalid' | 'malformed' | 'failed' | 'queued' | 'unavailable';
 
 /** The outcome of one delivery, and what the transport must answer. */
 export interface DispatchResult {
