@@ -15,8 +15,10 @@ import { formatIssue } from '../runtime/validation.js';
 import type { Inbox } from './inbox.js';
 import type { InboxJobData } from './job.js';
 
-/** What receivers call on a dispatcher; the inbox decorator offers the same. */
+/** What receivers call on a dispatcher (the webhook: isCallback, dispatchDelivery; the long connection: dispatch); the decorator offers all three. */
 export type ReceiverDispatcher = Pick<DispatcherBase, 'isCallback' | 'dispatch' | 'dispatchDelivery'>;
+/** What the decorator needs of the dispatcher it wraps (for challenges and callbacks). */
+export type DirectDispatcher = Pick<DispatcherBase, 'isCallback' | 'dispatchDelivery'>;
 /** What a worker calls. */
 export type WorkerDispatcher = Pick<DispatcherBase, 'dispatch'>;
 
@@ -48,7 +50,7 @@ async function rejectInvalid(d: EventDelivery, strict: boolean): Promise<Dispatc
  * 503 / code 500 when it has not (the platform retries); challenges and callbacks go to the
  * dispatcher at once, since their answer is the response.
  */
-export function inboxDispatcher(inbox: Pick<Inbox, 'enqueue'>, dispatcher: ReceiverDispatcher, options: InboxDispatcherOptions = {}): ReceiverDispatcher {
+export function inboxDispatcher(inbox: Pick<Inbox, 'enqueue'>, dispatcher: DirectDispatcher, options: InboxDispatcherOptions = {}): ReceiverDispatcher {
   const own = (dispatcher as { options?: { validation?: ValidationMode; strict?: boolean } }).options;
   const validation = options.validation ?? own?.validation ?? 'warn';
   const strict = options.strict ?? own?.strict ?? false;
