@@ -78,3 +78,11 @@ export async function connectRedis(client: Redis, url: string, timeoutMs = DEFAU
     firstError.catch(() => undefined);
   }
 }
+
+/** Checks that Redis at `url` answers (InboxConnectionError naming the URL, without its password, otherwise). */
+export async function pingRedis(url: string, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<void> {
+  const client = createRedis(url, {});
+  client.on('error', () => undefined);
+  await connectRedis(client, url, timeoutMs);
+  await client.quit().catch(() => client.disconnect());
+}

@@ -7,7 +7,7 @@ export type { InboxDispatcherOptions, ReceiverDispatcher, DirectDispatcher, Work
 export { jobIdOf } from './job.js';
 export type { InboxJobData, InboxJobInfo } from './job.js';
 export { PLATFORM_RETRY_LADDER_MS, parseLadder } from './ladder.js';
-export { redactRedisUrl, parseRedisUrl } from './connection.js';
+export { redactRedisUrl, parseRedisUrl, pingRedis } from './connection.js';
 export { InboxConnectionError, EnqueueError } from './errors.js';
 export { DEFAULT_QUEUE_NAME, DEFAULT_DEDUPE_WINDOW_MS, DEFAULT_DEAD_LETTER_RETENTION_MS, DEFAULT_ENQUEUE_TIMEOUT_MS } from './options.js';
 export type { QueueLocation } from './options.js';

@@ -59,7 +59,8 @@ export function registerWork(program: Command, io: CommandIO = {}): void {
     const lockDurationMs = ms('--lock-duration', opts.lockDuration);
     const stalledIntervalMs = ms('--stalled-interval', opts.stalledInterval);
     const retryLadderMs = opts.retryLadder === undefined ? undefined : inboxModule.parseLadder(opts.retryLadder);
-    inboxModule.parseRedisUrl(opts.inbox ?? '');
+    // Redis first: the handlers module may open connections of its own that would keep a failed command alive.
+    await inboxModule.pingRedis(opts.inbox ?? '');
     const dispatcher = await loadHandlersModule(opts.handlers, ['dispatch']);
     const logger = stderrLogger(err, opts.verbose);
     const worker = await inboxModule.createInboxWorker({
@@ -78,5 +79,8 @@ export function registerWork(program: Command, io: CommandIO = {}): void {
     await (io.until ?? untilSignal());
     await worker.close();
     err('worker stopped');
+    // The handlers module may hold connections of its own (a database, Redis) that would keep a stopped
+    // worker alive forever: once every job has finished, leave even if they are still open.
+    if (io.until === undefined) setTimeout(() => process.exit(), 1_000).unref();
   });
 }
