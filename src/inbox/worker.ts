@@ -81,6 +81,8 @@ export async function createInboxWorker(options: InboxWorkerOptions): Promise<In
     client = options.connection;
   }
   const where = typeof options.connection === 'string' ? redactRedisUrl(options.connection) : 'the given Redis client';
+  // BullMQ reports connection trouble through the worker's 'error' event; without a listener ioredis prints every failed reconnect.
+  if (owned) client.on('error', (err: Error) => logger.debug(`inbox worker: Redis at ${where}: ${err.message}`));
 
   const worker = new Worker<InboxJobData>(
     queueName,

@@ -30,7 +30,7 @@ describe('lark-events serve', () => {
     const program = new Command('lark-events');
     registerServe(program);
     const serve = program.commands.find((c) => c.name() === 'serve')!;
-    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift']);
+    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift', '--inbox', '--queue']);
   });
 
   it('with drift on, reports the properties deliveries carry that the schemas do not know', async () => {
