@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { catalog } from '../catalog.js';
-import { schemasRoot } from '../cli/package-root.js';
-import { isRecord } from '../runtime/json.js';
+import { schemasRoot } from '../util/package-root.js';
+import { isRecord } from '../runtime/delivery.js';
 
 let root: string | undefined;
 
