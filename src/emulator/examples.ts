@@ -64,9 +64,9 @@ export function loadExample(eventType: string): Record<string, unknown> {
 }
 
 export interface FreshenOptions {
-  appId?: string;
-  verificationToken?: string;
-  now?: number;
+  appId?: string | undefined;
+  verificationToken?: string | undefined;
+  now?: number | undefined;
 }
 
 /** A new delivery of a payload: fresh event_id/uuid and create_time/ts, the emulated app's id and token. */

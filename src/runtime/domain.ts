@@ -35,7 +35,7 @@ export function createDomainDispatcher<R>(entries: readonly CatalogEntry[], modu
 
 export interface ValidateOptions {
   /** Reject properties the schema does not know. */
-  strict?: boolean;
+  strict?: boolean | undefined;
 }
 
 export function unroutable(eventType: string | undefined, message: string): ValidationResult {

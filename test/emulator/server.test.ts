@@ -181,7 +181,7 @@ describe('emulator: deliveries over the long connection', () => {
     const emu = await emulator({ verificationToken: 'vt' });
     const seen: Array<{ id: string | undefined; token: unknown }> = [];
     const d = dispatcher().onUnknown((e, ctx) => {
-      seen.push({ id: ctx.id, token: (e.header as { token?: unknown } | undefined)?.token ?? e.token });
+      seen.push({ id: ctx.id, token: 'schema' in e ? e.header.token : e.token });
     });
     const c = client(emu, { dispatcher: d });
     await c.start();
