@@ -10,7 +10,7 @@ import { webhookAnswer } from './answer.js';
 import { AesCipher } from './crypto.js';
 import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
-import { createPipeline, hasSignatureHeaders, readRequestObject, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
+import { bodyLimits, createPipeline, hasSignatureHeaders, readRequestObject, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
 import { constantTimeEqual, DEFAULT_TIMESTAMP_TOLERANCE_MS, SIGNATURE_HEADER } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
@@ -65,16 +65,17 @@ export function createLegacyCardHandler(handler: LegacyCardActionHandler, option
   const validator = commonValidators.LegacyCardAction;
   const scheduler = new Scheduler({ timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, onError: options.onError, onDispatch: options.onDispatch, logger });
   const meta = { eventType: LEGACY_CARD_EVENT_TYPE, id: undefined };
+  const limits = bodyLimits(gate);
 
   function verify(request: Parameters<WebhookHandler['handle']>[0]): CardDelivery {
     const sig = signatureHeaders(request);
-    let body = readRequestObject(gate, request.body);
+    let body = readRequestObject(request.body, limits);
     const signed = hasSignatureHeaders(sig);
     // The algorithm depends on the body: an encrypted wrapper is signed like an event.
     if (typeof body.encrypt === 'string') {
       if (!cipher || !encryptKey) throw new WebhookError('body is encrypted but no encryptKey is configured', 400, { pointer: '/encrypt' });
       if (signed) verifyRequestSignature(request, sig, { ...check, secret: encryptKey, algorithm: 'sha256' });
-      body = readRequestObject(gate, cipher.decrypt(body.encrypt));
+      body = readRequestObject(cipher.decrypt(body.encrypt), limits);
     } else if (signed) {
       verifyRequestSignature(request, sig, { ...check, secret: verificationToken, algorithm: 'sha1' });
     }

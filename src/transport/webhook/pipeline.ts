@@ -114,14 +114,19 @@ function bodyInput(body: WebhookRequest['body']): Uint8Array | object {
   return parsed;
 }
 
-/** The request body as a delivery, with the webhook's limits and fast UTF-8 decoder. */
-export function readRequestDelivery(gate: Gate, request: WebhookRequest, limits: Pick<DeliveryLimits, 'isCallback' | 'decrypt'>): Delivery {
-  return readDelivery(bodyInput(request.body), { ...limits, maxJsonDepth: gate.maxJsonDepth, maxBodyBytes: gate.maxBodyBytes, decode: decodeUtf8Strict });
+/** The webhook's reading limits (built once per receiver): the gate's, with the fast UTF-8 decoder. */
+export function bodyLimits(gate: Gate, extra: Pick<DeliveryLimits, 'isCallback' | 'decrypt'> = {}): DeliveryLimits {
+  return { ...extra, maxJsonDepth: gate.maxJsonDepth, maxBodyBytes: gate.maxBodyBytes, decode: decodeUtf8Strict };
+}
+
+/** The request body as a delivery. */
+export function readRequestDelivery(request: WebhookRequest, limits: DeliveryLimits): Delivery {
+  return readDelivery(bodyInput(request.body), limits);
 }
 
 /** The request body (or a decrypted one) as a bounded JSON object, for bodies that are not event envelopes. */
-export function readRequestObject(gate: Gate, body: WebhookRequest['body'] | string): Record<string, unknown> {
-  return readJsonObject(typeof body === 'string' ? body : bodyInput(body), { maxJsonDepth: gate.maxJsonDepth, maxBodyBytes: gate.maxBodyBytes, decode: decodeUtf8Strict });
+export function readRequestObject(body: WebhookRequest['body'] | string, limits: DeliveryLimits): Record<string, unknown> {
+  return readJsonObject(typeof body === 'string' ? body : bodyInput(body), limits);
 }
 
 /**

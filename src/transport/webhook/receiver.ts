@@ -6,7 +6,7 @@ import { defaultLogger } from '../../runtime/logger.js';
 import { AesCipher } from './crypto.js';
 import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
-import { createPipeline, hasSignatureHeaders, readRequestDelivery, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
+import { bodyLimits, createPipeline, hasSignatureHeaders, readRequestDelivery, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
 import { constantTimeEqual, DEFAULT_TIMESTAMP_TOLERANCE_MS, SIGNATURE_HEADER } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
@@ -74,7 +74,7 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
     ? { secret: encryptKey, algorithm: 'sha256' as const, toleranceMs: options.timestampToleranceMs ?? DEFAULT_TIMESTAMP_TOLERANCE_MS, now: options.now ?? Date.now, logger }
     : undefined;
   const scheduler = new Scheduler({ timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, onError: options.onError, onDispatch: options.onDispatch, logger });
-  const limits = { isCallback: (t: string) => dispatcher.isCallback(t), decrypt: cipher ? (e: string) => cipher.decrypt(e) : undefined };
+  const limits = bodyLimits(gate, { isCallback: (t: string) => dispatcher.isCallback(t), decrypt: cipher ? (e: string) => cipher.decrypt(e) : undefined });
   const ackFirst = options.ackFirst ?? false;
 
   return createPipeline<Delivery>({ gate, scheduler, logger }, {
@@ -82,7 +82,7 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
       const headers = signatureHeaders(request);
       const signed = signature !== undefined && hasSignatureHeaders(headers);
       if (signed) verifyRequestSignature(request, headers, signature);
-      const delivery = readRequestDelivery(gate, request, limits);
+      const delivery = readRequestDelivery(request, limits);
       if (delivery.kind === 'encrypted') throw new WebhookError('body is encrypted but no encryptKey is configured', 400, { pointer: '/encrypt' });
       if (signature !== undefined && !signed && delivery.kind !== 'challenge') throw new WebhookError('missing signature header', 401, { header: SIGNATURE_HEADER });
       if (verificationToken !== undefined) checkToken(delivery, verificationToken);
