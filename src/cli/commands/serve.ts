@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { acceptAllDispatcher, driftText } from '../drift.js';
 import { loadHandlersModule } from '../handlers-module.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
+import { webhookAnswer } from '../../transport/webhook/answer.js';
 import { createNodeHandler } from '../../transport/webhook/node-http.js';
 import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
 import { createWebhookHandler } from '../../transport/webhook/receiver.js';
@@ -37,7 +38,7 @@ export interface RunningServer {
 }
 
 async function loadDispatcher(file: string | undefined, drift: boolean): Promise<WebhookDispatcher> {
-  return file === undefined ? acceptAllDispatcher(drift) : loadHandlersModule(file, ['dispatchDelivery', 'isCallback']);
+  return file === undefined ? acceptAllDispatcher(drift) : loadHandlersModule(file, ['dispatch', 'isCallback']);
 }
 
 /** The JSON line printed per accepted delivery. */
@@ -65,7 +66,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     verificationToken: options.verificationToken,
     allowUnverified: unverified,
     onDispatch: (result) => {
-      if (result.httpStatus < 300) out.write(deliveryLine(result) + '\n');
+      if (webhookAnswer(result).status < 300) out.write(deliveryLine(result) + '\n');
     },
   });
   const server = http.createServer(createNodeHandler(handler));
