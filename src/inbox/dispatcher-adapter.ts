@@ -1,13 +1,13 @@
 /**
  * The one place the inbox meets the dispatcher and the receivers' expectations: what a receiver
- * calls (a dispatcher's `isCallback` / `dispatch` / `dispatchDelivery`), what it answers from
- * (`DispatchResult`), and how a worker reads a dispatch outcome. Everything else in src/inbox
- * deals only with BullMQ.
+ * calls (a dispatcher's `isCallback` / `dispatch`), the outcomes it answers from (`queued` and
+ * `unavailable` are the inbox's; the transports' answer tables map them), and how a worker reads
+ * a dispatch outcome. Everything else in src/inbox deals only with BullMQ.
  */
 import { loadDomain, rootCatalog } from '../catalog.js';
 import type { BodyInput, Delivery, EventDelivery } from '../runtime/delivery.js';
-import { parseDelivery } from '../runtime/delivery.js';
-import type { DispatcherBase, DispatchResult, ValidationMode } from '../runtime/dispatcher.js';
+import { isDelivery, readDelivery } from '../runtime/delivery.js';
+import type { DispatcherBase, DispatchOutcome, ValidationMode } from '../runtime/dispatcher.js';
 import { validateWithModule } from '../runtime/domain.js';
 import { MalformedBodyError } from '../runtime/errors.js';
 import type { Transport } from '../runtime/handlers.js';
@@ -15,10 +15,10 @@ import { formatIssue } from '../runtime/validation.js';
 import type { Inbox } from './inbox.js';
 import type { InboxJobData } from './job.js';
 
-/** What receivers call on a dispatcher (the webhook: isCallback, dispatchDelivery; the long connection: dispatch); the decorator offers all three. */
-export type ReceiverDispatcher = Pick<DispatcherBase, 'isCallback' | 'dispatch' | 'dispatchDelivery'>;
+/** What receivers call on a dispatcher; the decorator offers the same. */
+export type ReceiverDispatcher = Pick<DispatcherBase, 'isCallback' | 'dispatch'>;
 /** What the decorator needs of the dispatcher it wraps (for challenges and callbacks). */
-export type DirectDispatcher = Pick<DispatcherBase, 'isCallback' | 'dispatchDelivery'>;
+export type DirectDispatcher = ReceiverDispatcher;
 /** What a worker calls. */
 export type WorkerDispatcher = Pick<DispatcherBase, 'dispatch'>;
 
@@ -29,19 +29,14 @@ export interface InboxDispatcherOptions {
   strict?: boolean;
 }
 
-const answer = (httpStatus: number, body: Record<string, unknown>) => ({ httpStatus, body });
-
 /** Rejects an invalid payload before it is queued (validation `reject`), as the dispatcher would. */
-async function rejectInvalid(d: EventDelivery, strict: boolean): Promise<DispatchResult | undefined> {
+async function rejectInvalid(d: EventDelivery, strict: boolean): Promise<DispatchOutcome | undefined> {
   const entry = rootCatalog.lookup(d.eventType, d.kind === 'p1' ? 'p1' : 'p2');
   // Unknown event types are drift, never refused: the worker's dispatcher decides.
   if (!entry) return undefined;
   const result = validateWithModule(entry, await loadDomain(entry.domain), d.payload, { strict });
   if (result.valid) return undefined;
-  return {
-    status: 'invalid', kind: d.kind, eventType: d.eventType, id: d.id, errors: result.errors,
-    ...answer(400, { error: `invalid ${d.eventType} payload`, details: result.errors.slice(0, 10).map(formatIssue) }),
-  };
+  return { status: 'invalid', kind: d.kind, eventType: d.eventType, id: d.id, errors: result.errors };
 }
 
 /**
@@ -56,9 +51,19 @@ export function inboxDispatcher(inbox: Pick<Inbox, 'enqueue'>, dispatcher: Direc
   const strict = options.strict ?? own?.strict ?? false;
   const isCallback = (eventType: string) => dispatcher.isCallback(eventType);
 
-  async function dispatchDelivery(delivery: Delivery, transport: Transport = 'direct'): Promise<DispatchResult> {
+  async function dispatch(input: BodyInput | Delivery, transport: Transport = 'direct'): Promise<DispatchOutcome> {
+    let delivery: Delivery;
+    if (isDelivery(input)) delivery = input;
+    else {
+      try {
+        delivery = readDelivery(input, { isCallback });
+      } catch (err) {
+        if (err instanceof MalformedBodyError) return { status: 'malformed', error: err };
+        throw err;
+      }
+    }
     if (delivery.kind === 'challenge' || delivery.kind === 'encrypted' || delivery.kind === 'callback') {
-      return dispatcher.dispatchDelivery(delivery, transport);
+      return dispatcher.dispatch(delivery, transport);
     }
     const meta = { kind: delivery.kind, eventType: delivery.eventType, id: delivery.id };
     if (validation === 'reject') {
@@ -68,25 +73,12 @@ export function inboxDispatcher(inbox: Pick<Inbox, 'enqueue'>, dispatcher: Direc
     try {
       await inbox.enqueue(delivery, transport);
     } catch (error) {
-      return { status: 'unavailable', ...meta, error, ...answer(503, { error: 'inbox unavailable, retry later' }) };
+      return { status: 'unavailable', ...meta, error };
     }
-    return { status: 'queued', ...meta, ...answer(200, {}) };
+    return { status: 'queued', ...meta };
   }
 
-  return {
-    isCallback,
-    dispatchDelivery,
-    async dispatch(body: BodyInput, transport: Transport = 'direct'): Promise<DispatchResult> {
-      let delivery: Delivery;
-      try {
-        delivery = parseDelivery(body, isCallback);
-      } catch (err) {
-        if (err instanceof MalformedBodyError) return { status: 'malformed', error: err, ...answer(400, { error: err.message }) };
-        throw err;
-      }
-      return dispatchDelivery(delivery, transport);
-    },
-  };
+  return { isCallback, dispatch };
 }
 
 /** How a worker treats a dispatch outcome: done (complete the job), retry (per the ladder), or dead (no retry can help). */

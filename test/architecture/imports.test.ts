@@ -50,6 +50,8 @@ const LAYERS: Array<[name: string, test: (f: string) => boolean]> = [
   ['generated', (f) => f.startsWith('generated/')],
   ['core', (f) => /^src\/[^/]+\.ts$/.test(f)],
   ['transport', (f) => f.startsWith('src/transport/')],
+  // The durable inbox decorates a dispatcher for the transports; only the CLI and its entry import it.
+  ['inbox', (f) => f.startsWith('src/inbox/')],
   ['emulator', (f) => f.startsWith('src/emulator/')],
   ['cli', (f) => f.startsWith('src/cli/')],
   ['entries', (f) => f.startsWith('src/entries/')],

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventDispatcher, silentLogger } from '../../src/index.js';
 import { createWebhookHandler } from '../../src/entries/webhook.js';
+import { wsAnswer } from '../../src/entries/ws.js';
 import type { WebhookRequest } from '../../src/entries/webhook.js';
 import { createInbox, createInboxWorker, inboxDispatcher, InboxConnectionError, jobIdOf, parseLadder, redactRedisUrl } from '../../src/entries/inbox.js';
 import type { Inbox, InboxJobInfo, InboxWorker } from '../../src/entries/inbox.js';
@@ -95,7 +96,7 @@ describe('receivers enqueue', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     const viaWs = await receiving.dispatch(p2Event(), 'ws');
     expect(viaWs.status).toBe('unavailable');
-    expect(viaWs.httpStatus).toBe(503);
+    expect(wsAnswer(viaWs).code).toBe(500);
     redis.process.kill('SIGCONT');
     expect((await handler.handle(request(p2Event()))).status).toBe(200);
 

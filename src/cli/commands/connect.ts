@@ -42,7 +42,7 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
       const appSecret = opts.appSecret ?? process.env.LARK_APP_SECRET;
       if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
       const handlers = opts.handlers
-        ? await loadHandlersModule(opts.handlers, opts.inbox === undefined ? ['dispatch'] : ['dispatch', 'dispatchDelivery', 'isCallback'])
+        ? await loadHandlersModule(opts.handlers, opts.inbox === undefined ? ['dispatch'] : ['dispatch', 'isCallback'])
         : acceptAllDispatcher(opts.drift ?? false);
       // --inbox: events are answered once queued; `lark-events work` runs the handlers.
       const inboxModule = opts.inbox === undefined ? undefined : await loadInboxModule();

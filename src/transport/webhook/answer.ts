@@ -23,6 +23,9 @@ const TABLE: { readonly [S in DispatchStatus]: (o: DispatchOutcome) => WebhookAn
   invalid: (o) => ({ status: 400, body: { error: `invalid ${o.eventType} payload`, details: (o.errors ?? []).slice(0, 10).map(formatIssue) } }),
   malformed: (o) => ({ status: 400, body: { error: errorMessage(o.error) } }),
   failed: (o) => ({ status: 500, body: { error: o.errors ? `invalid ${o.eventType} response` : 'handler failed' } }),
+  // The durable inbox (src/inbox): Redis acknowledged the job, or could not take it (the platform retries).
+  queued: () => ({ status: 200, body: {} }),
+  unavailable: () => ({ status: 503, body: { error: 'inbox unavailable, retry later' } }),
 };
 
 export function webhookAnswer(outcome: DispatchOutcome): WebhookAnswer {

@@ -10,7 +10,7 @@ export interface WSAnswer {
 }
 
 /** Outcomes the platform must not redeliver. Anything else is answered 500 so that it retries. */
-const DONE: ReadonlySet<DispatchStatus> = new Set(['challenge', 'handled', 'ignored', 'duplicate']);
+const DONE: ReadonlySet<DispatchStatus> = new Set(['challenge', 'handled', 'ignored', 'duplicate', 'queued']);
 
 export function wsAnswer(outcome: DispatchOutcome): WSAnswer {
   if (!DONE.has(outcome.status)) return { code: 500 };
