@@ -46,6 +46,7 @@ afterAll(async () => {
 });
 
 const completions = new Map<string, number>();
+const spawned: ChildProcess[] = [];
 interface Worker {
   readonly child: ChildProcess;
   printed: number;
@@ -61,6 +62,7 @@ function spawnWorker(): Worker {
       '--lock-duration', '1000', '--stalled-interval', '500', '--retry-ladder', '50,100,200,400'],
     { cwd: repo, env: { ...process.env, INBOX_TEST_KEY: key, INBOX_TEST_HANDLER_MS: '5' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  spawned.push(child);
   const worker: Worker = { child, printed: 0, stderr: '', exited: new Promise((resolve) => child.once('exit', () => resolve())) };
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
     let record: { id?: string; status?: string };
@@ -100,7 +102,7 @@ it('5,000 events, two receivers, two worker processes, one killed with SIGKILL r
 
   const workers = [spawnWorker(), spawnWorker()];
   cleanups.push(async () => {
-    for (const w of workers) w.child.kill('SIGKILL');
+    for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
 
   // The killer: whenever worker 0 is working (it printed completions since it was spawned), SIGKILL it mid-stream and respawn it.
