@@ -108,7 +108,14 @@ describe('trigger payload.json against a token-checking receiver', () => {
     const common = ['--emulator', emu.url, '--via', 'webhook', '--retries', '0', '--wait', 'final'];
     expect((await trigger([file, ...common])).code).toBe(0);
     expect(JSON.parse((await trigger([file, ...common, '--keep-token'])).out.join(''))).toMatchObject({ code: 401 });
-    expect(lines.map((l) => JSON.parse(l) as { event_type: string; status: string })).toEqual([expect.objectContaining({ event_type: 'im.message.receive_v1', status: 'handled' })]);
+    // The file's event_id again is a duplicate for the receiver; --fresh gives it a new one.
+    expect((await trigger([file, ...common])).code).toBe(0);
+    const fresh = JSON.parse((await trigger([file, ...common, '--fresh'])).out.join('')) as { code: number; id: string };
+    expect(fresh.code).toBe(200);
+    const id = (example('im', 'im.message.receive_v1') as { header: { event_id: string } }).header.event_id;
+    expect(fresh.id).not.toBe(id);
+    const seen = lines.map((l) => JSON.parse(l) as { event_type: string; id: string; status: string });
+    expect(seen.map((l) => [l.id, l.status])).toEqual([[id, 'handled'], [id, 'duplicate'], [fresh.id, 'handled']]);
   });
 });
 

@@ -12,6 +12,7 @@ interface TriggerCliOptions {
   wait: string;
   set: string[];
   keepToken?: boolean;
+  fresh?: boolean;
   fixtures?: string;
 }
 
@@ -22,6 +23,8 @@ interface TriggerRequest {
   retries?: number;
   /** "emulator": the emulator puts its own Verification Token into the payload, so the CLI needs no secret. */
   token: 'emulator' | 'keep';
+  /** A payload file gets a fresh event_id / uuid and create time (a receiver de-duplicates a resent id). */
+  fresh?: boolean;
   set?: Record<string, unknown>;
   event_type?: string;
   payload?: Record<string, unknown>;
@@ -63,7 +66,7 @@ function checkWait(wait: unknown, where: string): string {
   return wait;
 }
 
-const FIXTURE_KEYS = ['name', 'event_type', 'payload', 'set', 'via', 'retries', 'wait', 'keep_token'];
+const FIXTURE_KEYS = ['name', 'event_type', 'payload', 'set', 'via', 'retries', 'wait', 'keep_token', 'fresh'];
 
 interface Fixture {
   name: string;
@@ -110,6 +113,10 @@ function readFixtures(file: string, defaults: Omit<TriggerRequest, 'event_type' 
       if (typeof entry.keep_token !== 'boolean') throw new CliError(`${at('keep_token')}: must be true or false`);
       request.token = entry.keep_token ? 'keep' : 'emulator';
     }
+    if (entry.fresh !== undefined) {
+      if (typeof entry.fresh !== 'boolean') throw new CliError(`${at('fresh')}: must be true or false`);
+      request.fresh = entry.fresh;
+    }
     if (entry.name !== undefined && typeof entry.name !== 'string') throw new CliError(`${at('name')}: must be a string`);
     const name = typeof entry.name === 'string' ? entry.name : request.event_type ?? (typeof entry.payload === 'string' ? entry.payload : `#${i}`);
     return { name, request };
@@ -150,7 +157,8 @@ export function registerTrigger(program: Command, setExit: (code: number) => voi
     .option('--wait <when>', 'first: print the first attempt\'s answer (redeliveries go on in the emulator); final: wait for the last', 'first')
     .option('--set <path=value>', 'edit the payload before sending, e.g. event.message.chat_type=group or event.message.mentions.0.name=Tom; the value is JSON when it parses, else a string (repeatable)', collect, [])
     .option('--keep-token', 'send a payload file\'s own header.token / token (default: the emulator puts in its Verification Token)')
-    .option('--fixtures <file>', 'run the triggers of a JSON array of {name, event_type | payload, set, via, retries, wait, keep_token} in order, one JSON answer line each')
+    .option('--fresh', 'give a payload file a fresh event_id / uuid and create time (and the emulator\'s app_id and token), so that a receiver does not drop it as a duplicate')
+    .option('--fixtures <file>', 'run the triggers of a JSON array of {name, event_type | payload, set, via, retries, wait, keep_token, fresh} in order, one JSON answer line each')
     .addHelpText('after', '\nExamples:\n  lark-events trigger im.message.receive_v1 --set event.message.chat_type=p2p --via webhook\n  lark-events trigger payload.json --set \'event.message.content="{\\"text\\":\\"hi\\"}"\'\n  lark-events trigger --fixtures fixtures.json')
     .action(async (target: string | undefined, opts: TriggerCliOptions) => {
       const out = io.stdout ?? writeStdout;
@@ -167,6 +175,7 @@ export function registerTrigger(program: Command, setExit: (code: number) => voi
         wait: checkWait(opts.wait, '--wait'),
         token: opts.keepToken ? 'keep' : 'emulator',
       };
+      if (opts.fresh) defaults.fresh = true;
       if (opts.retries !== undefined) defaults.retries = parseNumber('--retries', opts.retries, (n) => Number.isInteger(n) && n >= 0);
       if (opts.set.length) defaults.set = Object.fromEntries(opts.set.map(parseSet));
 
