@@ -10,11 +10,13 @@ import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWork } from './commands/work.js';
 import { CliError } from './io.js';
+import { packageVersion } from './package-root.js';
 import { LarkEventError } from '../runtime/errors.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('lark-events')
     .description('Typed, validated catalog of Feishu / Lark events and callbacks, and the receivers for them')
+    .version(packageVersion(), '-V, --version', 'print the package version')
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program, setExit);

@@ -88,6 +88,16 @@ export function freshen(payload: Record<string, unknown>, options: FreshenOption
   return payload;
 }
 
+/**
+ * Puts the emulator's Verification Token where the payload carries its token: `header.token` (2.0
+ * events and callbacks) or the top-level `token` (1.0 events, legacy card actions, url_verification).
+ */
+export function withToken(payload: Record<string, unknown>, token: string): Record<string, unknown> {
+  if (isRecord(payload.header)) payload.header.token = token;
+  else payload.token = token;
+  return payload;
+}
+
 /** The routing facts of a payload: event type, idempotency id, and whether it is a callback. */
 export function describePayload(payload: Record<string, unknown>): { eventType: string | undefined; id: string | undefined; callback: boolean } {
   if (payload.schema === '2.0' && isRecord(payload.header)) {

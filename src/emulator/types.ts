@@ -64,6 +64,13 @@ export interface TriggerOptions {
   retries?: number | undefined;
   /** Give a given payload fresh ids and timestamps (default: only payloads built from an event type). */
   fresh?: boolean | undefined;
+  /**
+   * Put the emulator's `verificationToken` into a given payload's `header.token` (or `token`),
+   * as payloads built from an event type always get (default false: a given payload keeps its token).
+   */
+  emulatorToken?: boolean | undefined;
+  /** Edits by dotted path (`event.message.chat_type`, `event.message.mentions.0.name`), applied last, in order. */
+  set?: Readonly<Record<string, unknown>> | undefined;
   /** Called after every attempt, the last one included. */
   onAttempt?: ((answer: TriggerAnswer) => void) | undefined;
 }

@@ -21,3 +21,9 @@ export function packageRoot(): string {
 }
 
 export const schemasRoot = (): string => path.join(packageRoot(), 'schemas');
+
+/** The `version` of the package's package.json. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}

@@ -58,7 +58,7 @@ interface Row {
 }
 
 function readRows(): Row[] {
-  const [head = '', ...lines] = fs.readFileSync(path.join(schemasDir, 'catalog.tsv'), 'utf8').split('\n');
+  const [head = '', ...lines] = fs.readFileSync(path.join(schemasDir, 'catalog.tsv'), 'utf8').split('\n').filter((l) => !l.startsWith('#'));
   const cols = head.split('\t');
   const at = (f: string[], name: string): string => f[cols.indexOf(name)] ?? '';
   return lines.filter((l) => l.trim() !== '').map((l) => {
