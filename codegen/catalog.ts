@@ -30,11 +30,14 @@ export function readCatalog(file: string): CatalogRow[] {
 
 export function parseCatalogText(text: string, file = 'catalog.tsv'): CatalogRow[] {
   const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').split('\t');
+  // Lines starting with # are comments (the header explains the columns and the naming rule).
+  const first = lines.findIndex((l) => !l.startsWith('#'));
+  const start = first < 0 ? lines.length : first;
+  const header = (lines[start] ?? '').split('\t');
   // event_type and kind are required; the other columns may be absent (an importer's scratch catalog).
   const col = (name: string, required = false): number => {
     const i = header.indexOf(name);
-    if (i < 0 && required) throw new CatalogError(`${file}:1: missing column "${name}"`);
+    if (i < 0 && required) throw new CatalogError(`${file}:${start + 1}: missing column "${name}"`);
     return i;
   };
   const c = {
@@ -42,14 +45,14 @@ export function parseCatalogText(text: string, file = 'catalog.tsv'): CatalogRow
     page: col('doc_page'), note: col('note'),
   };
   const rows: CatalogRow[] = [];
-  lines.slice(1).forEach((text, i) => {
-    if (text.trim() === '') return;
+  lines.forEach((text, i) => {
+    if (i <= start || text.trim() === '' || text.startsWith('#')) return;
     const f = text.split('\t');
     const kind = f[c.kind] ?? '';
-    if (!KINDS.has(kind)) throw new CatalogError(`${file}:${i + 2}: kind "${kind}" is not one of p2, p1, callback`);
+    if (!KINDS.has(kind)) throw new CatalogError(`${file}:${i + 1}: kind "${kind}" is not one of p2, p1, callback`);
     rows.push({
       eventType: f[c.type] ?? '', kind: kind as EventKind, typeName: f[c.name] ?? '', registerMethod: f[c.method] ?? '',
-      docPage: f[c.page] ?? '', note: f[c.note] ?? '', line: i + 2,
+      docPage: f[c.page] ?? '', note: f[c.note] ?? '', line: i + 1,
     });
   });
   return rows;

@@ -3,8 +3,14 @@ import { generate, GenerateError, FIX_COMMAND } from './generate.js';
 import { SchemaLoadError } from './load.js';
 import { catalogPath, generatedDir, schemasDir } from './paths.js';
 
+export interface GeneratePaths {
+  schemasDir: string;
+  outDir: string;
+  catalogPath: string;
+}
+
 /** `npm run generate [-- --check]` and `lark-events generate [--check]`. Returns the exit code. */
-export async function runGenerateCli(argv: string[]): Promise<number> {
+export async function runGenerateCli(argv: string[], paths: GeneratePaths = { schemasDir, outDir: generatedDir, catalogPath }): Promise<number> {
   const unknown = argv.filter((a) => a !== '--check' && a !== '--quiet');
   if (unknown.length) {
     process.stderr.write(`generate: unknown argument ${unknown[0]}\nusage: lark-events generate [--check]\n`);
@@ -13,7 +19,7 @@ export async function runGenerateCli(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
   const started = performance.now();
   try {
-    const result = await generate({ schemasDir, outDir: generatedDir, catalogPath, check });
+    const result = await generate({ ...paths, check });
     const ms = Math.round(performance.now() - started);
     if (check && result.stale.length) {
       process.stderr.write(`generated/ is stale: ${result.stale.length} file(s) differ from what the schemas produce:\n`);

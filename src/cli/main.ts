@@ -8,12 +8,15 @@ import { registerServe } from './commands/serve.js';
 import { registerTrigger } from './commands/trigger.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWork } from './commands/work.js';
 import { CliError } from './io.js';
+import { packageVersion } from '../util/package-root.js';
 import { LarkEventError } from '../runtime/errors.js';
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('lark-events')
     .description('Typed, validated catalog of Feishu / Lark events and callbacks, and the receivers for them')
+    .version(packageVersion(), '-V, --version', 'print the package version')
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program, setExit);
@@ -25,6 +28,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerConnect(program, setExit);
   registerEmulate(program);
   registerTrigger(program, setExit);
+  registerWork(program);
   return program;
 }
 

@@ -65,6 +65,9 @@ export async function handleControl(target: ControlTarget, path: string, req: ht
       if (typeof body.event_type === 'string') input = body.event_type;
       else if (typeof body.payload === 'object' && body.payload !== null && !Array.isArray(body.payload)) input = body.payload as Record<string, unknown>;
       else throw new HttpError(400, 'give "event_type" (string) or "payload" (object)');
+      const token = body.token ?? 'keep';
+      if (token !== 'keep' && token !== 'emulator') throw new HttpError(400, '"token" must be "emulator" (replace the payload\'s token with the emulator\'s) or "keep"');
+      if (body.set !== undefined && !(typeof body.set === 'object' && body.set !== null && !Array.isArray(body.set))) throw new HttpError(400, '"set" must be an object of dotted path → value');
       const wait = body.wait ?? 'final';
       if (wait !== 'first' && wait !== 'final') throw new HttpError(400, '"wait" must be "first" or "final"');
       // wait=first answers after the first attempt; redeliveries go on in the background.
@@ -74,6 +77,8 @@ export async function handleControl(target: ControlTarget, path: string, req: ht
         via,
         ...(retries !== undefined ? { retries } : {}),
         fresh: body.fresh === true,
+        emulatorToken: token === 'emulator',
+        ...(body.set !== undefined ? { set: body.set as Record<string, unknown> } : {}),
         onAttempt: (a) => first?.(a),
       });
       let answer: TriggerAnswer;

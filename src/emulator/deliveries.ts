@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { describePayload, freshen, loadExample } from './examples.js';
+import { describePayload, freshen, loadExample, withToken } from './examples.js';
+import { applyEdits } from './payload-edit.js';
 import { NO_WEBHOOK } from './webhook-push.js';
 import type { Core, Outcome, TriggerAnswer, TriggerOptions, Via } from './types.js';
 
@@ -44,7 +45,9 @@ export class Deliveries {
     } else {
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new TypeError('payload must be a JSON object');
       payload = opts.fresh ? freshen(structuredClone(input), { appId: options.appId, verificationToken: options.verificationToken }) : input;
+      if (opts.emulatorToken && options.verificationToken !== undefined) payload = withToken(payload === input ? structuredClone(input) : payload, options.verificationToken);
     }
+    if (opts.set) payload = applyEdits(payload, opts.set);
     const meta = describePayload(payload);
     const text = JSON.stringify(payload);
     const bytes = encoder.encode(text);

@@ -42,6 +42,19 @@ export function parseNumber(name: string, value: string, check: (n: number) => b
   return n;
 }
 
+/** `--webhook` must be an absolute http(s) URL: the emulator POSTs deliveries to it. */
+export function checkWebhookUrl(value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new CliError(`--webhook: ${JSON.stringify(value)} is not an http(s) URL (e.g. http://127.0.0.1:3000/webhook/event)`);
+  }
+}
+
 interface EmulateOptions {
   port: string;
   host: string;
@@ -84,6 +97,7 @@ export function registerEmulate(program: Command, io: CommandIO = {}): void {
       const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;
       if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
       const port = parseNumber('--port', opts.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536);
+      if (opts.webhook !== undefined) checkWebhookUrl(opts.webhook);
       const schedule = opts.redeliveryMs?.split(',').map((v) => parseNumber('--redelivery-ms', v, (n) => Number.isFinite(n) && n >= 0));
       const emulator = await startEmulator({
         port,

@@ -12,7 +12,13 @@ export function registerList(program: Command): void {
         .sort((a, b) => (a.eventType < b.eventType ? -1 : 1))
         .map((e) => ({ event_type: e.eventType, kind: e.kind, type_name: e.typeName, register_method: e.registerMethod }));
       if (opts.json) return print(JSON.stringify(rows, null, 2));
-      const width = Math.max(...rows.map((r) => r.event_type.length));
-      print(rows.map((r) => `${r.event_type.padEnd(width)}  ${r.kind.padEnd(8)}  ${r.type_name}  ${r.register_method}`).join('\n'));
+      print(alignColumns(rows.map((r) => [r.event_type, r.kind, r.type_name, r.register_method])).join('\n'));
     });
+}
+
+/** Pads every column but the last to its widest value, two spaces apart. */
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
 }

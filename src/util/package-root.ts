@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The installed package's root (holds package.json named lark-event-catalog), from src/ or dist/{esm,cjs}/src/. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      try {
+        if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'lark-event-catalog') return dir;
+      } catch {
+        // not ours; keep climbing
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the lark-event-catalog package root');
+    dir = parent;
+  }
+}
+
+export const schemasRoot = (): string => path.join(packageRoot(), 'schemas');
+
+/** The `version` of the package's package.json. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
