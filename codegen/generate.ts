@@ -4,13 +4,14 @@ import { readCatalog } from './catalog.js';
 import { checkExamples } from './check-examples.js';
 import { emitCatalog, emitDomainIndex, emitRegistrations, emitRootIndex } from './emit-dispatcher.js';
 import { emitExampleChecks } from './emit-checks.js';
+import { CONTENT_DOMAIN, CONTENT_ENTRY_STATEMENTS, emitContent } from './emit-content.js';
 import { emitDocs } from './emit-docs.js';
 import { emitTypes } from './emit-types.js';
 import type { ValidatorExport } from './emit-validators.js';
 import { emitValidators, shapeOf } from './emit-validators.js';
 import { formatProblem, lint } from './lint.js';
 import type { LoadedSchema } from './load.js';
-import { isCommon, isDomainShared, loadSchemas } from './load.js';
+import { isCommon, isDomainShared, isMessageContent, loadSchemas } from './load.js';
 import type { DomainModel } from './model.js';
 import { buildModel } from './model.js';
 
@@ -80,9 +81,10 @@ export async function buildOutputs(schemas: LoadedSchema[], domains: DomainModel
     out.set(`${d.name}/validators.js`, validators + shapes + responseShapes);
     out.set(`${d.name}/validators.d.ts`, VALIDATORS_DTS('../../src/runtime/catalog-types.js'));
     out.set(`${d.name}/registrations.ts`, emitRegistrations(d));
-    out.set(`${d.name}/index.ts`, emitDomainIndex(d));
+    out.set(`${d.name}/index.ts`, emitDomainIndex(d, d.name === CONTENT_DOMAIN ? CONTENT_ENTRY_STATEMENTS : []));
     out.set(`checks/${d.name}.ts`, emitExampleChecks(d));
   });
+  for (const [file, text] of await emitContent(schemas.filter(isMessageContent), all)) out.set(file, text);
   out.set('catalog.ts', emitCatalog(domains));
   out.set('index.ts', emitRootIndex(domains));
   for (const [file, text] of emitDocs(domains, all, banner('x.md'))) out.set(file, text);

@@ -1,7 +1,7 @@
 import type { CatalogRow } from './catalog.js';
 import { domainOf } from './catalog.js';
 import type { EventSchema, Json, JsonObject, LarkMeta, LoadedSchema } from './load.js';
-import { isDomainShared, isObject, isShared } from './load.js';
+import { isDomainShared, isMessageContent, isObject, isShared } from './load.js';
 import { escapePointerToken, lineOfPointer } from './locate.js';
 
 export interface LintProblem {
@@ -58,6 +58,12 @@ export function lint(schemas: LoadedSchema[], catalog: CatalogRow[]): { events: 
     });
 
     if (isShared(s)) continue;
+    if (isMessageContent(s)) {
+      const m = s.json['x-lark'];
+      const expected = s.rel.slice('im/content/'.length, -'.json'.length);
+      if (!isObject(m) || m.message_type !== expected) report('/x-lark/message_type', `a message content schema needs x-lark.message_type "${expected}" (its file name)`);
+      continue;
+    }
     const meta = readMeta(s.json);
     if (!meta) {
       report('/x-lark', 'missing or malformed x-lark (event_type, kind p2|p1|callback, register_method)');
