@@ -30,3 +30,4 @@ export { defaultLogger, silentLogger } from './runtime/logger.js';
 export { parseMessageContent } from './content/parse-message-content.js';
 export type { MessageContent, MessageContentOf, KnownMessageContent, UnknownMessageContent, OtherMessageContent, EventMessageLike, ApiMessageLike } from './content/parse-message-content.js';
 export { MessageContentError } from './content/errors.js';
+export { isEventType } from './event-type.js';

@@ -9,7 +9,7 @@ export interface P2ApprovalApprovalUpdatedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.approval.updated_v4'>;
   event: P2ApprovalApprovalUpdatedV4Data;
 }
 export interface P2ApprovalApprovalUpdatedV4Data {
@@ -60,7 +60,7 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.instance.remedy_group_update_v4'>;
   event: P2ApprovalInstanceRemedyGroupUpdateV4Data;
 }
 export interface P2ApprovalInstanceRemedyGroupUpdateV4Data {
@@ -113,7 +113,7 @@ export interface P2ApprovalInstanceStatusChangedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.instance.status_changed_v4'>;
   event: P2ApprovalInstanceStatusChangedV4Data;
 }
 export interface P2ApprovalInstanceStatusChangedV4Data {
@@ -161,7 +161,7 @@ export interface P2ApprovalInstanceTripGroupUpdateV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.instance.trip_group_update_v4'>;
   event: P2ApprovalInstanceTripGroupUpdateV4Data;
 }
 export interface P2ApprovalInstanceTripGroupUpdateV4Data {
@@ -270,7 +270,7 @@ export interface P2ApprovalTaskStatusChangedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.task.status_changed_v4'>;
   event: P2ApprovalTaskStatusChangedV4Data;
 }
 export interface P2ApprovalTaskStatusChangedV4Data {

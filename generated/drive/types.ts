@@ -9,7 +9,7 @@ export interface P2DriveFileBitableFieldChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.bitable_field_changed_v1'>;
   event: P2DriveFileBitableFieldChangedV1Data;
 }
 export interface P2DriveFileBitableFieldChangedV1Data {
@@ -178,7 +178,7 @@ export interface P2DriveFileBitableRecordChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.bitable_record_changed_v1'>;
   event: P2DriveFileBitableRecordChangedV1Data;
 }
 export interface P2DriveFileBitableRecordChangedV1Data {
@@ -279,7 +279,7 @@ export interface P2DriveFileCreatedInFolderV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.created_in_folder_v1'>;
   event: P2DriveFileCreatedInFolderV1Data;
 }
 export interface P2DriveFileCreatedInFolderV1Data {
@@ -323,7 +323,7 @@ export interface P2DriveFileDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.deleted_v1'>;
   event: P2DriveFileDeletedV1Data;
 }
 export interface P2DriveFileDeletedV1Data {
@@ -352,7 +352,7 @@ export interface P2DriveFileEditV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.edit_v1'>;
   event: P2DriveFileEditV1Data;
 }
 export interface P2DriveFileEditV1Data {
@@ -385,7 +385,7 @@ export interface P2DriveFilePermissionMemberAddedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.permission_member_added_v1'>;
   event: P2DriveFilePermissionMemberAddedV1Data;
 }
 export interface P2DriveFilePermissionMemberAddedV1Data {
@@ -426,7 +426,7 @@ export interface P2DriveFilePermissionMemberAppliedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.permission_member_applied_v1'>;
   event: P2DriveFilePermissionMemberAppliedV1Data;
 }
 export interface P2DriveFilePermissionMemberAppliedV1Data {
@@ -504,7 +504,7 @@ export interface P2DriveFilePermissionMemberRemovedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.permission_member_removed_v1'>;
   event: P2DriveFilePermissionMemberRemovedV1Data;
 }
 export interface P2DriveFilePermissionMemberRemovedV1Data {
@@ -545,7 +545,7 @@ export interface P2DriveFileReadV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.read_v1'>;
   event: P2DriveFileReadV1Data;
 }
 export interface P2DriveFileReadV1Data {
@@ -578,7 +578,7 @@ export interface P2DriveFileTitleUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.title_updated_v1'>;
   event: P2DriveFileTitleUpdatedV1Data;
 }
 export interface P2DriveFileTitleUpdatedV1Data {
@@ -607,7 +607,7 @@ export interface P2DriveFileTrashedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.trashed_v1'>;
   event: P2DriveFileTrashedV1Data;
 }
 export interface P2DriveFileTrashedV1Data {
@@ -636,7 +636,7 @@ export interface P2DriveNoticeCommentAddV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.notice.comment_add_v1'>;
   event: P2DriveNoticeCommentAddV1Data;
 }
 export interface P2DriveNoticeCommentAddV1Data {

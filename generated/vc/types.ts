@@ -303,7 +303,7 @@ export interface P2VcBotMeetingActivityV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_activity_v1'>;
   event: P2VcBotMeetingActivityV1Data;
 }
 export interface P2VcBotMeetingActivityV1Data {
@@ -544,7 +544,7 @@ export interface P2VcBotMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_ended_v1'>;
   event: P2VcBotMeetingEndedV1Data;
 }
 export interface P2VcBotMeetingEndedV1Data {
@@ -561,7 +561,7 @@ export interface P2VcBotMeetingInvitedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_invited_v1'>;
   event: P2VcBotMeetingInvitedV1Data;
 }
 export interface P2VcBotMeetingInvitedV1Data {
@@ -594,7 +594,7 @@ export interface P2VcBotMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_started_v1'>;
   event: P2VcBotMeetingStartedV1Data;
 }
 export interface P2VcBotMeetingStartedV1Data {
@@ -611,7 +611,7 @@ export interface P2VcMaterialReviewResultV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.material.review_result_v1'>;
   event: P2VcMaterialReviewResultV1Data;
 }
 export interface P2VcMaterialReviewResultV1Data {
@@ -642,7 +642,7 @@ export interface P2VcMeetingAllMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.all_meeting_ended_v1'>;
   event: P2VcMeetingAllMeetingEndedV1Data;
 }
 export interface P2VcMeetingAllMeetingEndedV1Data {
@@ -663,7 +663,7 @@ export interface P2VcMeetingAllMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.all_meeting_started_v1'>;
   event: P2VcMeetingAllMeetingStartedV1Data;
 }
 export interface P2VcMeetingAllMeetingStartedV1Data {
@@ -684,7 +684,7 @@ export interface P2VcMeetingJoinMeetingV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.join_meeting_v1'>;
   event: P2VcMeetingJoinMeetingV1Data;
 }
 export interface P2VcMeetingJoinMeetingV1Data {
@@ -766,7 +766,7 @@ export interface P2VcMeetingLeaveMeetingV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.leave_meeting_v1'>;
   event: P2VcMeetingLeaveMeetingV1Data;
 }
 export interface P2VcMeetingLeaveMeetingV1Data {
@@ -861,7 +861,7 @@ export interface P2VcMeetingMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.meeting_ended_v1'>;
   event: P2VcMeetingMeetingEndedV1Data;
 }
 export interface P2VcMeetingMeetingEndedV1Data {
@@ -882,7 +882,7 @@ export interface P2VcMeetingMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.meeting_started_v1'>;
   event: P2VcMeetingMeetingStartedV1Data;
 }
 export interface P2VcMeetingMeetingStartedV1Data {
@@ -903,7 +903,7 @@ export interface P2VcMeetingParticipantMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.participant_meeting_ended_v1'>;
   event: P2VcMeetingParticipantMeetingEndedV1Data;
 }
 export interface P2VcMeetingParticipantMeetingEndedV1Data {
@@ -928,7 +928,7 @@ export interface P2VcMeetingParticipantMeetingJoinedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.participant_meeting_joined_v1'>;
   event: P2VcMeetingParticipantMeetingJoinedV1Data;
 }
 export interface P2VcMeetingParticipantMeetingJoinedV1Data {
@@ -953,7 +953,7 @@ export interface P2VcMeetingParticipantMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.participant_meeting_started_v1'>;
   event: P2VcMeetingParticipantMeetingStartedV1Data;
 }
 export interface P2VcMeetingParticipantMeetingStartedV1Data {
@@ -978,7 +978,7 @@ export interface P2VcMeetingRecordingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.recording_ended_v1'>;
   event: P2VcMeetingRecordingEndedV1Data;
 }
 export interface P2VcMeetingRecordingEndedV1Data {
@@ -1060,7 +1060,7 @@ export interface P2VcMeetingRecordingReadyV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.recording_ready_v1'>;
   event: P2VcMeetingRecordingReadyV1Data;
 }
 export interface P2VcMeetingRecordingReadyV1Data {
@@ -1140,7 +1140,7 @@ export interface P2VcMeetingRecordingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.recording_started_v1'>;
   event: P2VcMeetingRecordingStartedV1Data;
 }
 export interface P2VcMeetingRecordingStartedV1Data {
@@ -1222,7 +1222,7 @@ export interface P2VcMeetingSendMeetingImV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.send_meeting_im_v1'>;
   event: P2VcMeetingSendMeetingImV1Data;
 }
 export interface P2VcMeetingSendMeetingImV1Data {
@@ -1305,7 +1305,7 @@ export interface P2VcMeetingShareEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.share_ended_v1'>;
   event: P2VcMeetingShareEndedV1Data;
 }
 export interface P2VcMeetingShareEndedV1Data {
@@ -1387,7 +1387,7 @@ export interface P2VcMeetingShareStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.share_started_v1'>;
   event: P2VcMeetingShareStartedV1Data;
 }
 export interface P2VcMeetingShareStartedV1Data {
@@ -1469,7 +1469,7 @@ export interface P2VcNoteGeneratedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.note.generated_v1'>;
   event: P2VcNoteGeneratedV1Data;
 }
 export interface P2VcNoteGeneratedV1Data {
@@ -1490,7 +1490,7 @@ export interface P2VcRecordingRecordingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.recording.recording_ended_v1'>;
   event: P2VcRecordingRecordingEndedV1Data;
 }
 export interface P2VcRecordingRecordingEndedV1Data {
@@ -1515,7 +1515,7 @@ export interface P2VcRecordingRecordingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.recording.recording_started_v1'>;
   event: P2VcRecordingRecordingStartedV1Data;
 }
 export interface P2VcRecordingRecordingStartedV1Data {
@@ -1540,7 +1540,7 @@ export interface P2VcRecordingRecordingTranscriptGeneratedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.recording.recording_transcript_generated_v1'>;
   event: P2VcRecordingRecordingTranscriptGeneratedV1Data;
 }
 export interface P2VcRecordingRecordingTranscriptGeneratedV1Data {
@@ -1613,7 +1613,7 @@ export interface P2VcReserveConfigUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.reserve_config.updated_v1'>;
   event: P2VcReserveConfigUpdatedV1Data;
 }
 export interface P2VcReserveConfigUpdatedV1Data {
@@ -1724,7 +1724,7 @@ export interface P2VcRoomCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room.created_v1'>;
   event: P2VcRoomCreatedV1Data;
 }
 export interface P2VcRoomCreatedV1Data {
@@ -1741,7 +1741,7 @@ export interface P2VcRoomDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room.deleted_v1'>;
   event: P2VcRoomDeletedV1Data;
 }
 export interface P2VcRoomDeletedV1Data {
@@ -1764,7 +1764,7 @@ export interface P2VcRoomUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room.updated_v1'>;
   event: P2VcRoomUpdatedV1Data;
 }
 export interface P2VcRoomUpdatedV1Data {
@@ -1781,7 +1781,7 @@ export interface P2VcRoomLevelCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room_level.created_v1'>;
   event: P2VcRoomLevelCreatedV1Data;
 }
 export interface P2VcRoomLevelCreatedV1Data {
@@ -1798,7 +1798,7 @@ export interface P2VcRoomLevelDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room_level.deleted_v1'>;
   event: P2VcRoomLevelDeletedV1Data;
 }
 export interface P2VcRoomLevelDeletedV1Data {
@@ -1819,7 +1819,7 @@ export interface P2VcRoomLevelUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room_level.updated_v1'>;
   event: P2VcRoomLevelUpdatedV1Data;
 }
 export interface P2VcRoomLevelUpdatedV1Data {

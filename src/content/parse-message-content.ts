@@ -17,13 +17,15 @@ export interface UnknownMessageContent<T extends string = string> {
 }
 
 /**
- * The unknown-type member of {@link MessageContent}. TypeScript cannot type "any string but the known
- * ones", so this member's message_type stays in every `=== 'text'` branch; its content is `never`
- * there (not `unknown`) so that `p.content` keeps the known type. At run time it is the parsed JSON:
- * read it as `unknown` (`const raw: unknown = p.content`) once no known type matched.
+ * The member of {@link MessageContent} for a message type the catalog does not know (drift).
+ * TypeScript cannot type "any string but the known ones", so this member stays in every
+ * `p.message_type === 'text'` branch; its content is typed `never` (not `unknown`) so that `p.content`
+ * keeps the known type there. At run time it is the parsed JSON: once no known type matched, read it
+ * as `unknown` (`const raw: unknown = p.content`). (`string & {}` as the type here would stop
+ * TypeScript from narrowing on message_type at all.)
  */
 export interface OtherMessageContent {
-  message_type: string & {};
+  message_type: string;
   content: never;
 }
 
