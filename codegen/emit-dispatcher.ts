@@ -21,8 +21,8 @@ function jsdoc(e: EventModel): string {
 
 function method(e: EventModel): MethodSignatureStructure {
   const handler = e.kind === 'callback'
-    ? `CallbackHandler<${e.typeName}, ${e.responseTypeName ?? 'Record<string, unknown>'}>`
-    : `EventHandler<${e.typeName}>`;
+    ? `CallbackHandler<${e.typeName}, ${e.responseTypeName ?? 'Record<string, unknown>'}, ${JSON.stringify(e.eventType)}>`
+    : `EventHandler<${e.typeName}, ${JSON.stringify(e.eventType)}>`;
   return { kind: StructureKind.MethodSignature, name: e.registerMethod, docs: [jsdoc(e)], parameters: [{ name: 'handler', type: handler }], returnType: 'this' };
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { jsonErrorLocation } from '../src/runtime/json.js';
+import { jsonErrorLocation } from '../src/util/json-error-location.js';
 import type { EventKind } from './catalog.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

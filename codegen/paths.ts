@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { packageRoot } from '../src/cli/package-root.js';
+import { packageRoot } from '../src/util/package-root.js';
 
 /** The repository root: the package's own root, from codegen/ and dist/esm/codegen/ alike. */
 export const repoRoot = packageRoot();

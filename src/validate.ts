@@ -1,7 +1,9 @@
 import { commonModule, loadDomain, rootCatalog } from './catalog.js';
 import type { ValidateOptions } from './runtime/domain.js';
-import { eventTypeOf, unroutable, validateWithModule } from './runtime/domain.js';
-import { isRecord } from './runtime/json.js';
+import { unroutable, validateWithModule } from './runtime/domain.js';
+import type { Delivery } from './runtime/delivery.js';
+import { eventTypeOf, isRecord, JsonTooDeepError, readDelivery } from './runtime/delivery.js';
+import { MalformedBodyError } from './runtime/errors.js';
 import type { ValidationResult } from './runtime/validation.js';
 import { runValidator } from './runtime/validation.js';
 
@@ -19,9 +21,18 @@ function validateCommon(title: string, payload: unknown, strict: boolean): Valid
  */
 export async function validate(payload: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
   const strict = options.strict ?? false;
-  if (isRecord(payload) && payload.type === 'url_verification') return validateCommon('UrlVerification', payload, strict);
-  if (isRecord(payload) && 'encrypt' in payload) return validateCommon('EncryptedBody', payload, strict);
-  const route = eventTypeOf(payload);
+  // The same reader the transports use (nesting depth, envelope kind); a body it cannot read is
+  // routed leniently below so that its schema names what is wrong.
+  let delivery: Delivery | undefined;
+  try {
+    if (typeof payload === 'object' && payload !== null) delivery = readDelivery(payload);
+  } catch (err) {
+    if (err instanceof JsonTooDeepError) return unroutable(undefined, err.message);
+    if (!(err instanceof MalformedBodyError)) throw err;
+  }
+  if (delivery?.kind === 'challenge' || (isRecord(payload) && payload.type === 'url_verification')) return validateCommon('UrlVerification', payload, strict);
+  if (delivery?.kind === 'encrypted' || (isRecord(payload) && 'encrypt' in payload)) return validateCommon('EncryptedBody', payload, strict);
+  const route = delivery?.kind === 'p1' || delivery?.kind === 'p2' ? { eventType: delivery.eventType, kind: delivery.kind } : eventTypeOf(payload);
   if (!route) {
     const envelope = isRecord(payload) && payload.schema === '2.0' ? 'EnvelopeV2' : isRecord(payload) && 'uuid' in payload ? 'EnvelopeV1' : undefined;
     if (envelope) {

@@ -9,11 +9,11 @@ export interface AcsRegistrations {
    *
    * @see {@link P2AcsAccessRecordCreatedV1}
    */
-  register_p2_acs_access_record_created_v1(handler: EventHandler<P2AcsAccessRecordCreatedV1>): this;
+  register_p2_acs_access_record_created_v1(handler: EventHandler<P2AcsAccessRecordCreatedV1, "acs.access_record.created_v1">): this;
   /**
    * Event `acs.user.updated_v1`: 用户信息变更: 智能门禁用户特征值变化时，发送此事件。
    *
    * @see {@link P2AcsUserUpdatedV1}
    */
-  register_p2_acs_user_updated_v1(handler: EventHandler<P2AcsUserUpdatedV1>): this;
+  register_p2_acs_user_updated_v1(handler: EventHandler<P2AcsUserUpdatedV1, "acs.user.updated_v1">): this;
 }

@@ -9,5 +9,5 @@ export interface ApaasRegistrations {
    *
    * @see {@link P2ApaasWorkspaceRecordChangeV1}
    */
-  register_p2_apaas_workspace_record_change_v1(handler: EventHandler<P2ApaasWorkspaceRecordChangeV1>): this;
+  register_p2_apaas_workspace_record_change_v1(handler: EventHandler<P2ApaasWorkspaceRecordChangeV1, "apaas.workspace.record_change_v1">): this;
 }

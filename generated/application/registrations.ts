@@ -9,47 +9,47 @@ export interface ApplicationRegistrations {
    *
    * @see {@link P2ApplicationApplicationAppVersionAuditV6}
    */
-  register_p2_application_application_app_version_audit_v6(handler: EventHandler<P2ApplicationApplicationAppVersionAuditV6>): this;
+  register_p2_application_application_app_version_audit_v6(handler: EventHandler<P2ApplicationApplicationAppVersionAuditV6, "application.application.app_version.audit_v6">): this;
   /**
    * Event `application.application.app_version.publish_apply_v6`: 申请发布应用: 通过订阅该事件，可接收应用提交发布申请事件
    *
    * @see {@link P2ApplicationApplicationAppVersionPublishApplyV6}
    */
-  register_p2_application_application_app_version_publish_apply_v6(handler: EventHandler<P2ApplicationApplicationAppVersionPublishApplyV6>): this;
+  register_p2_application_application_app_version_publish_apply_v6(handler: EventHandler<P2ApplicationApplicationAppVersionPublishApplyV6, "application.application.app_version.publish_apply_v6">): this;
   /**
    * Event `application.application.app_version.publish_revoke_v6`: 撤回应用发布申请: 通过订阅该事件，可接收应用撤回发布申请事件
    *
    * @see {@link P2ApplicationApplicationAppVersionPublishRevokeV6}
    */
-  register_p2_application_application_app_version_publish_revoke_v6(handler: EventHandler<P2ApplicationApplicationAppVersionPublishRevokeV6>): this;
+  register_p2_application_application_app_version_publish_revoke_v6(handler: EventHandler<P2ApplicationApplicationAppVersionPublishRevokeV6, "application.application.app_version.publish_revoke_v6">): this;
   /**
    * Event `application.application.created_v6`: 应用创建: 当企业内有新的自建应用被创建时推送此事件（创建就会产生此事件，不需要发版）
    *
    * @see {@link P2ApplicationApplicationCreatedV6}
    */
-  register_p2_application_application_created_v6(handler: EventHandler<P2ApplicationApplicationCreatedV6>): this;
+  register_p2_application_application_created_v6(handler: EventHandler<P2ApplicationApplicationCreatedV6, "application.application.created_v6">): this;
   /**
    * Event `application.application.feedback.created_v6`: 新增应用反馈: 当应用收到新反馈时，触发该事件
    *
    * @see {@link P2ApplicationApplicationFeedbackCreatedV6}
    */
-  register_p2_application_application_feedback_created_v6(handler: EventHandler<P2ApplicationApplicationFeedbackCreatedV6>): this;
+  register_p2_application_application_feedback_created_v6(handler: EventHandler<P2ApplicationApplicationFeedbackCreatedV6, "application.application.feedback.created_v6">): this;
   /**
    * Event `application.application.feedback.updated_v6`: 反馈更新: 当反馈的处理状态被更新时，触发该事件
    *
    * @see {@link P2ApplicationApplicationFeedbackUpdatedV6}
    */
-  register_p2_application_application_feedback_updated_v6(handler: EventHandler<P2ApplicationApplicationFeedbackUpdatedV6>): this;
+  register_p2_application_application_feedback_updated_v6(handler: EventHandler<P2ApplicationApplicationFeedbackUpdatedV6, "application.application.feedback.updated_v6">): this;
   /**
    * Event `application.application.visibility.added_v6`: 员工免审安装应用: 以下场景会触发该事件，事件体内包含对应用户的 ID 信息。
    *
    * @see {@link P2ApplicationApplicationVisibilityAddedV6}
    */
-  register_p2_application_application_visibility_added_v6(handler: EventHandler<P2ApplicationApplicationVisibilityAddedV6>): this;
+  register_p2_application_application_visibility_added_v6(handler: EventHandler<P2ApplicationApplicationVisibilityAddedV6, "application.application.visibility.added_v6">): this;
   /**
    * Event `application.bot.menu_v6`: 机器人自定义菜单事件: 当用户点击类型为事件的机器人菜单时触发
    *
    * @see {@link P2ApplicationBotMenuV6}
    */
-  register_p2_application_bot_menu_v6(handler: EventHandler<P2ApplicationBotMenuV6>): this;
+  register_p2_application_bot_menu_v6(handler: EventHandler<P2ApplicationBotMenuV6, "application.bot.menu_v6">): this;
 }

@@ -9,29 +9,29 @@ export interface ApprovalRegistrations {
    *
    * @see {@link P2ApprovalApprovalUpdatedV4}
    */
-  register_p2_approval_approval_updated_v4(handler: EventHandler<P2ApprovalApprovalUpdatedV4>): this;
+  register_p2_approval_approval_updated_v4(handler: EventHandler<P2ApprovalApprovalUpdatedV4, "approval.approval.updated_v4">): this;
   /**
    * Event `approval.instance.remedy_group_update_v4`: 补卡审批: 审批定义的表单包含 补卡控件组 时，该定义下的审批实例通过时，触发该事件。
    *
    * @see {@link P2ApprovalInstanceRemedyGroupUpdateV4}
    */
-  register_p2_approval_instance_remedy_group_update_v4(handler: EventHandler<P2ApprovalInstanceRemedyGroupUpdateV4>): this;
+  register_p2_approval_instance_remedy_group_update_v4(handler: EventHandler<P2ApprovalInstanceRemedyGroupUpdateV4, "approval.instance.remedy_group_update_v4">): this;
   /**
    * Event `approval.instance.status_changed_v4`: 审批实例状态变更: the status of an approval instance changed (created → PENDING, approved, rejected, withdrawn, deleted with its definition, revoked, closed or recovered after a timeout).
    *
    * @see {@link P2ApprovalInstanceStatusChangedV4}
    */
-  register_p2_approval_instance_status_changed_v4(handler: EventHandler<P2ApprovalInstanceStatusChangedV4>): this;
+  register_p2_approval_instance_status_changed_v4(handler: EventHandler<P2ApprovalInstanceStatusChangedV4, "approval.instance.status_changed_v4">): this;
   /**
    * Event `approval.instance.trip_group_update_v4`: 出差审批: 审批定义的表单包含 出差控件组 时，该定义下的审批实例通过时，触发该事件。
    *
    * @see {@link P2ApprovalInstanceTripGroupUpdateV4}
    */
-  register_p2_approval_instance_trip_group_update_v4(handler: EventHandler<P2ApprovalInstanceTripGroupUpdateV4>): this;
+  register_p2_approval_instance_trip_group_update_v4(handler: EventHandler<P2ApprovalInstanceTripGroupUpdateV4, "approval.instance.trip_group_update_v4">): this;
   /**
    * Event `approval.task.status_changed_v4`: 审批任务状态变更: the status of an approval task changed — a task became pending, was approved, rejected, transferred, rolled back, finished because its node completed, or closed/recovered after a timeout.
    *
    * @see {@link P2ApprovalTaskStatusChangedV4}
    */
-  register_p2_approval_task_status_changed_v4(handler: EventHandler<P2ApprovalTaskStatusChangedV4>): this;
+  register_p2_approval_task_status_changed_v4(handler: EventHandler<P2ApprovalTaskStatusChangedV4, "approval.task.status_changed_v4">): this;
 }

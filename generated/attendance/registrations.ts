@@ -9,11 +9,11 @@ export interface AttendanceRegistrations {
    *
    * @see {@link P2AttendanceUserFlowCreatedV1}
    */
-  register_p2_attendance_user_flow_created_v1(handler: EventHandler<P2AttendanceUserFlowCreatedV1>): this;
+  register_p2_attendance_user_flow_created_v1(handler: EventHandler<P2AttendanceUserFlowCreatedV1, "attendance.user_flow.created_v1">): this;
   /**
    * Event `attendance.user_task.updated_v1`: 用户任务状态变更: 当用户任务变更后，推送该用户的任务状态变更消息。
    *
    * @see {@link P2AttendanceUserTaskUpdatedV1}
    */
-  register_p2_attendance_user_task_updated_v1(handler: EventHandler<P2AttendanceUserTaskUpdatedV1>): this;
+  register_p2_attendance_user_task_updated_v1(handler: EventHandler<P2AttendanceUserTaskUpdatedV1, "attendance.user_task.updated_v1">): this;
 }

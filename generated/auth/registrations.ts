@@ -9,5 +9,5 @@ export interface AuthRegistrations {
    *
    * @see {@link P2AuthUserAccessTokenRevokedV4}
    */
-  register_p2_auth_user_access_token_revoked_v4(handler: EventHandler<P2AuthUserAccessTokenRevokedV4>): this;
+  register_p2_auth_user_access_token_revoked_v4(handler: EventHandler<P2AuthUserAccessTokenRevokedV4, "auth.user_access_token.revoked_v4">): this;
 }

@@ -9,23 +9,23 @@ export interface CalendarRegistrations {
    *
    * @see {@link P2CalendarCalendarAclCreatedV4}
    */
-  register_p2_calendar_calendar_acl_created_v4(handler: EventHandler<P2CalendarCalendarAclCreatedV4>): this;
+  register_p2_calendar_calendar_acl_created_v4(handler: EventHandler<P2CalendarCalendarAclCreatedV4, "calendar.calendar.acl.created_v4">): this;
   /**
    * Event `calendar.calendar.acl.deleted_v4`: 删除 ACL: 当订阅的日历上有访问控制被删除时，将会触发此事件。
    *
    * @see {@link P2CalendarCalendarAclDeletedV4}
    */
-  register_p2_calendar_calendar_acl_deleted_v4(handler: EventHandler<P2CalendarCalendarAclDeletedV4>): this;
+  register_p2_calendar_calendar_acl_deleted_v4(handler: EventHandler<P2CalendarCalendarAclDeletedV4, "calendar.calendar.acl.deleted_v4">): this;
   /**
    * Event `calendar.calendar.changed_v4`: 日历变更: 当用户订阅日历变更事件后，如果用户日历列表内发生了日历变动，则会触发该事件。
    *
    * @see {@link P2CalendarCalendarChangedV4}
    */
-  register_p2_calendar_calendar_changed_v4(handler: EventHandler<P2CalendarCalendarChangedV4>): this;
+  register_p2_calendar_calendar_changed_v4(handler: EventHandler<P2CalendarCalendarChangedV4, "calendar.calendar.changed_v4">): this;
   /**
    * Event `calendar.calendar.event.changed_v4`: 日程变更: 当用户订阅日程变更事件后，被订阅的日历下有日程发生变更时，将会触发该事件。
    *
    * @see {@link P2CalendarCalendarEventChangedV4}
    */
-  register_p2_calendar_calendar_event_changed_v4(handler: EventHandler<P2CalendarCalendarEventChangedV4>): this;
+  register_p2_calendar_calendar_event_changed_v4(handler: EventHandler<P2CalendarCalendarEventChangedV4, "calendar.calendar.event.changed_v4">): this;
 }

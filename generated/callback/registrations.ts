@@ -9,11 +9,11 @@ export interface CallbackRegistrations {
    *
    * @see {@link P2CardActionTrigger}
    */
-  register_p2_card_action_trigger(handler: CallbackHandler<P2CardActionTrigger, P2CardActionTriggerResponse>): this;
+  register_p2_card_action_trigger(handler: CallbackHandler<P2CardActionTrigger, P2CardActionTriggerResponse, "card.action.trigger">): this;
   /**
    * Callback `url.preview.get`: 拉取链接预览数据: sent when a user posts a link the app registered for link previews. The handler's return value — an inline preview and/or a card — is the answer, due within 3 s.
    *
    * @see {@link P2URLPreviewGet}
    */
-  register_p2_url_preview_get(handler: CallbackHandler<P2URLPreviewGet, P2URLPreviewGetResponse>): this;
+  register_p2_url_preview_get(handler: CallbackHandler<P2URLPreviewGet, P2URLPreviewGetResponse, "url.preview.get">): this;
 }

@@ -9,5 +9,5 @@ export interface CompensationRegistrations {
    *
    * @see {@link P2CompensationArchiveChangedV1}
    */
-  register_p2_compensation_archive_changed_v1(handler: EventHandler<P2CompensationArchiveChangedV1>): this;
+  register_p2_compensation_archive_changed_v1(handler: EventHandler<P2CompensationArchiveChangedV1, "compensation.archive.changed_v1">): this;
 }

@@ -9,77 +9,77 @@ export interface ContactRegistrations {
    *
    * @see {@link P2ContactCustomAttrEventUpdatedV3}
    */
-  register_p2_contact_custom_attr_event_updated_v3(handler: EventHandler<P2ContactCustomAttrEventUpdatedV3>): this;
+  register_p2_contact_custom_attr_event_updated_v3(handler: EventHandler<P2ContactCustomAttrEventUpdatedV3, "contact.custom_attr_event.updated_v3">): this;
   /**
    * Event `contact.department.created_v3`: 部门新建: 当应用订阅该事件后，如果通讯录内有部门被创建，则会触发该事件。
    *
    * @see {@link P2ContactDepartmentCreatedV3}
    */
-  register_p2_contact_department_created_v3(handler: EventHandler<P2ContactDepartmentCreatedV3>): this;
+  register_p2_contact_department_created_v3(handler: EventHandler<P2ContactDepartmentCreatedV3, "contact.department.created_v3">): this;
   /**
    * Event `contact.department.deleted_v3`: 部门被删除: 应用订阅该事件后，如果通讯录内有部门被删除，则会触发该事件。
    *
    * @see {@link P2ContactDepartmentDeletedV3}
    */
-  register_p2_contact_department_deleted_v3(handler: EventHandler<P2ContactDepartmentDeletedV3>): this;
+  register_p2_contact_department_deleted_v3(handler: EventHandler<P2ContactDepartmentDeletedV3, "contact.department.deleted_v3">): this;
   /**
    * Event `contact.department.updated_v3`: 部门信息变化: 当应用订阅该事件后，如果部门信息发生变化，则会触发该事件。部门信息发生变化的范围包括：
    *
    * @see {@link P2ContactDepartmentUpdatedV3}
    */
-  register_p2_contact_department_updated_v3(handler: EventHandler<P2ContactDepartmentUpdatedV3>): this;
+  register_p2_contact_department_updated_v3(handler: EventHandler<P2ContactDepartmentUpdatedV3, "contact.department.updated_v3">): this;
   /**
    * Event `contact.employee_type_enum.actived_v3`: 启用人员类型: 当应用订阅该事件后，如果将未激活的人员类型更新为激活状态，则会触发该事件。
    *
    * @see {@link P2ContactEmployeeTypeEnumActivedV3}
    */
-  register_p2_contact_employee_type_enum_actived_v3(handler: EventHandler<P2ContactEmployeeTypeEnumActivedV3>): this;
+  register_p2_contact_employee_type_enum_actived_v3(handler: EventHandler<P2ContactEmployeeTypeEnumActivedV3, "contact.employee_type_enum.actived_v3">): this;
   /**
    * Event `contact.employee_type_enum.created_v3`: 新建人员类型: 当应用订阅该事件后，如果新增了人员类型中的选项，则会触发该事件。
    *
    * @see {@link P2ContactEmployeeTypeEnumCreatedV3}
    */
-  register_p2_contact_employee_type_enum_created_v3(handler: EventHandler<P2ContactEmployeeTypeEnumCreatedV3>): this;
+  register_p2_contact_employee_type_enum_created_v3(handler: EventHandler<P2ContactEmployeeTypeEnumCreatedV3, "contact.employee_type_enum.created_v3">): this;
   /**
    * Event `contact.employee_type_enum.deactivated_v3`: 停用人员类型: 当应用订阅该事件后，如果将激活的人员类型更新为未激活状态，则会触发该事件。
    *
    * @see {@link P2ContactEmployeeTypeEnumDeactivatedV3}
    */
-  register_p2_contact_employee_type_enum_deactivated_v3(handler: EventHandler<P2ContactEmployeeTypeEnumDeactivatedV3>): this;
+  register_p2_contact_employee_type_enum_deactivated_v3(handler: EventHandler<P2ContactEmployeeTypeEnumDeactivatedV3, "contact.employee_type_enum.deactivated_v3">): this;
   /**
    * Event `contact.employee_type_enum.deleted_v3`: 删除人员类型: 当应用订阅该事件后，如果删除某一人员类型，则会触发该事件。
    *
    * @see {@link P2ContactEmployeeTypeEnumDeletedV3}
    */
-  register_p2_contact_employee_type_enum_deleted_v3(handler: EventHandler<P2ContactEmployeeTypeEnumDeletedV3>): this;
+  register_p2_contact_employee_type_enum_deleted_v3(handler: EventHandler<P2ContactEmployeeTypeEnumDeletedV3, "contact.employee_type_enum.deleted_v3">): this;
   /**
    * Event `contact.employee_type_enum.updated_v3`: 修改人员类型名称: 当应用订阅该事件后，如果更新了人员类型的选项内容（包括默认内容 content 参数和国际化内容 i18n_content），则会触发该事件。
    *
    * @see {@link P2ContactEmployeeTypeEnumUpdatedV3}
    */
-  register_p2_contact_employee_type_enum_updated_v3(handler: EventHandler<P2ContactEmployeeTypeEnumUpdatedV3>): this;
+  register_p2_contact_employee_type_enum_updated_v3(handler: EventHandler<P2ContactEmployeeTypeEnumUpdatedV3, "contact.employee_type_enum.updated_v3">): this;
   /**
    * Event `contact.scope.updated_v3`: 通讯录权限范围变更: 当应用订阅该事件后，如果应用的通讯录权限范围发生变更，则会触发该事件。
    *
    * @see {@link P2ContactScopeUpdatedV3}
    */
-  register_p2_contact_scope_updated_v3(handler: EventHandler<P2ContactScopeUpdatedV3>): this;
+  register_p2_contact_scope_updated_v3(handler: EventHandler<P2ContactScopeUpdatedV3, "contact.scope.updated_v3">): this;
   /**
    * Event `contact.user.created_v3`: 员工入职: 当应用订阅该事件后，如果有新员工入职（例如，通过管理后台添加成员、调用创建用户 API），则会触发该事件。
    *
    * @see {@link P2ContactUserCreatedV3}
    */
-  register_p2_contact_user_created_v3(handler: EventHandler<P2ContactUserCreatedV3>): this;
+  register_p2_contact_user_created_v3(handler: EventHandler<P2ContactUserCreatedV3, "contact.user.created_v3">): this;
   /**
    * Event `contact.user.deleted_v3`: 员工离职: 当应用订阅该事件后，如果有员工离职（例如，通过管理后台离职成员、调用删除用户 API），则会触发该事件。
    *
    * @see {@link P2ContactUserDeletedV3}
    */
-  register_p2_contact_user_deleted_v3(handler: EventHandler<P2ContactUserDeletedV3>): this;
+  register_p2_contact_user_deleted_v3(handler: EventHandler<P2ContactUserDeletedV3, "contact.user.deleted_v3">): this;
   /**
    * Event `contact.user.updated_v3`: 员工信息被修改: 应用订阅该事件后，当员工信息（包括：ID、用户名、英文名、别名、邮箱、企业邮箱、职务、手机号、性别、头像、状态、所属部门、直属主管、城市、国家、工位、入职时间、工号、类型、排序、自定义字段、职级、序列、虚线上级）被修改时将会触发该事件。你可以在事件的 old_object 字段中查看修改前的用户信息；在事件的 object 字段中可以查看修改后的用户信息。
    *
    * @see {@link P2ContactUserUpdatedV3}
    */
-  register_p2_contact_user_updated_v3(handler: EventHandler<P2ContactUserUpdatedV3>): this;
+  register_p2_contact_user_updated_v3(handler: EventHandler<P2ContactUserUpdatedV3, "contact.user.updated_v3">): this;
 }

@@ -9,443 +9,443 @@ export interface CorehrRegistrations {
    *
    * @see {@link P2CorehrApprovalGroupsUpdatedV2}
    */
-  register_p2_corehr_approval_groups_updated_v2(handler: EventHandler<P2CorehrApprovalGroupsUpdatedV2>): this;
+  register_p2_corehr_approval_groups_updated_v2(handler: EventHandler<P2CorehrApprovalGroupsUpdatedV2, "corehr.approval_groups.updated_v2">): this;
   /**
    * Event `corehr.common_data.id.user_mapping_changed_v1`: 用户ID映射变更: 用户ID映射变更事件
    *
    * @see {@link P2CorehrCommonDataIdUserMappingChangedV1}
    */
-  register_p2_corehr_common_data_id_user_mapping_changed_v1(handler: EventHandler<P2CorehrCommonDataIdUserMappingChangedV1>): this;
+  register_p2_corehr_common_data_id_user_mapping_changed_v1(handler: EventHandler<P2CorehrCommonDataIdUserMappingChangedV1, "corehr.common_data.id.user_mapping_changed_v1">): this;
   /**
    * Event `corehr.common_data.meta_data.updated_v1`: 元数据信息变更: People元数据定义变更会对外推送事件。例如在People系统中，设置-人员档案配置-个人信息-基本信息 中添加一个字段。就会收到person相关的元数据变更推送。
    *
    * @see {@link P2CorehrCommonDataMetaDataUpdatedV1}
    */
-  register_p2_corehr_common_data_meta_data_updated_v1(handler: EventHandler<P2CorehrCommonDataMetaDataUpdatedV1>): this;
+  register_p2_corehr_common_data_meta_data_updated_v1(handler: EventHandler<P2CorehrCommonDataMetaDataUpdatedV1, "corehr.common_data.meta_data.updated_v1">): this;
   /**
    * Event `corehr.company.created_v2`: 创建公司: 飞书人事中「公司被创建」时将触发此事件。
    *
    * @see {@link P2CorehrCompanyCreatedV2}
    */
-  register_p2_corehr_company_created_v2(handler: EventHandler<P2CorehrCompanyCreatedV2>): this;
+  register_p2_corehr_company_created_v2(handler: EventHandler<P2CorehrCompanyCreatedV2, "corehr.company.created_v2">): this;
   /**
    * Event `corehr.company.deleted_v2`: 删除公司: 飞书人事中「公司被删除」时将触发此事件。
    *
    * @see {@link P2CorehrCompanyDeletedV2}
    */
-  register_p2_corehr_company_deleted_v2(handler: EventHandler<P2CorehrCompanyDeletedV2>): this;
+  register_p2_corehr_company_deleted_v2(handler: EventHandler<P2CorehrCompanyDeletedV2, "corehr.company.deleted_v2">): this;
   /**
    * Event `corehr.company.updated_v2`: 更新公司: 飞书人事中「公司被更新」时将触发此事件。
    *
    * @see {@link P2CorehrCompanyUpdatedV2}
    */
-  register_p2_corehr_company_updated_v2(handler: EventHandler<P2CorehrCompanyUpdatedV2>): this;
+  register_p2_corehr_company_updated_v2(handler: EventHandler<P2CorehrCompanyUpdatedV2, "corehr.company.updated_v2">): this;
   /**
    * Event `corehr.contract.created_v1`: 合同创建: 通过开放平台创建合同或飞书人事系统中员工新签一份合同时，会触发合同创建事件
    *
    * @see {@link P2CorehrContractCreatedV1}
    */
-  register_p2_corehr_contract_created_v1(handler: EventHandler<P2CorehrContractCreatedV1>): this;
+  register_p2_corehr_contract_created_v1(handler: EventHandler<P2CorehrContractCreatedV1, "corehr.contract.created_v1">): this;
   /**
    * Event `corehr.contract.deleted_v1`: 合同删除: 通过开放平台删除合同时，会触发该事件。注意：删除后，无法通过搜索接口查询到合同信息。
    *
    * @see {@link P2CorehrContractDeletedV1}
    */
-  register_p2_corehr_contract_deleted_v1(handler: EventHandler<P2CorehrContractDeletedV1>): this;
+  register_p2_corehr_contract_deleted_v1(handler: EventHandler<P2CorehrContractDeletedV1, "corehr.contract.deleted_v1">): this;
   /**
    * Event `corehr.contract.updated_v1`: 合同更新: 通过开放平台更新合同或者在飞书人事系统进行变更和续约等业务操作时，会触发本事件
    *
    * @see {@link P2CorehrContractUpdatedV1}
    */
-  register_p2_corehr_contract_updated_v1(handler: EventHandler<P2CorehrContractUpdatedV1>): this;
+  register_p2_corehr_contract_updated_v1(handler: EventHandler<P2CorehrContractUpdatedV1, "corehr.contract.updated_v1">): this;
   /**
    * Event `corehr.cost_center.created_v2`: 创建成本中心: 飞书人事中「成本中心被创建」时将触发此事件。
    *
    * @see {@link P2CorehrCostCenterCreatedV2}
    */
-  register_p2_corehr_cost_center_created_v2(handler: EventHandler<P2CorehrCostCenterCreatedV2>): this;
+  register_p2_corehr_cost_center_created_v2(handler: EventHandler<P2CorehrCostCenterCreatedV2, "corehr.cost_center.created_v2">): this;
   /**
    * Event `corehr.cost_center.deleted_v2`: 删除成本中心: 飞书人事中「成本中心被删除」时将触发此事件。
    *
    * @see {@link P2CorehrCostCenterDeletedV2}
    */
-  register_p2_corehr_cost_center_deleted_v2(handler: EventHandler<P2CorehrCostCenterDeletedV2>): this;
+  register_p2_corehr_cost_center_deleted_v2(handler: EventHandler<P2CorehrCostCenterDeletedV2, "corehr.cost_center.deleted_v2">): this;
   /**
    * Event `corehr.cost_center.updated_v2`: 更新成本中心: 飞书人事中「成本中心信息被更新」时将触发此事件。
    *
    * @see {@link P2CorehrCostCenterUpdatedV2}
    */
-  register_p2_corehr_cost_center_updated_v2(handler: EventHandler<P2CorehrCostCenterUpdatedV2>): this;
+  register_p2_corehr_cost_center_updated_v2(handler: EventHandler<P2CorehrCostCenterUpdatedV2, "corehr.cost_center.updated_v2">): this;
   /**
    * Event `corehr.custom_org.created_v2`: 自定义组织被创建: 飞书人事中「自定义组织被创建」时将触发此事件。
    *
    * @see {@link P2CorehrCustomOrgCreatedV2}
    */
-  register_p2_corehr_custom_org_created_v2(handler: EventHandler<P2CorehrCustomOrgCreatedV2>): this;
+  register_p2_corehr_custom_org_created_v2(handler: EventHandler<P2CorehrCustomOrgCreatedV2, "corehr.custom_org.created_v2">): this;
   /**
    * Event `corehr.custom_org.deleted_v2`: 自定义组织被删除: 飞书人事中「自定义组织被删除」时将触发此事件。
    *
    * @see {@link P2CorehrCustomOrgDeletedV2}
    */
-  register_p2_corehr_custom_org_deleted_v2(handler: EventHandler<P2CorehrCustomOrgDeletedV2>): this;
+  register_p2_corehr_custom_org_deleted_v2(handler: EventHandler<P2CorehrCustomOrgDeletedV2, "corehr.custom_org.deleted_v2">): this;
   /**
    * Event `corehr.custom_org.updated_v2`: 自定义组织被更新: 飞书人事中「自定义组织被更新」时将触发此事件。
    *
    * @see {@link P2CorehrCustomOrgUpdatedV2}
    */
-  register_p2_corehr_custom_org_updated_v2(handler: EventHandler<P2CorehrCustomOrgUpdatedV2>): this;
+  register_p2_corehr_custom_org_updated_v2(handler: EventHandler<P2CorehrCustomOrgUpdatedV2, "corehr.custom_org.updated_v2">): this;
   /**
    * Event `corehr.department.created_v1`: 创建部门: 飞书人事中「部门被创建」时将触发此事件。
    *
    * @see {@link P2CorehrDepartmentCreatedV1}
    */
-  register_p2_corehr_department_created_v1(handler: EventHandler<P2CorehrDepartmentCreatedV1>): this;
+  register_p2_corehr_department_created_v1(handler: EventHandler<P2CorehrDepartmentCreatedV1, "corehr.department.created_v1">): this;
   /**
    * Event `corehr.department.created_v2`: 创建部门V2: 飞书人事中「部门被创建」时将触发此事件。
    *
    * @see {@link P2CorehrDepartmentCreatedV2}
    */
-  register_p2_corehr_department_created_v2(handler: EventHandler<P2CorehrDepartmentCreatedV2>): this;
+  register_p2_corehr_department_created_v2(handler: EventHandler<P2CorehrDepartmentCreatedV2, "corehr.department.created_v2">): this;
   /**
    * Event `corehr.department.deleted_v1`: 删除部门: 飞书人事中「部门被删除」时将触发此事件。
    *
    * @see {@link P2CorehrDepartmentDeletedV1}
    */
-  register_p2_corehr_department_deleted_v1(handler: EventHandler<P2CorehrDepartmentDeletedV1>): this;
+  register_p2_corehr_department_deleted_v1(handler: EventHandler<P2CorehrDepartmentDeletedV1, "corehr.department.deleted_v1">): this;
   /**
    * Event `corehr.department.updated_v1`: 更新部门: 飞书人事中「部门信息被更新」时将触发此事件。
    *
    * @see {@link P2CorehrDepartmentUpdatedV1}
    */
-  register_p2_corehr_department_updated_v1(handler: EventHandler<P2CorehrDepartmentUpdatedV1>): this;
+  register_p2_corehr_department_updated_v1(handler: EventHandler<P2CorehrDepartmentUpdatedV1, "corehr.department.updated_v1">): this;
   /**
    * Event `corehr.department.updated_v2`: 更新部门V2: 飞书人事中「部门信息被更新」时将触发此事件。
    *
    * @see {@link P2CorehrDepartmentUpdatedV2}
    */
-  register_p2_corehr_department_updated_v2(handler: EventHandler<P2CorehrDepartmentUpdatedV2>): this;
+  register_p2_corehr_department_updated_v2(handler: EventHandler<P2CorehrDepartmentUpdatedV2, "corehr.department.updated_v2">): this;
   /**
    * Event `corehr.employee.domain_event_v2`: 人员信息变更: 人员领域事件变更，通过业务界面、开放平台接口对个人信息、工作信息（雇佣信息）、任职信息、兼职信息等进行操作时会触发相应事件
    *
    * @see {@link P2CorehrEmployeeDomainEventV2}
    */
-  register_p2_corehr_employee_domain_event_v2(handler: EventHandler<P2CorehrEmployeeDomainEventV2>): this;
+  register_p2_corehr_employee_domain_event_v2(handler: EventHandler<P2CorehrEmployeeDomainEventV2, "corehr.employee.domain_event_v2">): this;
   /**
    * Event `corehr.employment.converted_v1`: 员工完成转正: 当员工转正生效时触发该事件
    *
    * @see {@link P2CorehrEmploymentConvertedV1}
    */
-  register_p2_corehr_employment_converted_v1(handler: EventHandler<P2CorehrEmploymentConvertedV1>): this;
+  register_p2_corehr_employment_converted_v1(handler: EventHandler<P2CorehrEmploymentConvertedV1, "corehr.employment.converted_v1">): this;
   /**
    * Event `corehr.employment.created_v1`: 【事件】创建雇佣信息: 员工雇佣信息被创建时发送该事件，场景举例：
    *
    * @see {@link P2CorehrEmploymentCreatedV1}
    */
-  register_p2_corehr_employment_created_v1(handler: EventHandler<P2CorehrEmploymentCreatedV1>): this;
+  register_p2_corehr_employment_created_v1(handler: EventHandler<P2CorehrEmploymentCreatedV1, "corehr.employment.created_v1">): this;
   /**
    * Event `corehr.employment.deleted_v1`: 【事件】删除雇佣信息: 员工在飞书人事的「雇佣信息被删除」时将触发此事件。
    *
    * @see {@link P2CorehrEmploymentDeletedV1}
    */
-  register_p2_corehr_employment_deleted_v1(handler: EventHandler<P2CorehrEmploymentDeletedV1>): this;
+  register_p2_corehr_employment_deleted_v1(handler: EventHandler<P2CorehrEmploymentDeletedV1, "corehr.employment.deleted_v1">): this;
   /**
    * Event `corehr.employment.resigned_v1`: 员工完成离职: 员工完成离职，即离职日期的次日凌晨时，员工雇佣状态更改为“离职”后触发该事件。
    *
    * @see {@link P2CorehrEmploymentResignedV1}
    */
-  register_p2_corehr_employment_resigned_v1(handler: EventHandler<P2CorehrEmploymentResignedV1>): this;
+  register_p2_corehr_employment_resigned_v1(handler: EventHandler<P2CorehrEmploymentResignedV1, "corehr.employment.resigned_v1">): this;
   /**
    * Event `corehr.employment.updated_v1`: 【事件】更新雇佣信息: 员工雇佣信息变更时发送该事件，场景举例：
    *
    * @see {@link P2CorehrEmploymentUpdatedV1}
    */
-  register_p2_corehr_employment_updated_v1(handler: EventHandler<P2CorehrEmploymentUpdatedV1>): this;
+  register_p2_corehr_employment_updated_v1(handler: EventHandler<P2CorehrEmploymentUpdatedV1, "corehr.employment.updated_v1">): this;
   /**
    * Event `corehr.job.created_v1`: 创建职务: 飞书人事中「职务被创建」时将触发此事件。注意：触发时间为职务实际生效时间，如在 2022-01-01 创建职务，职务生效时间设置为 2022-05-01，事件将在 2022-05-01 进行推送。
    *
    * @see {@link P2CorehrJobCreatedV1}
    */
-  register_p2_corehr_job_created_v1(handler: EventHandler<P2CorehrJobCreatedV1>): this;
+  register_p2_corehr_job_created_v1(handler: EventHandler<P2CorehrJobCreatedV1, "corehr.job.created_v1">): this;
   /**
    * Event `corehr.job.deleted_v1`: 删除职务: 飞书人事中「职务被删除」时将触发此事件。
    *
    * @see {@link P2CorehrJobDeletedV1}
    */
-  register_p2_corehr_job_deleted_v1(handler: EventHandler<P2CorehrJobDeletedV1>): this;
+  register_p2_corehr_job_deleted_v1(handler: EventHandler<P2CorehrJobDeletedV1, "corehr.job.deleted_v1">): this;
   /**
    * Event `corehr.job.updated_v1`: 更新职务: 飞书人事中「职务信息被更新」时将触发此事件。注意：触发时间为职务实际生效时间，如在 2022-01-01 更新职务，职务生效时间设置为 2022-05-01，事件将在 2022-05-01 进行推送。
    *
    * @see {@link P2CorehrJobUpdatedV1}
    */
-  register_p2_corehr_job_updated_v1(handler: EventHandler<P2CorehrJobUpdatedV1>): this;
+  register_p2_corehr_job_updated_v1(handler: EventHandler<P2CorehrJobUpdatedV1, "corehr.job.updated_v1">): this;
   /**
    * Event `corehr.job_change.status_updated_v2`: 异动状态变更: 在异动审批状态变更、异动生效时都会触发该事件，审批结果产生的场景包括撤销、审批通过、审批拒绝
    *
    * @see {@link P2CorehrJobChangeStatusUpdatedV2}
    */
-  register_p2_corehr_job_change_status_updated_v2(handler: EventHandler<P2CorehrJobChangeStatusUpdatedV2>): this;
+  register_p2_corehr_job_change_status_updated_v2(handler: EventHandler<P2CorehrJobChangeStatusUpdatedV2, "corehr.job_change.status_updated_v2">): this;
   /**
    * Event `corehr.job_change.updated_v1`: 异动状态变更（不推荐）: 在异动审批状态变更、异动生效时都会触发该事件，审批结果产生的场景包括撤销、审批通过、审批拒绝。本事件没有数据范围鉴权。
    *
    * @see {@link P2CorehrJobChangeUpdatedV1}
    */
-  register_p2_corehr_job_change_updated_v1(handler: EventHandler<P2CorehrJobChangeUpdatedV1>): this;
+  register_p2_corehr_job_change_updated_v1(handler: EventHandler<P2CorehrJobChangeUpdatedV1, "corehr.job_change.updated_v1">): this;
   /**
    * Event `corehr.job_change.updated_v2`: 异动信息变更: 员工发起异动后，异动信息变更会触发该事件
    *
    * @see {@link P2CorehrJobChangeUpdatedV2}
    */
-  register_p2_corehr_job_change_updated_v2(handler: EventHandler<P2CorehrJobChangeUpdatedV2>): this;
+  register_p2_corehr_job_change_updated_v2(handler: EventHandler<P2CorehrJobChangeUpdatedV2, "corehr.job_change.updated_v2">): this;
   /**
    * Event `corehr.job_data.changed_v1`: 员工完成异动: 员工在飞书人事异动生效后（到达异动生效时间）将触发该事件。
    *
    * @see {@link P2CorehrJobDataChangedV1}
    */
-  register_p2_corehr_job_data_changed_v1(handler: EventHandler<P2CorehrJobDataChangedV1>): this;
+  register_p2_corehr_job_data_changed_v1(handler: EventHandler<P2CorehrJobDataChangedV1, "corehr.job_data.changed_v1">): this;
   /**
    * Event `corehr.job_data.created_v1`: 任职信息创建: 目前以下场景会触发该事件：
    *
    * @see {@link P2CorehrJobDataCreatedV1}
    */
-  register_p2_corehr_job_data_created_v1(handler: EventHandler<P2CorehrJobDataCreatedV1>): this;
+  register_p2_corehr_job_data_created_v1(handler: EventHandler<P2CorehrJobDataCreatedV1, "corehr.job_data.created_v1">): this;
   /**
    * Event `corehr.job_data.deleted_v1`: 任职信息删除: 目前以下场景会触发事件：
    *
    * @see {@link P2CorehrJobDataDeletedV1}
    */
-  register_p2_corehr_job_data_deleted_v1(handler: EventHandler<P2CorehrJobDataDeletedV1>): this;
+  register_p2_corehr_job_data_deleted_v1(handler: EventHandler<P2CorehrJobDataDeletedV1, "corehr.job_data.deleted_v1">): this;
   /**
    * Event `corehr.job_data.employed_v1`: 员工完成入职: 以下业务场景会触发此事件：
    *
    * @see {@link P2CorehrJobDataEmployedV1}
    */
-  register_p2_corehr_job_data_employed_v1(handler: EventHandler<P2CorehrJobDataEmployedV1>): this;
+  register_p2_corehr_job_data_employed_v1(handler: EventHandler<P2CorehrJobDataEmployedV1, "corehr.job_data.employed_v1">): this;
   /**
    * Event `corehr.job_data.updated_v1`: 任职信息更新: 目前以下场景会触发该事件：
    *
    * @see {@link P2CorehrJobDataUpdatedV1}
    */
-  register_p2_corehr_job_data_updated_v1(handler: EventHandler<P2CorehrJobDataUpdatedV1>): this;
+  register_p2_corehr_job_data_updated_v1(handler: EventHandler<P2CorehrJobDataUpdatedV1, "corehr.job_data.updated_v1">): this;
   /**
    * Event `corehr.job_family.created_v2`: 创建序列: 飞书人事中「序列被创建」时将触发此事件。
    *
    * @see {@link P2CorehrJobFamilyCreatedV2}
    */
-  register_p2_corehr_job_family_created_v2(handler: EventHandler<P2CorehrJobFamilyCreatedV2>): this;
+  register_p2_corehr_job_family_created_v2(handler: EventHandler<P2CorehrJobFamilyCreatedV2, "corehr.job_family.created_v2">): this;
   /**
    * Event `corehr.job_family.deleted_v2`: 删除序列: 飞书人事中「序列被删除」时将触发此事件。
    *
    * @see {@link P2CorehrJobFamilyDeletedV2}
    */
-  register_p2_corehr_job_family_deleted_v2(handler: EventHandler<P2CorehrJobFamilyDeletedV2>): this;
+  register_p2_corehr_job_family_deleted_v2(handler: EventHandler<P2CorehrJobFamilyDeletedV2, "corehr.job_family.deleted_v2">): this;
   /**
    * Event `corehr.job_family.updated_v2`: 更新序列: 飞书人事中「序列信息被更新」时将触发此事件。
    *
    * @see {@link P2CorehrJobFamilyUpdatedV2}
    */
-  register_p2_corehr_job_family_updated_v2(handler: EventHandler<P2CorehrJobFamilyUpdatedV2>): this;
+  register_p2_corehr_job_family_updated_v2(handler: EventHandler<P2CorehrJobFamilyUpdatedV2, "corehr.job_family.updated_v2">): this;
   /**
    * Event `corehr.job_grade.created_v2`: 创建职等: 飞书人事中「职等被创建」时将触发此事件。
    *
    * @see {@link P2CorehrJobGradeCreatedV2}
    */
-  register_p2_corehr_job_grade_created_v2(handler: EventHandler<P2CorehrJobGradeCreatedV2>): this;
+  register_p2_corehr_job_grade_created_v2(handler: EventHandler<P2CorehrJobGradeCreatedV2, "corehr.job_grade.created_v2">): this;
   /**
    * Event `corehr.job_grade.deleted_v2`: 删除职等: 飞书人事中「职等被删除」时将触发此事件。
    *
    * @see {@link P2CorehrJobGradeDeletedV2}
    */
-  register_p2_corehr_job_grade_deleted_v2(handler: EventHandler<P2CorehrJobGradeDeletedV2>): this;
+  register_p2_corehr_job_grade_deleted_v2(handler: EventHandler<P2CorehrJobGradeDeletedV2, "corehr.job_grade.deleted_v2">): this;
   /**
    * Event `corehr.job_grade.updated_v2`: 更新职等: 飞书人事中「职等被更新」时将触发此事件。
    *
    * @see {@link P2CorehrJobGradeUpdatedV2}
    */
-  register_p2_corehr_job_grade_updated_v2(handler: EventHandler<P2CorehrJobGradeUpdatedV2>): this;
+  register_p2_corehr_job_grade_updated_v2(handler: EventHandler<P2CorehrJobGradeUpdatedV2, "corehr.job_grade.updated_v2">): this;
   /**
    * Event `corehr.job_level.created_v2`: 创建职级: 飞书人事中「职级被创建」时将触发此事件。
    *
    * @see {@link P2CorehrJobLevelCreatedV2}
    */
-  register_p2_corehr_job_level_created_v2(handler: EventHandler<P2CorehrJobLevelCreatedV2>): this;
+  register_p2_corehr_job_level_created_v2(handler: EventHandler<P2CorehrJobLevelCreatedV2, "corehr.job_level.created_v2">): this;
   /**
    * Event `corehr.job_level.deleted_v2`: 删除职级: 飞书人事中「职级被删除」时将触发此事件。
    *
    * @see {@link P2CorehrJobLevelDeletedV2}
    */
-  register_p2_corehr_job_level_deleted_v2(handler: EventHandler<P2CorehrJobLevelDeletedV2>): this;
+  register_p2_corehr_job_level_deleted_v2(handler: EventHandler<P2CorehrJobLevelDeletedV2, "corehr.job_level.deleted_v2">): this;
   /**
    * Event `corehr.job_level.updated_v2`: 更新职级: 飞书人事中「职级信息被更新」时将触发此事件。
    *
    * @see {@link P2CorehrJobLevelUpdatedV2}
    */
-  register_p2_corehr_job_level_updated_v2(handler: EventHandler<P2CorehrJobLevelUpdatedV2>): this;
+  register_p2_corehr_job_level_updated_v2(handler: EventHandler<P2CorehrJobLevelUpdatedV2, "corehr.job_level.updated_v2">): this;
   /**
    * Event `corehr.location.created_v2`: 创建地点: 飞书人事中「地点被创建」时将触发此事件。
    *
    * @see {@link P2CorehrLocationCreatedV2}
    */
-  register_p2_corehr_location_created_v2(handler: EventHandler<P2CorehrLocationCreatedV2>): this;
+  register_p2_corehr_location_created_v2(handler: EventHandler<P2CorehrLocationCreatedV2, "corehr.location.created_v2">): this;
   /**
    * Event `corehr.location.deleted_v2`: 删除地点: 飞书人事中「地点被删除」时将触发此事件。
    *
    * @see {@link P2CorehrLocationDeletedV2}
    */
-  register_p2_corehr_location_deleted_v2(handler: EventHandler<P2CorehrLocationDeletedV2>): this;
+  register_p2_corehr_location_deleted_v2(handler: EventHandler<P2CorehrLocationDeletedV2, "corehr.location.deleted_v2">): this;
   /**
    * Event `corehr.location.updated_v2`: 更新地点: 飞书人事中「地点被更新」时将触发此事件。
    *
    * @see {@link P2CorehrLocationUpdatedV2}
    */
-  register_p2_corehr_location_updated_v2(handler: EventHandler<P2CorehrLocationUpdatedV2>): this;
+  register_p2_corehr_location_updated_v2(handler: EventHandler<P2CorehrLocationUpdatedV2, "corehr.location.updated_v2">): this;
   /**
    * Event `corehr.offboarding.checklist_updated_v2`: 离职流转状态变更: 离职流转流程的状态变更消息，当离职流转流程发起和产生审批结果时，会触发该事件。离职流转流程是在离职申请审批通过之后发起的流程，一般用于审批核实离职员工的交接事宜。
    *
    * @see {@link P2CorehrOffboardingChecklistUpdatedV2}
    */
-  register_p2_corehr_offboarding_checklist_updated_v2(handler: EventHandler<P2CorehrOffboardingChecklistUpdatedV2>): this;
+  register_p2_corehr_offboarding_checklist_updated_v2(handler: EventHandler<P2CorehrOffboardingChecklistUpdatedV2, "corehr.offboarding.checklist_updated_v2">): this;
   /**
    * Event `corehr.offboarding.status_updated_v2`: 离职申请状态变更: 在发起离职审批、产生审批结果、离职生效、离职状态回退等离职申请状态变更时触发该事件推送对应消息。审批结果产生的场景包括撤销、通过、拒绝审批。
    *
    * @see {@link P2CorehrOffboardingStatusUpdatedV2}
    */
-  register_p2_corehr_offboarding_status_updated_v2(handler: EventHandler<P2CorehrOffboardingStatusUpdatedV2>): this;
+  register_p2_corehr_offboarding_status_updated_v2(handler: EventHandler<P2CorehrOffboardingStatusUpdatedV2, "corehr.offboarding.status_updated_v2">): this;
   /**
    * Event `corehr.offboarding.updated_v1`: 离职申请状态变更: 在发起离职审批、产生审批结果、离职生效、离职状态回退等离职申请状态变更时触发该事件推送对应消息。审批结果产生的场景包括撤销、通过、拒绝审批。
    *
    * @see {@link P2CorehrOffboardingUpdatedV1}
    */
-  register_p2_corehr_offboarding_updated_v1(handler: EventHandler<P2CorehrOffboardingUpdatedV1>): this;
+  register_p2_corehr_offboarding_updated_v1(handler: EventHandler<P2CorehrOffboardingUpdatedV1, "corehr.offboarding.updated_v1">): this;
   /**
    * Event `corehr.offboarding.updated_v2`: 离职信息变更: 当员工的离职信息变更会发送消息。例如在 离职管理 > 离职详情页 > 编辑 中修改了离职信息，该事件会推送对应变更的消息。
    *
    * @see {@link P2CorehrOffboardingUpdatedV2}
    */
-  register_p2_corehr_offboarding_updated_v2(handler: EventHandler<P2CorehrOffboardingUpdatedV2>): this;
+  register_p2_corehr_offboarding_updated_v2(handler: EventHandler<P2CorehrOffboardingUpdatedV2, "corehr.offboarding.updated_v2">): this;
   /**
    * Event `corehr.onboarding_qr_code.inactive_v2`: 入职二维码失效: 使用扫码入职功能前，在入职管理后端配置二维码信息，当二维码失效时，会触发此事件
    *
    * @see {@link P2CorehrOnboardingQrCodeInactiveV2}
    */
-  register_p2_corehr_onboarding_qr_code_inactive_v2(handler: EventHandler<P2CorehrOnboardingQrCodeInactiveV2>): this;
+  register_p2_corehr_onboarding_qr_code_inactive_v2(handler: EventHandler<P2CorehrOnboardingQrCodeInactiveV2, "corehr.onboarding_qr_code.inactive_v2">): this;
   /**
    * Event `corehr.org_role_authorization.updated_v1`: 组织角色授权变更: 当组织上的角色授权发生变更时，触发该事件。例如在部门上修改了角色，并在 2030-01-01 年生效，则事件将在 2030-01-01 触发。注意：当前事件只返回在飞书人事中组织角色的变化，下游组织的影响，可以通过 「获取组织类角色授权列表」获取。
    *
    * @see {@link P2CorehrOrgRoleAuthorizationUpdatedV1}
    */
-  register_p2_corehr_org_role_authorization_updated_v1(handler: EventHandler<P2CorehrOrgRoleAuthorizationUpdatedV1>): this;
+  register_p2_corehr_org_role_authorization_updated_v1(handler: EventHandler<P2CorehrOrgRoleAuthorizationUpdatedV1, "corehr.org_role_authorization.updated_v1">): this;
   /**
    * Event `corehr.pathway.created_v2`: 通道创建: 通道创建后会发送该事件
    *
    * @see {@link P2CorehrPathwayCreatedV2}
    */
-  register_p2_corehr_pathway_created_v2(handler: EventHandler<P2CorehrPathwayCreatedV2>): this;
+  register_p2_corehr_pathway_created_v2(handler: EventHandler<P2CorehrPathwayCreatedV2, "corehr.pathway.created_v2">): this;
   /**
    * Event `corehr.pathway.deleted_v2`: 通道删除: 通道删除后会发送该事件
    *
    * @see {@link P2CorehrPathwayDeletedV2}
    */
-  register_p2_corehr_pathway_deleted_v2(handler: EventHandler<P2CorehrPathwayDeletedV2>): this;
+  register_p2_corehr_pathway_deleted_v2(handler: EventHandler<P2CorehrPathwayDeletedV2, "corehr.pathway.deleted_v2">): this;
   /**
    * Event `corehr.pathway.updated_v2`: 通道更新: 通道更新后会发送该事件
    *
    * @see {@link P2CorehrPathwayUpdatedV2}
    */
-  register_p2_corehr_pathway_updated_v2(handler: EventHandler<P2CorehrPathwayUpdatedV2>): this;
+  register_p2_corehr_pathway_updated_v2(handler: EventHandler<P2CorehrPathwayUpdatedV2, "corehr.pathway.updated_v2">): this;
   /**
    * Event `corehr.person.created_v1`: 【事件】个人信息创建: 目前以下场景会触发该事件：
    *
    * @see {@link P2CorehrPersonCreatedV1}
    */
-  register_p2_corehr_person_created_v1(handler: EventHandler<P2CorehrPersonCreatedV1>): this;
+  register_p2_corehr_person_created_v1(handler: EventHandler<P2CorehrPersonCreatedV1, "corehr.person.created_v1">): this;
   /**
    * Event `corehr.person.deleted_v1`: 【事件】个人信息删除: 个人信息删除
    *
    * @see {@link P2CorehrPersonDeletedV1}
    */
-  register_p2_corehr_person_deleted_v1(handler: EventHandler<P2CorehrPersonDeletedV1>): this;
+  register_p2_corehr_person_deleted_v1(handler: EventHandler<P2CorehrPersonDeletedV1, "corehr.person.deleted_v1">): this;
   /**
    * Event `corehr.person.updated_v1`: 【事件】更新个人信息: 员工个人信息发生变更时发送该事件，场景举例：
    *
    * @see {@link P2CorehrPersonUpdatedV1}
    */
-  register_p2_corehr_person_updated_v1(handler: EventHandler<P2CorehrPersonUpdatedV1>): this;
+  register_p2_corehr_person_updated_v1(handler: EventHandler<P2CorehrPersonUpdatedV1, "corehr.person.updated_v1">): this;
   /**
    * Event `corehr.position.created_v2`: 创建岗位事件: 飞书人事中「岗位被创建」时将触发此事件。注意：触发时间为岗位实际生效时间，如在 2022-01-01 创建岗位，岗位生效时间设置为 2022-05-01，事件将在 2022-05-01 进行推送。
    *
    * @see {@link P2CorehrPositionCreatedV2}
    */
-  register_p2_corehr_position_created_v2(handler: EventHandler<P2CorehrPositionCreatedV2>): this;
+  register_p2_corehr_position_created_v2(handler: EventHandler<P2CorehrPositionCreatedV2, "corehr.position.created_v2">): this;
   /**
    * Event `corehr.position.deleted_v2`: 删除岗位事件: 飞书人事中「岗位被删除」时将触发此事件。
    *
    * @see {@link P2CorehrPositionDeletedV2}
    */
-  register_p2_corehr_position_deleted_v2(handler: EventHandler<P2CorehrPositionDeletedV2>): this;
+  register_p2_corehr_position_deleted_v2(handler: EventHandler<P2CorehrPositionDeletedV2, "corehr.position.deleted_v2">): this;
   /**
    * Event `corehr.position.updated_v2`: 更新岗位事件: 飞书人事中「岗位信息被更新」时将触发此事件。注意：触发时间为岗位更新实际生效时间，如在 2022-01-01 更新岗位，岗位更新生效时间设置为 2022-05-01，事件将在 2022-05-01 进行推送。
    *
    * @see {@link P2CorehrPositionUpdatedV2}
    */
-  register_p2_corehr_position_updated_v2(handler: EventHandler<P2CorehrPositionUpdatedV2>): this;
+  register_p2_corehr_position_updated_v2(handler: EventHandler<P2CorehrPositionUpdatedV2, "corehr.position.updated_v2">): this;
   /**
    * Event `corehr.pre_hire.onboarding_task_changed_v2`: 入职流程状态变更: 待入职员工的入职流程流转时，例如调用流转入职任务接口会触发本事件。
    *
    * @see {@link P2CorehrPreHireOnboardingTaskChangedV2}
    */
-  register_p2_corehr_pre_hire_onboarding_task_changed_v2(handler: EventHandler<P2CorehrPreHireOnboardingTaskChangedV2>): this;
+  register_p2_corehr_pre_hire_onboarding_task_changed_v2(handler: EventHandler<P2CorehrPreHireOnboardingTaskChangedV2, "corehr.pre_hire.onboarding_task_changed_v2">): this;
   /**
    * Event `corehr.pre_hire.updated_v1`: 入职信息变更: 待入职人员任职信息更新后，触发此事件，包括两种场景：
    *
    * @see {@link P2CorehrPreHireUpdatedV1}
    */
-  register_p2_corehr_pre_hire_updated_v1(handler: EventHandler<P2CorehrPreHireUpdatedV1>): this;
+  register_p2_corehr_pre_hire_updated_v1(handler: EventHandler<P2CorehrPreHireUpdatedV1, "corehr.pre_hire.updated_v1">): this;
   /**
    * Event `corehr.probation.updated_v2`: 试用期状态变更: 当试用期记录状态发生变更时，触发该事件。
    *
    * @see {@link P2CorehrProbationUpdatedV2}
    */
-  register_p2_corehr_probation_updated_v2(handler: EventHandler<P2CorehrProbationUpdatedV2>): this;
+  register_p2_corehr_probation_updated_v2(handler: EventHandler<P2CorehrProbationUpdatedV2, "corehr.probation.updated_v2">): this;
   /**
    * Event `corehr.process.approver.updated_v2`: 审批任务状态变更: 单个审批任务的状态变化会触发该事件。例如，审批任务从待办变为已完成。审批任务（approver_id 是唯一标识），比如一个多人会签节点，会分别生成多人的审批任务（此功能不受数据权限范围控制）。
    *
    * @see {@link P2CorehrProcessApproverUpdatedV2}
    */
-  register_p2_corehr_process_approver_updated_v2(handler: EventHandler<P2CorehrProcessApproverUpdatedV2>): this;
+  register_p2_corehr_process_approver_updated_v2(handler: EventHandler<P2CorehrProcessApproverUpdatedV2, "corehr.process.approver.updated_v2">): this;
   /**
    * Event `corehr.process.cc.updated_v2`: 抄送单据状态变更: 流程中生成抄送单据后会触发该事件。抄送节点会生成抄送单据任务。如果一个节点有多个人抄送人，则会生成多个抄送单据（此功能不受数据权限范围控制）。
    *
    * @see {@link P2CorehrProcessCcUpdatedV2}
    */
-  register_p2_corehr_process_cc_updated_v2(handler: EventHandler<P2CorehrProcessCcUpdatedV2>): this;
+  register_p2_corehr_process_cc_updated_v2(handler: EventHandler<P2CorehrProcessCcUpdatedV2, "corehr.process.cc.updated_v2">): this;
   /**
    * Event `corehr.process.node.updated_v2`: 流程节点状态变更: 流程中节点状态发生变化会触发该事件。配置的节点为节点定义（node_definition_id 是唯一标识）。在流程实例中，每个流程实例生成的节点实例会不同（此功能不受数据权限范围控制）。
    *
    * @see {@link P2CorehrProcessNodeUpdatedV2}
    */
-  register_p2_corehr_process_node_updated_v2(handler: EventHandler<P2CorehrProcessNodeUpdatedV2>): this;
+  register_p2_corehr_process_node_updated_v2(handler: EventHandler<P2CorehrProcessNodeUpdatedV2, "corehr.process.node.updated_v2">): this;
   /**
    * Event `corehr.process.status.update_v2`: 流程实例状态变化: 流程实例是指用户发起的具体流程(process_id是其唯一标识)，流程实例状态变化时会触发该事件（此功能不受数据权限范围控制）。
    *
    * @see {@link P2CorehrProcessStatusUpdateV2}
    */
-  register_p2_corehr_process_status_update_v2(handler: EventHandler<P2CorehrProcessStatusUpdateV2>): this;
+  register_p2_corehr_process_status_update_v2(handler: EventHandler<P2CorehrProcessStatusUpdateV2, "corehr.process.status.update_v2">): this;
   /**
    * Event `corehr.process.updated_v2`: 流程实例信息变更: 流程实例是指用户发起的具体流程(process_id是其唯一标识)，流程实例在以下时机会触发信息变更事件：流程中有审批人操作、流程数据更新、流程状态变化等。
    *
    * @see {@link P2CorehrProcessUpdatedV2}
    */
-  register_p2_corehr_process_updated_v2(handler: EventHandler<P2CorehrProcessUpdatedV2>): this;
+  register_p2_corehr_process_updated_v2(handler: EventHandler<P2CorehrProcessUpdatedV2, "corehr.process.updated_v2">): this;
   /**
    * Event `corehr.process_comment_info.updated_v2`: 流程下评论事件: 流程新增评论时会触发该事件，该事件包含评论所在的流程ID（process_id是其唯一标识）和评论唯一ID（comment_id）,此功能不受数据权限范围控制
    *
    * @see {@link P2CorehrProcessCommentInfoUpdatedV2}
    */
-  register_p2_corehr_process_comment_info_updated_v2(handler: EventHandler<P2CorehrProcessCommentInfoUpdatedV2>): this;
+  register_p2_corehr_process_comment_info_updated_v2(handler: EventHandler<P2CorehrProcessCommentInfoUpdatedV2, "corehr.process_comment_info.updated_v2">): this;
   /**
    * Event `corehr.signature_file.status_updated_v2`: 电子签文件状态发生变更事件: 当电子签文件状态发生变更的时候，会推送变更事件，包含文件变更前后的状态等信息
    *
    * @see {@link P2CorehrSignatureFileStatusUpdatedV2}
    */
-  register_p2_corehr_signature_file_status_updated_v2(handler: EventHandler<P2CorehrSignatureFileStatusUpdatedV2>): this;
+  register_p2_corehr_signature_file_status_updated_v2(handler: EventHandler<P2CorehrSignatureFileStatusUpdatedV2, "corehr.signature_file.status_updated_v2">): this;
 }

@@ -9,71 +9,71 @@ export interface DriveRegistrations {
    *
    * @see {@link P2DriveFileBitableFieldChangedV1}
    */
-  register_p2_drive_file_bitable_field_changed_v1(handler: EventHandler<P2DriveFileBitableFieldChangedV1>): this;
+  register_p2_drive_file_bitable_field_changed_v1(handler: EventHandler<P2DriveFileBitableFieldChangedV1, "drive.file.bitable_field_changed_v1">): this;
   /**
    * Event `drive.file.bitable_record_changed_v1`: 多维表格记录变更: 多维表格记录变更事件。被订阅的多维表格记录发生变更时，将会触发此事件。了解事件订阅的配置流程和使用场景，参考事件概述。
    *
    * @see {@link P2DriveFileBitableRecordChangedV1}
    */
-  register_p2_drive_file_bitable_record_changed_v1(handler: EventHandler<P2DriveFileBitableRecordChangedV1>): this;
+  register_p2_drive_file_bitable_record_changed_v1(handler: EventHandler<P2DriveFileBitableRecordChangedV1, "drive.file.bitable_record_changed_v1">): this;
   /**
    * Event `drive.file.created_in_folder_v1`: 文件夹下文件创建: 当用户订阅的文件夹下有新建文件时将触发此事件。
    *
    * @see {@link P2DriveFileCreatedInFolderV1}
    */
-  register_p2_drive_file_created_in_folder_v1(handler: EventHandler<P2DriveFileCreatedInFolderV1>): this;
+  register_p2_drive_file_created_in_folder_v1(handler: EventHandler<P2DriveFileCreatedInFolderV1, "drive.file.created_in_folder_v1">): this;
   /**
    * Event `drive.file.deleted_v1`: 文件彻底删除: 被订阅的文件被彻底删除时，将触发此事件。
    *
    * @see {@link P2DriveFileDeletedV1}
    */
-  register_p2_drive_file_deleted_v1(handler: EventHandler<P2DriveFileDeletedV1>): this;
+  register_p2_drive_file_deleted_v1(handler: EventHandler<P2DriveFileDeletedV1, "drive.file.deleted_v1">): this;
   /**
    * Event `drive.file.edit_v1`: 文件编辑: 文件编辑（包括多维表格字段和记录变更）时，将触发此事件。订阅的云文档被成功编辑后，将会触发此事件。
    *
    * @see {@link P2DriveFileEditV1}
    */
-  register_p2_drive_file_edit_v1(handler: EventHandler<P2DriveFileEditV1>): this;
+  register_p2_drive_file_edit_v1(handler: EventHandler<P2DriveFileEditV1, "drive.file.edit_v1">): this;
   /**
    * Event `drive.file.permission_member_added_v1`: 文件协作者添加: 添加用户或群作为文件协作者时将触发此事件。
    *
    * @see {@link P2DriveFilePermissionMemberAddedV1}
    */
-  register_p2_drive_file_permission_member_added_v1(handler: EventHandler<P2DriveFilePermissionMemberAddedV1>): this;
+  register_p2_drive_file_permission_member_added_v1(handler: EventHandler<P2DriveFilePermissionMemberAddedV1, "drive.file.permission_member_added_v1">): this;
   /**
    * Event `drive.file.permission_member_applied_v1`: 文件协作者权限申请: 当用户发起申请文件协作者权限时将触发此事件，协作者权限包括阅读、编辑和管理权限。
    *
    * @see {@link P2DriveFilePermissionMemberAppliedV1}
    */
-  register_p2_drive_file_permission_member_applied_v1(handler: EventHandler<P2DriveFilePermissionMemberAppliedV1>): this;
+  register_p2_drive_file_permission_member_applied_v1(handler: EventHandler<P2DriveFilePermissionMemberAppliedV1, "drive.file.permission_member_applied_v1">): this;
   /**
    * Event `drive.file.permission_member_removed_v1`: 文件协作者移除: 移除用户或群作为文件协作者时将触发此事件。
    *
    * @see {@link P2DriveFilePermissionMemberRemovedV1}
    */
-  register_p2_drive_file_permission_member_removed_v1(handler: EventHandler<P2DriveFilePermissionMemberRemovedV1>): this;
+  register_p2_drive_file_permission_member_removed_v1(handler: EventHandler<P2DriveFilePermissionMemberRemovedV1, "drive.file.permission_member_removed_v1">): this;
   /**
    * Event `drive.file.read_v1`: 文件已读: 文件已读事件。云文档被打开时，将触发此事件。
    *
    * @see {@link P2DriveFileReadV1}
    */
-  register_p2_drive_file_read_v1(handler: EventHandler<P2DriveFileReadV1>): this;
+  register_p2_drive_file_read_v1(handler: EventHandler<P2DriveFileReadV1, "drive.file.read_v1">): this;
   /**
    * Event `drive.file.title_updated_v1`: 文件标题变更: 云文档标题变更事件。被订阅的云文档标题发生变更时，将会触发此事件。
    *
    * @see {@link P2DriveFileTitleUpdatedV1}
    */
-  register_p2_drive_file_title_updated_v1(handler: EventHandler<P2DriveFileTitleUpdatedV1>): this;
+  register_p2_drive_file_title_updated_v1(handler: EventHandler<P2DriveFileTitleUpdatedV1, "drive.file.title_updated_v1">): this;
   /**
    * Event `drive.file.trashed_v1`: 文件删除到回收站: 被订阅的文件被删除到回收站时，将触发此事件。
    *
    * @see {@link P2DriveFileTrashedV1}
    */
-  register_p2_drive_file_trashed_v1(handler: EventHandler<P2DriveFileTrashedV1>): this;
+  register_p2_drive_file_trashed_v1(handler: EventHandler<P2DriveFileTrashedV1, "drive.file.trashed_v1">): this;
   /**
    * Event `drive.notice.comment_add_v1`: 添加评论、回复通知事件: 当用户有新文档评论或回复通知会触发此事件。
    *
    * @see {@link P2DriveNoticeCommentAddV1}
    */
-  register_p2_drive_notice_comment_add_v1(handler: EventHandler<P2DriveNoticeCommentAddV1>): this;
+  register_p2_drive_notice_comment_add_v1(handler: EventHandler<P2DriveNoticeCommentAddV1, "drive.notice.comment_add_v1">): this;
 }

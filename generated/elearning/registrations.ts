@@ -9,17 +9,17 @@ export interface ElearningRegistrations {
    *
    * @see {@link P2ElearningCourseRegistrationCreatedV2}
    */
-  register_p2_elearning_course_registration_created_v2(handler: EventHandler<P2ElearningCourseRegistrationCreatedV2>): this;
+  register_p2_elearning_course_registration_created_v2(handler: EventHandler<P2ElearningCourseRegistrationCreatedV2, "elearning.course_registration.created_v2">): this;
   /**
    * Event `elearning.course_registration.deleted_v2`: 课程学习进度删除事件: 课程学习进度删除时触发
    *
    * @see {@link P2ElearningCourseRegistrationDeletedV2}
    */
-  register_p2_elearning_course_registration_deleted_v2(handler: EventHandler<P2ElearningCourseRegistrationDeletedV2>): this;
+  register_p2_elearning_course_registration_deleted_v2(handler: EventHandler<P2ElearningCourseRegistrationDeletedV2, "elearning.course_registration.deleted_v2">): this;
   /**
    * Event `elearning.course_registration.updated_v2`: 课程学习进度更新事件: 课程学习进度更新时触发
    *
    * @see {@link P2ElearningCourseRegistrationUpdatedV2}
    */
-  register_p2_elearning_course_registration_updated_v2(handler: EventHandler<P2ElearningCourseRegistrationUpdatedV2>): this;
+  register_p2_elearning_course_registration_updated_v2(handler: EventHandler<P2ElearningCourseRegistrationUpdatedV2, "elearning.course_registration.updated_v2">): this;
 }

@@ -9,23 +9,23 @@ export interface HelpdeskRegistrations {
    *
    * @see {@link P2HelpdeskNotificationApproveV1}
    */
-  register_p2_helpdesk_notification_approve_v1(handler: EventHandler<P2HelpdeskNotificationApproveV1>): this;
+  register_p2_helpdesk_notification_approve_v1(handler: EventHandler<P2HelpdeskNotificationApproveV1, "helpdesk.notification.approve_v1">): this;
   /**
    * Event `helpdesk.ticket.created_v1`: 创建工单: 可监听服务台的工单创建事件。需使用订阅接口订阅：事件订阅
    *
    * @see {@link P2HelpdeskTicketCreatedV1}
    */
-  register_p2_helpdesk_ticket_created_v1(handler: EventHandler<P2HelpdeskTicketCreatedV1>): this;
+  register_p2_helpdesk_ticket_created_v1(handler: EventHandler<P2HelpdeskTicketCreatedV1, "helpdesk.ticket.created_v1">): this;
   /**
    * Event `helpdesk.ticket.updated_v1`: 工单状态变更: 可监听工单状态和阶段变更事件。需使用订阅接口订阅：事件订阅。
    *
    * @see {@link P2HelpdeskTicketUpdatedV1}
    */
-  register_p2_helpdesk_ticket_updated_v1(handler: EventHandler<P2HelpdeskTicketUpdatedV1>): this;
+  register_p2_helpdesk_ticket_updated_v1(handler: EventHandler<P2HelpdeskTicketUpdatedV1, "helpdesk.ticket.updated_v1">): this;
   /**
    * Event `helpdesk.ticket_message.created_v1`: 工单消息事件: 该消息事件属于工单消息事件。需使用订阅接口订阅：事件订阅。
    *
    * @see {@link P2HelpdeskTicketMessageCreatedV1}
    */
-  register_p2_helpdesk_ticket_message_created_v1(handler: EventHandler<P2HelpdeskTicketMessageCreatedV1>): this;
+  register_p2_helpdesk_ticket_message_created_v1(handler: EventHandler<P2HelpdeskTicketMessageCreatedV1, "helpdesk.ticket_message.created_v1">): this;
 }

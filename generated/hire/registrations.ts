@@ -9,71 +9,71 @@ export interface HireRegistrations {
    *
    * @see {@link P2HireApplicationDeletedV1}
    */
-  register_p2_hire_application_deleted_v1(handler: EventHandler<P2HireApplicationDeletedV1>): this;
+  register_p2_hire_application_deleted_v1(handler: EventHandler<P2HireApplicationDeletedV1, "hire.application.deleted_v1">): this;
   /**
    * Event `hire.application.stage_changed_v1`: 投递阶段变更: 当投递阶段发生变更时，会触发此事件。了解事件订阅的使用场景和配置流程，请点击查看 事件订阅概述。
    *
    * @see {@link P2HireApplicationStageChangedV1}
    */
-  register_p2_hire_application_stage_changed_v1(handler: EventHandler<P2HireApplicationStageChangedV1>): this;
+  register_p2_hire_application_stage_changed_v1(handler: EventHandler<P2HireApplicationStageChangedV1, "hire.application.stage_changed_v1">): this;
   /**
    * Event `hire.eco_account.created_v1`: 账号绑定: 飞书招聘客户在「飞书招聘」-「设置」-「生态对接」-「笔试/背景调查」添加三方服务商账号时，系统会推送「账号绑定」事件给服务商。服务商可通过本事件获取客户添加的账号类型、飞书招聘账号 ID 和 账号自定义字段信息，并根据这些信息识别出客户在服务商处的身份，从而完成客户的服务商账号和飞书招聘账号之间的绑定。之后服务商可依据账号绑定关系向客户推送对应的背调套餐或试卷列表。
    *
    * @see {@link P2HireEcoAccountCreatedV1}
    */
-  register_p2_hire_eco_account_created_v1(handler: EventHandler<P2HireEcoAccountCreatedV1>): this;
+  register_p2_hire_eco_account_created_v1(handler: EventHandler<P2HireEcoAccountCreatedV1, "hire.eco_account.created_v1">): this;
   /**
    * Event `hire.eco_background_check.canceled_v1`: 终止背调: 飞书招聘客户在招聘系统内终止背调后，系统会推送「终止背调」事件给对应的背调服务商，服务商可根据此事件获取背调 ID，完成服务商内部的订单取消等后续操作。
    *
    * @see {@link P2HireEcoBackgroundCheckCanceledV1}
    */
-  register_p2_hire_eco_background_check_canceled_v1(handler: EventHandler<P2HireEcoBackgroundCheckCanceledV1>): this;
+  register_p2_hire_eco_background_check_canceled_v1(handler: EventHandler<P2HireEcoBackgroundCheckCanceledV1, "hire.eco_background_check.canceled_v1">): this;
   /**
    * Event `hire.eco_background_check.created_v1`: 创建背调: 飞书招聘客户在招聘系统给候选人安排背调后，系统会推送「创建背调」事件给对应的背调服务商。服务商可根据此事件获取该背调的候选人、委托人和自定义字段等信息，并根据这些信息完成内部的背调订单的创建和绑定，之后可通过更新背调订单进度、回传背调订单的最终结果将背调信息回传给招聘系统。
    *
    * @see {@link P2HireEcoBackgroundCheckCreatedV1}
    */
-  register_p2_hire_eco_background_check_created_v1(handler: EventHandler<P2HireEcoBackgroundCheckCreatedV1>): this;
+  register_p2_hire_eco_background_check_created_v1(handler: EventHandler<P2HireEcoBackgroundCheckCreatedV1, "hire.eco_background_check.created_v1">): this;
   /**
    * Event `hire.eco_exam.created_v1`: 创建笔试: 飞书招聘客户在招聘系统安排笔试后，系统会推送「创建笔试」事件给对应的笔试服务商应用。服务商可根据此事件获取该场笔试的候选人信息和试卷信息，并根据这些信息为候选人安排笔试，之后可通过回传笔试安排结果将笔试安排结果回传给招聘系统。
    *
    * @see {@link P2HireEcoExamCreatedV1}
    */
-  register_p2_hire_eco_exam_created_v1(handler: EventHandler<P2HireEcoExamCreatedV1>): this;
+  register_p2_hire_eco_exam_created_v1(handler: EventHandler<P2HireEcoExamCreatedV1, "hire.eco_exam.created_v1">): this;
   /**
    * Event `hire.ehr_import_task.imported_v1`: 导入 e-HR: 当用户在招聘系统中对候选人的投递操作「导入 e-HR」后，将会触发该事件，推送候选人信息至订阅系统。如需接收到该事件，则需先配置事件订阅。详情参考 事件订阅概述。
    *
    * @see {@link P2HireEhrImportTaskImportedV1}
    */
-  register_p2_hire_ehr_import_task_imported_v1(handler: EventHandler<P2HireEhrImportTaskImportedV1>): this;
+  register_p2_hire_ehr_import_task_imported_v1(handler: EventHandler<P2HireEhrImportTaskImportedV1, "hire.ehr_import_task.imported_v1">): this;
   /**
    * Event `hire.ehr_import_task_for_internship_offer.imported_v1`: 导入 e-HR（实习 Offer）: 飞书招聘系统内用户选择实习 Offer 导入 e-HR 系统之后，将通过该事件推送候选人信息。
    *
    * @see {@link P2HireEhrImportTaskForInternshipOfferImportedV1}
    */
-  register_p2_hire_ehr_import_task_for_internship_offer_imported_v1(handler: EventHandler<P2HireEhrImportTaskForInternshipOfferImportedV1>): this;
+  register_p2_hire_ehr_import_task_for_internship_offer_imported_v1(handler: EventHandler<P2HireEhrImportTaskForInternshipOfferImportedV1, "hire.ehr_import_task_for_internship_offer.imported_v1">): this;
   /**
    * Event `hire.offer.status_changed_v1`: Offer 状态变更: 当 Offer 状态发生变更时发送该事件。除 Offer 创建时不会发送以外，其它 Offer 状态变更均会发送事件，Offer 状态变更场景可参考「Offer 状态流转图」。注意：仅推送正式 Offer 的状态变更信息，实习 Offer 相关状态不推送。
    *
    * @see {@link P2HireOfferStatusChangedV1}
    */
-  register_p2_hire_offer_status_changed_v1(handler: EventHandler<P2HireOfferStatusChangedV1>): this;
+  register_p2_hire_offer_status_changed_v1(handler: EventHandler<P2HireOfferStatusChangedV1, "hire.offer.status_changed_v1">): this;
   /**
    * Event `hire.referral_account.assets_update_v1`: 内推账户余额变更: 当内推账户余额发生变更（增加或者减少）时，触发该事件。该事件将推送变更后的账户余额信息。收到事件后，如需将余额提现到三方平台发放给用户，请使用接口 全额提取内推账户余额。
    *
    * @see {@link P2HireReferralAccountAssetsUpdateV1}
    */
-  register_p2_hire_referral_account_assets_update_v1(handler: EventHandler<P2HireReferralAccountAssetsUpdateV1>): this;
+  register_p2_hire_referral_account_assets_update_v1(handler: EventHandler<P2HireReferralAccountAssetsUpdateV1, "hire.referral_account.assets_update_v1">): this;
   /**
    * Event `hire.talent.deleted_v1`: 删除人才: 当人才被删除时，触发该事件。
    *
    * @see {@link P2HireTalentDeletedV1}
    */
-  register_p2_hire_talent_deleted_v1(handler: EventHandler<P2HireTalentDeletedV1>): this;
+  register_p2_hire_talent_deleted_v1(handler: EventHandler<P2HireTalentDeletedV1, "hire.talent.deleted_v1">): this;
   /**
    * Event `hire.talent.tag_subscription_v1`: 人才进展变更事件: 支持单独订阅有指定标签的人才进展，人才进展包括阶段变更、锁定、解锁，需要提前在「飞书招聘」-「设置」- 「候选人标签管理」里对指定标签勾选支持事件订阅
    *
    * @see {@link P2HireTalentTagSubscriptionV1}
    */
-  register_p2_hire_talent_tag_subscription_v1(handler: EventHandler<P2HireTalentTagSubscriptionV1>): this;
+  register_p2_hire_talent_tag_subscription_v1(handler: EventHandler<P2HireTalentTagSubscriptionV1, "hire.talent.tag_subscription_v1">): this;
 }

@@ -9,77 +9,77 @@ export interface ImRegistrations {
    *
    * @see {@link P2ImChatAccessEventBotP2pChatEnteredV1}
    */
-  register_p2_im_chat_access_event_bot_p2p_chat_entered_v1(handler: EventHandler<P2ImChatAccessEventBotP2pChatEnteredV1>): this;
+  register_p2_im_chat_access_event_bot_p2p_chat_entered_v1(handler: EventHandler<P2ImChatAccessEventBotP2pChatEnteredV1, "im.chat.access_event.bot_p2p_chat_entered_v1">): this;
   /**
    * Event `im.chat.disbanded_v1`: 群解散: 群组被解散后触发此事件，在该群组内的、已订阅当前事件的应用机器人将会收到事件通知。
    *
    * @see {@link P2ImChatDisbandedV1}
    */
-  register_p2_im_chat_disbanded_v1(handler: EventHandler<P2ImChatDisbandedV1>): this;
+  register_p2_im_chat_disbanded_v1(handler: EventHandler<P2ImChatDisbandedV1, "im.chat.disbanded_v1">): this;
   /**
    * Event `im.chat.member.bot.added_v1`: 机器人进群: 机器人被用户添加至群聊时触发此事件，在群组内的、已订阅该事件的机器人会收到事件消息。
    *
    * @see {@link P2ImChatMemberBotAddedV1}
    */
-  register_p2_im_chat_member_bot_added_v1(handler: EventHandler<P2ImChatMemberBotAddedV1>): this;
+  register_p2_im_chat_member_bot_added_v1(handler: EventHandler<P2ImChatMemberBotAddedV1, "im.chat.member.bot.added_v1">): this;
   /**
    * Event `im.chat.member.bot.deleted_v1`: 机器人被移出群: 机器人被移出群聊后触发此事件，仅被移除群组且订阅该事件的机器人会收到事件数据。
    *
    * @see {@link P2ImChatMemberBotDeletedV1}
    */
-  register_p2_im_chat_member_bot_deleted_v1(handler: EventHandler<P2ImChatMemberBotDeletedV1>): this;
+  register_p2_im_chat_member_bot_deleted_v1(handler: EventHandler<P2ImChatMemberBotDeletedV1, "im.chat.member.bot.deleted_v1">): this;
   /**
    * Event `im.chat.member.user.added_v1`: 用户进群: 新用户进群（包含话题群）时触发此事件，在群组内的、已订阅该事件的机器人会收到事件数据。
    *
    * @see {@link P2ImChatMemberUserAddedV1}
    */
-  register_p2_im_chat_member_user_added_v1(handler: EventHandler<P2ImChatMemberUserAddedV1>): this;
+  register_p2_im_chat_member_user_added_v1(handler: EventHandler<P2ImChatMemberUserAddedV1, "im.chat.member.user.added_v1">): this;
   /**
    * Event `im.chat.member.user.deleted_v1`: 用户出群: 用户主动退出群聊或被移出群聊时推触发此事件，在群组内的、已订阅该事件的机器人会收到事件数据。
    *
    * @see {@link P2ImChatMemberUserDeletedV1}
    */
-  register_p2_im_chat_member_user_deleted_v1(handler: EventHandler<P2ImChatMemberUserDeletedV1>): this;
+  register_p2_im_chat_member_user_deleted_v1(handler: EventHandler<P2ImChatMemberUserDeletedV1, "im.chat.member.user.deleted_v1">): this;
   /**
    * Event `im.chat.member.user.withdrawn_v1`: 撤销拉用户进群: 撤销拉用户进群后触发此事件，在群组内的、已订阅该事件的机器人会收到事件消息。撤销操作是指如下图所示的群内 撤销邀请。
    *
    * @see {@link P2ImChatMemberUserWithdrawnV1}
    */
-  register_p2_im_chat_member_user_withdrawn_v1(handler: EventHandler<P2ImChatMemberUserWithdrawnV1>): this;
+  register_p2_im_chat_member_user_withdrawn_v1(handler: EventHandler<P2ImChatMemberUserWithdrawnV1, "im.chat.member.user.withdrawn_v1">): this;
   /**
    * Event `im.chat.updated_v1`: 群配置修改: 群组配置被修改后触发此事件，在该群组内的、已订阅当前事件的应用机器人将会收到事件通知。修改操作包含：
    *
    * @see {@link P2ImChatUpdatedV1}
    */
-  register_p2_im_chat_updated_v1(handler: EventHandler<P2ImChatUpdatedV1>): this;
+  register_p2_im_chat_updated_v1(handler: EventHandler<P2ImChatUpdatedV1, "im.chat.updated_v1">): this;
   /**
    * Event `im.message.message_read_v1`: 消息已读: 用户阅读机器人发送的单聊消息后触发此事件。
    *
    * @see {@link P2ImMessageMessageReadV1}
    */
-  register_p2_im_message_message_read_v1(handler: EventHandler<P2ImMessageMessageReadV1>): this;
+  register_p2_im_message_message_read_v1(handler: EventHandler<P2ImMessageMessageReadV1, "im.message.message_read_v1">): this;
   /**
    * Event `im.message.reaction.created_v1`: 新增消息表情回复: 应用订阅该事件后，消息被添加表情回复时会触发此事件。事件体包含被添加表情回复的消息 message_id、添加表情回复的操作人 ID、表情类型、添加时间等信息。
    *
    * @see {@link P2ImMessageReactionCreatedV1}
    */
-  register_p2_im_message_reaction_created_v1(handler: EventHandler<P2ImMessageReactionCreatedV1>): this;
+  register_p2_im_message_reaction_created_v1(handler: EventHandler<P2ImMessageReactionCreatedV1, "im.message.reaction.created_v1">): this;
   /**
    * Event `im.message.reaction.deleted_v1`: 删除消息表情回复: 应用订阅该事件后，消息被删除表情回复时会触发此事件。事件体包含被删除表情回复的消息 message_id、删除表情回复的操作人 ID、表情类型、添加时间等信息。
    *
    * @see {@link P2ImMessageReactionDeletedV1}
    */
-  register_p2_im_message_reaction_deleted_v1(handler: EventHandler<P2ImMessageReactionDeletedV1>): this;
+  register_p2_im_message_reaction_deleted_v1(handler: EventHandler<P2ImMessageReactionDeletedV1, "im.message.reaction.deleted_v1">): this;
   /**
    * Event `im.message.recalled_v1`: 撤回消息: 机器人所在会话内的消息被撤回时触发此事件。
    *
    * @see {@link P2ImMessageRecalledV1}
    */
-  register_p2_im_message_recalled_v1(handler: EventHandler<P2ImMessageRecalledV1>): this;
+  register_p2_im_message_recalled_v1(handler: EventHandler<P2ImMessageRecalledV1, "im.message.recalled_v1">): this;
   /**
    * Event `im.message.receive_v1`: 接收消息: 机器人接收到用户发送的消息后触发此事件。
    *
    * @see {@link P2ImMessageReceiveV1}
    */
-  register_p2_im_message_receive_v1(handler: EventHandler<P2ImMessageReceiveV1>): this;
+  register_p2_im_message_receive_v1(handler: EventHandler<P2ImMessageReceiveV1, "im.message.receive_v1">): this;
 }

@@ -9,5 +9,5 @@ export interface MailRegistrations {
    *
    * @see {@link P2MailUserMailboxEventMessageReceivedV1}
    */
-  register_p2_mail_user_mailbox_event_message_received_v1(handler: EventHandler<P2MailUserMailboxEventMessageReceivedV1>): this;
+  register_p2_mail_user_mailbox_event_message_received_v1(handler: EventHandler<P2MailUserMailboxEventMessageReceivedV1, "mail.user_mailbox.event.message_received_v1">): this;
 }

@@ -9,23 +9,23 @@ export interface MeetingRoomRegistrations {
    *
    * @see {@link P2MeetingRoomMeetingRoomCreatedV1}
    */
-  register_p2_meeting_room_meeting_room_created_v1(handler: EventHandler<P2MeetingRoomMeetingRoomCreatedV1>): this;
+  register_p2_meeting_room_meeting_room_created_v1(handler: EventHandler<P2MeetingRoomMeetingRoomCreatedV1, "meeting_room.meeting_room.created_v1">): this;
   /**
    * Event `meeting_room.meeting_room.deleted_v1`: 会议室删除: 会议室被删除将触发此事件。
    *
    * @see {@link P2MeetingRoomMeetingRoomDeletedV1}
    */
-  register_p2_meeting_room_meeting_room_deleted_v1(handler: EventHandler<P2MeetingRoomMeetingRoomDeletedV1>): this;
+  register_p2_meeting_room_meeting_room_deleted_v1(handler: EventHandler<P2MeetingRoomMeetingRoomDeletedV1, "meeting_room.meeting_room.deleted_v1">): this;
   /**
    * Event `meeting_room.meeting_room.status_changed_v1`: 会议室状态信息变更: 会议室被创建、更新、删除或者被预定时，将会触发此事件。
    *
    * @see {@link P2MeetingRoomMeetingRoomStatusChangedV1}
    */
-  register_p2_meeting_room_meeting_room_status_changed_v1(handler: EventHandler<P2MeetingRoomMeetingRoomStatusChangedV1>): this;
+  register_p2_meeting_room_meeting_room_status_changed_v1(handler: EventHandler<P2MeetingRoomMeetingRoomStatusChangedV1, "meeting_room.meeting_room.status_changed_v1">): this;
   /**
    * Event `meeting_room.meeting_room.updated_v1`: 会议室属性变更: 会议室属性更新将触发此事件。
    *
    * @see {@link P2MeetingRoomMeetingRoomUpdatedV1}
    */
-  register_p2_meeting_room_meeting_room_updated_v1(handler: EventHandler<P2MeetingRoomMeetingRoomUpdatedV1>): this;
+  register_p2_meeting_room_meeting_room_updated_v1(handler: EventHandler<P2MeetingRoomMeetingRoomUpdatedV1, "meeting_room.meeting_room.updated_v1">): this;
 }

@@ -9,5 +9,5 @@ export interface MinutesRegistrations {
    *
    * @see {@link P2MinutesMinuteGeneratedV1}
    */
-  register_p2_minutes_minute_generated_v1(handler: EventHandler<P2MinutesMinuteGeneratedV1>): this;
+  register_p2_minutes_minute_generated_v1(handler: EventHandler<P2MinutesMinuteGeneratedV1, "minutes.minute.generated_v1">): this;
 }

@@ -9,41 +9,41 @@ export interface MomentsRegistrations {
    *
    * @see {@link P2MomentsCommentCreatedV1}
    */
-  register_p2_moments_comment_created_v1(handler: EventHandler<P2MomentsCommentCreatedV1>): this;
+  register_p2_moments_comment_created_v1(handler: EventHandler<P2MomentsCommentCreatedV1, "moments.comment.created_v1">): this;
   /**
    * Event `moments.comment.deleted_v1`: 删除评论: 公司圈用户删除评论时触发此事件。
    *
    * @see {@link P2MomentsCommentDeletedV1}
    */
-  register_p2_moments_comment_deleted_v1(handler: EventHandler<P2MomentsCommentDeletedV1>): this;
+  register_p2_moments_comment_deleted_v1(handler: EventHandler<P2MomentsCommentDeletedV1, "moments.comment.deleted_v1">): this;
   /**
    * Event `moments.post.created_v1`: 发布帖子: 公司圈用户发布帖子时触发此事件。
    *
    * @see {@link P2MomentsPostCreatedV1}
    */
-  register_p2_moments_post_created_v1(handler: EventHandler<P2MomentsPostCreatedV1>): this;
+  register_p2_moments_post_created_v1(handler: EventHandler<P2MomentsPostCreatedV1, "moments.post.created_v1">): this;
   /**
    * Event `moments.post.deleted_v1`: 删除帖子: 公司圈用户删除帖子时触发此事件。
    *
    * @see {@link P2MomentsPostDeletedV1}
    */
-  register_p2_moments_post_deleted_v1(handler: EventHandler<P2MomentsPostDeletedV1>): this;
+  register_p2_moments_post_deleted_v1(handler: EventHandler<P2MomentsPostDeletedV1, "moments.post.deleted_v1">): this;
   /**
    * Event `moments.post_statistics.updated_v1`: 帖子统计数据变更: 公司圈帖子统计数据变更时触发此事件。
    *
    * @see {@link P2MomentsPostStatisticsUpdatedV1}
    */
-  register_p2_moments_post_statistics_updated_v1(handler: EventHandler<P2MomentsPostStatisticsUpdatedV1>): this;
+  register_p2_moments_post_statistics_updated_v1(handler: EventHandler<P2MomentsPostStatisticsUpdatedV1, "moments.post_statistics.updated_v1">): this;
   /**
    * Event `moments.reaction.created_v1`: 表情互动: 公司圈用户表情互动时触发此事件。
    *
    * @see {@link P2MomentsReactionCreatedV1}
    */
-  register_p2_moments_reaction_created_v1(handler: EventHandler<P2MomentsReactionCreatedV1>): this;
+  register_p2_moments_reaction_created_v1(handler: EventHandler<P2MomentsReactionCreatedV1, "moments.reaction.created_v1">): this;
   /**
    * Event `moments.reaction.deleted_v1`: 取消表情互动: 公司圈用户取消表情互动时触发此事件。
    *
    * @see {@link P2MomentsReactionDeletedV1}
    */
-  register_p2_moments_reaction_deleted_v1(handler: EventHandler<P2MomentsReactionDeletedV1>): this;
+  register_p2_moments_reaction_deleted_v1(handler: EventHandler<P2MomentsReactionDeletedV1, "moments.reaction.deleted_v1">): this;
 }

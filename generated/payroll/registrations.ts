@@ -9,11 +9,11 @@ export interface PayrollRegistrations {
    *
    * @see {@link P2PayrollPaymentActivityApprovedV1}
    */
-  register_p2_payroll_payment_activity_approved_v1(handler: EventHandler<P2PayrollPaymentActivityApprovedV1>): this;
+  register_p2_payroll_payment_activity_approved_v1(handler: EventHandler<P2PayrollPaymentActivityApprovedV1, "payroll.payment_activity.approved_v1">): this;
   /**
    * Event `payroll.payment_activity.status_changed_v1`: 发薪活动变更: 当发薪活动发生变更后，订阅这个事件的应用会收到事件。当前仅审批通过、审批撤销、跳过审批、封存、取消封存，会发送该事件。
    *
    * @see {@link P2PayrollPaymentActivityStatusChangedV1}
    */
-  register_p2_payroll_payment_activity_status_changed_v1(handler: EventHandler<P2PayrollPaymentActivityStatusChangedV1>): this;
+  register_p2_payroll_payment_activity_status_changed_v1(handler: EventHandler<P2PayrollPaymentActivityStatusChangedV1, "payroll.payment_activity.status_changed_v1">): this;
 }

@@ -9,11 +9,11 @@ export interface PerformanceRegistrations {
    *
    * @see {@link P2PerformanceReviewDataChangedV2}
    */
-  register_p2_performance_review_data_changed_v2(handler: EventHandler<P2PerformanceReviewDataChangedV2>): this;
+  register_p2_performance_review_data_changed_v2(handler: EventHandler<P2PerformanceReviewDataChangedV2, "performance.review_data.changed_v2">): this;
   /**
    * Event `performance.stage_task.open_result_v2`: 绩效结果开通: 当员工的绩效结果开通时，订阅这个事件的应用会收到该事件。
    *
    * @see {@link P2PerformanceStageTaskOpenResultV2}
    */
-  register_p2_performance_stage_task_open_result_v2(handler: EventHandler<P2PerformanceStageTaskOpenResultV2>): this;
+  register_p2_performance_stage_task_open_result_v2(handler: EventHandler<P2PerformanceStageTaskOpenResultV2, "performance.stage_task.open_result_v2">): this;
 }

@@ -9,11 +9,11 @@ export interface SecurityAndComplianceRegistrations {
    *
    * @see {@link P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2}
    */
-  register_p2_security_and_compliance_device_apply_record_device_apply_event_v2(handler: EventHandler<P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2>): this;
+  register_p2_security_and_compliance_device_apply_record_device_apply_event_v2(handler: EventHandler<P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2, "security_and_compliance.device_apply_record.device_apply_event_v2">): this;
   /**
    * Event `security_and_compliance.device_record.device_change_event_v2`: 设备信息变更事件: 使用该接口，可以订阅接收设备管理变更记录通知，包含设备新增、设备删除、设备归属变更、可信状态变更、设备特征如生产序列号、硬盘序列号等相关信息发生变化时事件通知
    *
    * @see {@link P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2}
    */
-  register_p2_security_and_compliance_device_record_device_change_event_v2(handler: EventHandler<P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2>): this;
+  register_p2_security_and_compliance_device_record_device_change_event_v2(handler: EventHandler<P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2, "security_and_compliance.device_record.device_change_event_v2">): this;
 }

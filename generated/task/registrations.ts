@@ -9,23 +9,23 @@ export interface TaskRegistrations {
    *
    * @see {@link P2TaskTaskCommentUpdatedV1}
    */
-  register_p2_task_task_comment_updated_v1(handler: EventHandler<P2TaskTaskCommentUpdatedV1>): this;
+  register_p2_task_task_comment_updated_v1(handler: EventHandler<P2TaskTaskCommentUpdatedV1, "task.task.comment.updated_v1">): this;
   /**
    * Event `task.task.update_tenant_v1`: 任务信息变更（租户维度）: APP 订阅此事件后可接收到该 APP 所在租户的所有来源接口创建的任务的变更事件。事件体为发生变更任务的相关用户的 open_id，可用此 open_id ，通过 获取任务列表接口获取与该用户相关的所有任务。
    *
    * @see {@link P2TaskTaskUpdateTenantV1}
    */
-  register_p2_task_task_update_tenant_v1(handler: EventHandler<P2TaskTaskUpdateTenantV1>): this;
+  register_p2_task_task_update_tenant_v1(handler: EventHandler<P2TaskTaskUpdateTenantV1, "task.task.update_tenant_v1">): this;
   /**
    * Event `task.task.update_user_access_v2`: 任务事件 (v2): a task visible to the app changed — created, deleted, or its summary, assignees, completion, description, followers, reminders or start/due times updated. event_types lists what changed; fetch the task by task_guid for details.
    *
    * @see {@link P2TaskTaskUpdateUserAccessV2}
    */
-  register_p2_task_task_update_user_access_v2(handler: EventHandler<P2TaskTaskUpdateUserAccessV2>): this;
+  register_p2_task_task_update_user_access_v2(handler: EventHandler<P2TaskTaskUpdateUserAccessV2, "task.task.update_user_access_v2">): this;
   /**
    * Event `task.task.updated_v1`: 任务信息变更（应用维度）: 当 APP 订阅此事件后可以接收到由该 APP 创建的任务发生的变更，包括任务标题、描述、截止时间、协作者、关注者、提醒时间、状态（完成或取消完成）。
    *
    * @see {@link P2TaskTaskUpdatedV1}
    */
-  register_p2_task_task_updated_v1(handler: EventHandler<P2TaskTaskUpdatedV1>): this;
+  register_p2_task_task_updated_v1(handler: EventHandler<P2TaskTaskUpdatedV1, "task.task.updated_v1">): this;
 }

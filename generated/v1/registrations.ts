@@ -9,233 +9,233 @@ export interface V1Registrations {
    *
    * @see {@link P1AddBot}
    */
-  register_p1_add_bot(handler: EventHandler<P1AddBot>): this;
+  register_p1_add_bot(handler: EventHandler<P1AddBot, "add_bot">): this;
   /**
    * v1 event `add_user_to_chat`: 用户进群 (v1, historic): users joined a group chat the bot is in, or were added to it. New apps should subscribe to im.chat.member.user.added_v1.
    *
    * @see {@link P1AddUserToChat}
    */
-  register_p1_add_user_to_chat(handler: EventHandler<P1AddUserToChat>): this;
+  register_p1_add_user_to_chat(handler: EventHandler<P1AddUserToChat, "add_user_to_chat">): this;
   /**
    * v1 event `app_open`: 首次启用应用: 当前租户首次安装并启用应用时，触发当前事件。启用应用包含以下场景： (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1AppOpen}
    */
-  register_p1_app_open(handler: EventHandler<P1AppOpen>): this;
+  register_p1_app_open(handler: EventHandler<P1AppOpen, "app_open">): this;
   /**
    * v1 event `app_status_change`: 应用停启用: 当企业管理员在管理员后台启用、停用应用，或应用被平台停用时，开放平台推送 app_status_change 事件到请求网址。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1AppStatusChange}
    */
-  register_p1_app_status_change(handler: EventHandler<P1AppStatusChange>): this;
+  register_p1_app_status_change(handler: EventHandler<P1AppStatusChange, "app_status_change">): this;
   /**
    * v1 event `app_ticket`: app_ticket 事件: 对于应用商店应用，开放平台会每隔1小时推送一次 app_ticket ，应用通过该 app_ticket 获取 app_access_token。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1AppTicket}
    */
-  register_p1_app_ticket(handler: EventHandler<P1AppTicket>): this;
+  register_p1_app_ticket(handler: EventHandler<P1AppTicket, "app_ticket">): this;
   /**
    * v1 event `app_uninstalled`: 应用卸载: 事件订阅流程可参考：事件订阅概述，新手入门可参考：教程 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1AppUninstalled}
    */
-  register_p1_app_uninstalled(handler: EventHandler<P1AppUninstalled>): this;
+  register_p1_app_uninstalled(handler: EventHandler<P1AppUninstalled, "app_uninstalled">): this;
   /**
    * v1 event `approval_cc`: 审批抄送状态变更: 当审批实例内创建抄送或者被抄送人已读时，会触发该事件。
    *
    * @see {@link P1ApprovalCc}
    */
-  register_p1_approval_cc(handler: EventHandler<P1ApprovalCc>): this;
+  register_p1_approval_cc(handler: EventHandler<P1ApprovalCc, "approval_cc">): this;
   /**
    * v1 event `approval_instance`: 审批实例状态变更: 审批实例状态发生变更时会触发该事件。状态变更包括：
    *
    * @see {@link P1ApprovalInstance}
    */
-  register_p1_approval_instance(handler: EventHandler<P1ApprovalInstance>): this;
+  register_p1_approval_instance(handler: EventHandler<P1ApprovalInstance, "approval_instance">): this;
   /**
    * v1 event `approval_task`: 审批任务状态变更: 审批任务状态发生变更时会触发该事件。状态变更包括：
    *
    * @see {@link P1ApprovalTask}
    */
-  register_p1_approval_task(handler: EventHandler<P1ApprovalTask>): this;
+  register_p1_approval_task(handler: EventHandler<P1ApprovalTask, "approval_task">): this;
   /**
    * v1 event `chat_disband`: 群解散 (v1, historic): a group chat the bot is in was disbanded. New apps should subscribe to im.chat.disbanded_v1.
    *
    * @see {@link P1ChatDisband}
    */
-  register_p1_chat_disband(handler: EventHandler<P1ChatDisband>): this;
+  register_p1_chat_disband(handler: EventHandler<P1ChatDisband, "chat_disband">): this;
   /**
    * v1 event `contact_scope_change`: 授权范围变更: 当应用申请了 以应用身份访问通讯录 权限后，管理员可以配置应用的通讯录授权范围： (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1ContactScopeChange}
    */
-  register_p1_contact_scope_change(handler: EventHandler<P1ContactScopeChange>): this;
+  register_p1_contact_scope_change(handler: EventHandler<P1ContactScopeChange, "contact_scope_change">): this;
   /**
    * v1 event `dept_add`: 部门变更: 当新建部门（dept_add）、删除部门（dept_delete）、修改部门（dept_update）时，推送此事件。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1DeptAdd}
    */
-  register_p1_dept_add(handler: EventHandler<P1DeptAdd>): this;
+  register_p1_dept_add(handler: EventHandler<P1DeptAdd, "dept_add">): this;
   /**
    * v1 event `dept_delete`: 部门删除 (v1, historic): a department in the app's contact scope was deleted. New apps should subscribe to contact.department.deleted_v3.
    *
    * @see {@link P1DeptDelete}
    */
-  register_p1_dept_delete(handler: EventHandler<P1DeptDelete>): this;
+  register_p1_dept_delete(handler: EventHandler<P1DeptDelete, "dept_delete">): this;
   /**
    * v1 event `dept_update`: 部门信息变更 (v1, historic): a department in the app's contact scope was modified. New apps should subscribe to contact.department.updated_v3.
    *
    * @see {@link P1DeptUpdate}
    */
-  register_p1_dept_update(handler: EventHandler<P1DeptUpdate>): this;
+  register_p1_dept_update(handler: EventHandler<P1DeptUpdate, "dept_update">): this;
   /**
    * v1 event `group_setting_update`: 群配置修改 (v1, historic): the owner or settings of a group chat the bot is in changed. New apps should subscribe to im.chat.updated_v1.
    *
    * @see {@link P1GroupSettingUpdate}
    */
-  register_p1_group_setting_update(handler: EventHandler<P1GroupSettingUpdate>): this;
+  register_p1_group_setting_update(handler: EventHandler<P1GroupSettingUpdate, "group_setting_update">): this;
   /**
    * v1 event `leave_approval`: 请假审批（leave_approval）: 审批定义的表单包含 请假控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
    *
    * @see {@link P1LeaveApproval}
    */
-  register_p1_leave_approval(handler: EventHandler<P1LeaveApproval>): this;
+  register_p1_leave_approval(handler: EventHandler<P1LeaveApproval, "leave_approval">): this;
   /**
    * v1 event `leave_approvalV2`: 请假审批（leave_approvalV2）: 审批定义的表单包含 请假控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
    *
    * @see {@link P1LeaveApprovalV2}
    */
-  register_p1_leave_approval_v2(handler: EventHandler<P1LeaveApprovalV2>): this;
+  register_p1_leave_approval_v2(handler: EventHandler<P1LeaveApprovalV2, "leave_approvalV2">): this;
   /**
    * v1 event `leave_approval_revert`: 请假审批（leave_approval_revert）: 审批定义的表单包含 请假控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
    *
    * @see {@link P1LeaveApprovalRevert}
    */
-  register_p1_leave_approval_revert(handler: EventHandler<P1LeaveApprovalRevert>): this;
+  register_p1_leave_approval_revert(handler: EventHandler<P1LeaveApprovalRevert, "leave_approval_revert">): this;
   /**
    * v1 event `message`: 接收消息 (v1, historic): a user sent the bot a message in a one-to-one chat, or mentioned it in a group. New apps should subscribe to im.message.receive_v1.
    *
    * @see {@link P1Message}
    */
-  register_p1_message(handler: EventHandler<P1Message>): this;
+  register_p1_message(handler: EventHandler<P1Message, "message">): this;
   /**
    * v1 event `message_read`: 消息已读 (v1, historic): a user read messages the bot sent in a one-to-one chat. New apps should subscribe to im.message.message_read_v1.
    *
    * @see {@link P1MessageRead}
    */
-  register_p1_message_read(handler: EventHandler<P1MessageRead>): this;
+  register_p1_message_read(handler: EventHandler<P1MessageRead, "message_read">): this;
   /**
    * v1 event `order_paid`: 应用商店应用购买 (v1): a tenant paid for an order of the app (store apps only). The order can be fetched with the order query API.
    *
    * @see {@link P1OrderPaid}
    */
-  register_p1_order_paid(handler: EventHandler<P1OrderPaid>): this;
+  register_p1_order_paid(handler: EventHandler<P1OrderPaid, "order_paid">): this;
   /**
    * v1 event `out_approval`: 外出审批（out_approval）: 审批定义的表单包含 外出控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
    *
    * @see {@link P1OutApproval}
    */
-  register_p1_out_approval(handler: EventHandler<P1OutApproval>): this;
+  register_p1_out_approval(handler: EventHandler<P1OutApproval, "out_approval">): this;
   /**
    * v1 event `out_approval_revert`: 外出审批（out_approval_revert）: 审批定义的表单包含 外出控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
    *
    * @see {@link P1OutApprovalRevert}
    */
-  register_p1_out_approval_revert(handler: EventHandler<P1OutApprovalRevert>): this;
+  register_p1_out_approval_revert(handler: EventHandler<P1OutApprovalRevert, "out_approval_revert">): this;
   /**
    * v1 event `p2p_chat_create`: 用户和机器人的会话首次被创建: 应用机器人订阅该事件后，如果用户首次与该机器人进行会话，将会触发该事件。首次会话是用户了解应用的重要机会，你可以在触发事件后，向用户发送操作说明、配置地址来指导用户开始使用你的应用。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1P2pChatCreate}
    */
-  register_p1_p2p_chat_create(handler: EventHandler<P1P2pChatCreate>): this;
+  register_p1_p2p_chat_create(handler: EventHandler<P1P2pChatCreate, "p2p_chat_create">): this;
   /**
    * v1 event `remedy_approval`: 补卡审批 (v1): an approval instance whose form has the attendance-correction (补卡) control group was approved. Its schema 2.0 successor is approval.instance.remedy_group_update_v4. The Node SDK types this event with the field names of shift_approval; deliveries may also carry remedy_time / remedy_reason, which are not typed here.
    *
    * @see {@link P1RemedyApproval}
    */
-  register_p1_remedy_approval(handler: EventHandler<P1RemedyApproval>): this;
+  register_p1_remedy_approval(handler: EventHandler<P1RemedyApproval, "remedy_approval">): this;
   /**
    * v1 event `remove_bot`: 机器人被移出群 (v1, historic): the bot was removed from a group chat. New apps should subscribe to im.chat.member.bot.deleted_v1.
    *
    * @see {@link P1RemoveBot}
    */
-  register_p1_remove_bot(handler: EventHandler<P1RemoveBot>): this;
+  register_p1_remove_bot(handler: EventHandler<P1RemoveBot, "remove_bot">): this;
   /**
    * v1 event `remove_user_from_chat`: 用户出群 (v1, historic): users left a group chat the bot is in, or were removed from it. New apps should subscribe to im.chat.member.user.deleted_v1.
    *
    * @see {@link P1RemoveUserFromChat}
    */
-  register_p1_remove_user_from_chat(handler: EventHandler<P1RemoveUserFromChat>): this;
+  register_p1_remove_user_from_chat(handler: EventHandler<P1RemoveUserFromChat, "remove_user_from_chat">): this;
   /**
    * v1 event `revoke_add_user_from_chat`: 撤销拉用户进群 (v1, historic): the user who added members to a group chat the bot is in revoked that, removing them again. New apps should subscribe to im.chat.member.user.withdrawn_v1.
    *
    * @see {@link P1RevokeAddUserFromChat}
    */
-  register_p1_revoke_add_user_from_chat(handler: EventHandler<P1RevokeAddUserFromChat>): this;
+  register_p1_revoke_add_user_from_chat(handler: EventHandler<P1RevokeAddUserFromChat, "revoke_add_user_from_chat">): this;
   /**
    * v1 event `shift_approval`: 换班审批: 审批定义的表单包含 换班控件组 时，该定义下的审批实例被通过，会触发该事件。
    *
    * @see {@link P1ShiftApproval}
    */
-  register_p1_shift_approval(handler: EventHandler<P1ShiftApproval>): this;
+  register_p1_shift_approval(handler: EventHandler<P1ShiftApproval, "shift_approval">): this;
   /**
    * v1 event `third_party_meeting_room_event_created`: 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。
    *
    * @see {@link P1ThirdPartyMeetingRoomEventCreated}
    */
-  register_p1_third_party_meeting_room_event_created(handler: EventHandler<P1ThirdPartyMeetingRoomEventCreated>): this;
+  register_p1_third_party_meeting_room_event_created(handler: EventHandler<P1ThirdPartyMeetingRoomEventCreated, "third_party_meeting_room_event_created">): this;
   /**
    * v1 event `third_party_meeting_room_event_deleted`: 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_deleted: same event body shape as third_party_meeting_room_event_created.)
    *
    * @see {@link P1ThirdPartyMeetingRoomEventDeleted}
    */
-  register_p1_third_party_meeting_room_event_deleted(handler: EventHandler<P1ThirdPartyMeetingRoomEventDeleted>): this;
+  register_p1_third_party_meeting_room_event_deleted(handler: EventHandler<P1ThirdPartyMeetingRoomEventDeleted, "third_party_meeting_room_event_deleted">): this;
   /**
    * v1 event `third_party_meeting_room_event_updated`: 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_updated: same event body shape as third_party_meeting_room_event_created.)
    *
    * @see {@link P1ThirdPartyMeetingRoomEventUpdated}
    */
-  register_p1_third_party_meeting_room_event_updated(handler: EventHandler<P1ThirdPartyMeetingRoomEventUpdated>): this;
+  register_p1_third_party_meeting_room_event_updated(handler: EventHandler<P1ThirdPartyMeetingRoomEventUpdated, "third_party_meeting_room_event_updated">): this;
   /**
    * v1 event `trip_approval`: 出差审批 (v1): an approval instance whose form has the business-trip (出差) control group was approved. Its schema 2.0 successor is approval.instance.trip_group_update_v4.
    *
    * @see {@link P1TripApproval}
    */
-  register_p1_trip_approval(handler: EventHandler<P1TripApproval>): this;
+  register_p1_trip_approval(handler: EventHandler<P1TripApproval, "trip_approval">): this;
   /**
    * v1 event `user_add`: 员工变更: 当员工加入企业（user_add）、离职（user_leave）、个人信息发生变化（user_update）时，推送此事件。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1UserAdd}
    */
-  register_p1_user_add(handler: EventHandler<P1UserAdd>): this;
+  register_p1_user_add(handler: EventHandler<P1UserAdd, "user_add">): this;
   /**
    * v1 event `user_leave`: 员工离职 (v1, historic): an employee in the app's contact scope left the company. New apps should subscribe to contact.user.deleted_v3.
    *
    * @see {@link P1UserLeave}
    */
-  register_p1_user_leave(handler: EventHandler<P1UserLeave>): this;
+  register_p1_user_leave(handler: EventHandler<P1UserLeave, "user_leave">): this;
   /**
    * v1 event `user_status_change`: 用户状态变更: 当员工的激活、暂停账号/恢复账号、操作离职时会触发此事件。此事件不依赖于任何权限。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
    *
    * @see {@link P1UserStatusChange}
    */
-  register_p1_user_status_change(handler: EventHandler<P1UserStatusChange>): this;
+  register_p1_user_status_change(handler: EventHandler<P1UserStatusChange, "user_status_change">): this;
   /**
    * v1 event `user_update`: 员工信息变更 (v1, historic): the profile of an employee in the app's contact scope changed. New apps should subscribe to contact.user.updated_v3.
    *
    * @see {@link P1UserUpdate}
    */
-  register_p1_user_update(handler: EventHandler<P1UserUpdate>): this;
+  register_p1_user_update(handler: EventHandler<P1UserUpdate, "user_update">): this;
   /**
    * v1 event `work_approval`: 加班审批（work_approval）: 审批定义的表单包含 加班控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
    *
    * @see {@link P1WorkApproval}
    */
-  register_p1_work_approval(handler: EventHandler<P1WorkApproval>): this;
+  register_p1_work_approval(handler: EventHandler<P1WorkApproval, "work_approval">): this;
   /**
    * v1 event `work_approval_revert`: 加班审批（work_approval_revert）: 审批定义的表单包含 加班控件组 时，该定义下的审批实例在 通过 或者 通过并撤销 时，会触发该事件。
    *
    * @see {@link P1WorkApprovalRevert}
    */
-  register_p1_work_approval_revert(handler: EventHandler<P1WorkApprovalRevert>): this;
+  register_p1_work_approval_revert(handler: EventHandler<P1WorkApprovalRevert, "work_approval_revert">): this;
 }

@@ -9,185 +9,185 @@ export interface VcRegistrations {
    *
    * @see {@link P2VcBotMeetingActivityV1}
    */
-  register_p2_vc_bot_meeting_activity_v1(handler: EventHandler<P2VcBotMeetingActivityV1>): this;
+  register_p2_vc_bot_meeting_activity_v1(handler: EventHandler<P2VcBotMeetingActivityV1, "vc.bot.meeting_activity_v1">): this;
   /**
    * Event `vc.bot.meeting_ended_v1`: 会议结束 (机器人): a meeting the app's bot took part in ended.
    *
    * @see {@link P2VcBotMeetingEndedV1}
    */
-  register_p2_vc_bot_meeting_ended_v1(handler: EventHandler<P2VcBotMeetingEndedV1>): this;
+  register_p2_vc_bot_meeting_ended_v1(handler: EventHandler<P2VcBotMeetingEndedV1, "vc.bot.meeting_ended_v1">): this;
   /**
    * Event `vc.bot.meeting_invited_v1`: 机器人被邀请入会: a user invited the app's bot into a video meeting.
    *
    * @see {@link P2VcBotMeetingInvitedV1}
    */
-  register_p2_vc_bot_meeting_invited_v1(handler: EventHandler<P2VcBotMeetingInvitedV1>): this;
+  register_p2_vc_bot_meeting_invited_v1(handler: EventHandler<P2VcBotMeetingInvitedV1, "vc.bot.meeting_invited_v1">): this;
   /**
    * Event `vc.bot.meeting_started_v1`: 会议开始 (机器人): a meeting the app's bot takes part in started.
    *
    * @see {@link P2VcBotMeetingStartedV1}
    */
-  register_p2_vc_bot_meeting_started_v1(handler: EventHandler<P2VcBotMeetingStartedV1>): this;
+  register_p2_vc_bot_meeting_started_v1(handler: EventHandler<P2VcBotMeetingStartedV1, "vc.bot.meeting_started_v1">): this;
   /**
    * Event `vc.material.review_result_v1`: 素材审核结果: the review of materials (e.g. meeting-room display images) a user uploaded finished; results carries the outcome per file.
    *
    * @see {@link P2VcMaterialReviewResultV1}
    */
-  register_p2_vc_material_review_result_v1(handler: EventHandler<P2VcMaterialReviewResultV1>): this;
+  register_p2_vc_material_review_result_v1(handler: EventHandler<P2VcMaterialReviewResultV1, "vc.material.review_result_v1">): this;
   /**
    * Event `vc.meeting.all_meeting_ended_v1`: 企业会议结束: 发生在会议结束时，包含企业内所有会议结束事件。
    *
    * @see {@link P2VcMeetingAllMeetingEndedV1}
    */
-  register_p2_vc_meeting_all_meeting_ended_v1(handler: EventHandler<P2VcMeetingAllMeetingEndedV1>): this;
+  register_p2_vc_meeting_all_meeting_ended_v1(handler: EventHandler<P2VcMeetingAllMeetingEndedV1, "vc.meeting.all_meeting_ended_v1">): this;
   /**
    * Event `vc.meeting.all_meeting_started_v1`: 企业会议开始: 发生在会议开始时，包含企业内所有会议开始事件。
    *
    * @see {@link P2VcMeetingAllMeetingStartedV1}
    */
-  register_p2_vc_meeting_all_meeting_started_v1(handler: EventHandler<P2VcMeetingAllMeetingStartedV1>): this;
+  register_p2_vc_meeting_all_meeting_started_v1(handler: EventHandler<P2VcMeetingAllMeetingStartedV1, "vc.meeting.all_meeting_started_v1">): this;
   /**
    * Event `vc.meeting.join_meeting_v1`: 加入会议: 发生在有人加入会议时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingJoinMeetingV1}
    */
-  register_p2_vc_meeting_join_meeting_v1(handler: EventHandler<P2VcMeetingJoinMeetingV1>): this;
+  register_p2_vc_meeting_join_meeting_v1(handler: EventHandler<P2VcMeetingJoinMeetingV1, "vc.meeting.join_meeting_v1">): this;
   /**
    * Event `vc.meeting.leave_meeting_v1`: 离开会议: 发生在有人离开会议时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingLeaveMeetingV1}
    */
-  register_p2_vc_meeting_leave_meeting_v1(handler: EventHandler<P2VcMeetingLeaveMeetingV1>): this;
+  register_p2_vc_meeting_leave_meeting_v1(handler: EventHandler<P2VcMeetingLeaveMeetingV1, "vc.meeting.leave_meeting_v1">): this;
   /**
    * Event `vc.meeting.meeting_ended_v1`: 会议结束: 发生在会议结束时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingMeetingEndedV1}
    */
-  register_p2_vc_meeting_meeting_ended_v1(handler: EventHandler<P2VcMeetingMeetingEndedV1>): this;
+  register_p2_vc_meeting_meeting_ended_v1(handler: EventHandler<P2VcMeetingMeetingEndedV1, "vc.meeting.meeting_ended_v1">): this;
   /**
    * Event `vc.meeting.meeting_started_v1`: 会议开始: 发生在会议开始时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingMeetingStartedV1}
    */
-  register_p2_vc_meeting_meeting_started_v1(handler: EventHandler<P2VcMeetingMeetingStartedV1>): this;
+  register_p2_vc_meeting_meeting_started_v1(handler: EventHandler<P2VcMeetingMeetingStartedV1, "vc.meeting.meeting_started_v1">): this;
   /**
    * Event `vc.meeting.participant_meeting_ended_v1`: 参与的会议结束: a meeting that a subscribing user had joined ended; subscriber_ids lists the users the event is delivered for.
    *
    * @see {@link P2VcMeetingParticipantMeetingEndedV1}
    */
-  register_p2_vc_meeting_participant_meeting_ended_v1(handler: EventHandler<P2VcMeetingParticipantMeetingEndedV1>): this;
+  register_p2_vc_meeting_participant_meeting_ended_v1(handler: EventHandler<P2VcMeetingParticipantMeetingEndedV1, "vc.meeting.participant_meeting_ended_v1">): this;
   /**
    * Event `vc.meeting.participant_meeting_joined_v1`: 参会人入会: a subscribing user joined a meeting; operator is the user who joined, subscriber_ids lists the users the event is delivered for.
    *
    * @see {@link P2VcMeetingParticipantMeetingJoinedV1}
    */
-  register_p2_vc_meeting_participant_meeting_joined_v1(handler: EventHandler<P2VcMeetingParticipantMeetingJoinedV1>): this;
+  register_p2_vc_meeting_participant_meeting_joined_v1(handler: EventHandler<P2VcMeetingParticipantMeetingJoinedV1, "vc.meeting.participant_meeting_joined_v1">): this;
   /**
    * Event `vc.meeting.participant_meeting_started_v1`: 参与的会议开始: a meeting that a subscribing user is a participant of started; subscriber_ids lists the users the event is delivered for.
    *
    * @see {@link P2VcMeetingParticipantMeetingStartedV1}
    */
-  register_p2_vc_meeting_participant_meeting_started_v1(handler: EventHandler<P2VcMeetingParticipantMeetingStartedV1>): this;
+  register_p2_vc_meeting_participant_meeting_started_v1(handler: EventHandler<P2VcMeetingParticipantMeetingStartedV1, "vc.meeting.participant_meeting_started_v1">): this;
   /**
    * Event `vc.meeting.recording_ended_v1`: 停止录制: 发生在录制结束时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingRecordingEndedV1}
    */
-  register_p2_vc_meeting_recording_ended_v1(handler: EventHandler<P2VcMeetingRecordingEndedV1>): this;
+  register_p2_vc_meeting_recording_ended_v1(handler: EventHandler<P2VcMeetingRecordingEndedV1, "vc.meeting.recording_ended_v1">): this;
   /**
    * Event `vc.meeting.recording_ready_v1`: 录制完成: 发生在录制文件上传完毕时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingRecordingReadyV1}
    */
-  register_p2_vc_meeting_recording_ready_v1(handler: EventHandler<P2VcMeetingRecordingReadyV1>): this;
+  register_p2_vc_meeting_recording_ready_v1(handler: EventHandler<P2VcMeetingRecordingReadyV1, "vc.meeting.recording_ready_v1">): this;
   /**
    * Event `vc.meeting.recording_started_v1`: 开始录制: 发生在开始录制时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingRecordingStartedV1}
    */
-  register_p2_vc_meeting_recording_started_v1(handler: EventHandler<P2VcMeetingRecordingStartedV1>): this;
+  register_p2_vc_meeting_recording_started_v1(handler: EventHandler<P2VcMeetingRecordingStartedV1, "vc.meeting.recording_started_v1">): this;
   /**
    * Event `vc.meeting.send_meeting_im_v1`: 会中聊天消息: a participant sent a chat message inside a video meeting; content is the message text.
    *
    * @see {@link P2VcMeetingSendMeetingImV1}
    */
-  register_p2_vc_meeting_send_meeting_im_v1(handler: EventHandler<P2VcMeetingSendMeetingImV1>): this;
+  register_p2_vc_meeting_send_meeting_im_v1(handler: EventHandler<P2VcMeetingSendMeetingImV1, "vc.meeting.send_meeting_im_v1">): this;
   /**
    * Event `vc.meeting.share_ended_v1`: 结束屏幕共享: 发生在屏幕共享结束时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingShareEndedV1}
    */
-  register_p2_vc_meeting_share_ended_v1(handler: EventHandler<P2VcMeetingShareEndedV1>): this;
+  register_p2_vc_meeting_share_ended_v1(handler: EventHandler<P2VcMeetingShareEndedV1, "vc.meeting.share_ended_v1">): this;
   /**
    * Event `vc.meeting.share_started_v1`: 开始屏幕共享: 发生在屏幕共享开始时【仅通过Open API预约的会议会产生此类事件】
    *
    * @see {@link P2VcMeetingShareStartedV1}
    */
-  register_p2_vc_meeting_share_started_v1(handler: EventHandler<P2VcMeetingShareStartedV1>): this;
+  register_p2_vc_meeting_share_started_v1(handler: EventHandler<P2VcMeetingShareStartedV1, "vc.meeting.share_started_v1">): this;
   /**
    * Event `vc.note.generated_v1`: 纪要生成: meeting notes (纪要) related to the subscribing users were generated — from a meeting they attended, or from a recording or an uploaded audio/video file.
    *
    * @see {@link P2VcNoteGeneratedV1}
    */
-  register_p2_vc_note_generated_v1(handler: EventHandler<P2VcNoteGeneratedV1>): this;
+  register_p2_vc_note_generated_v1(handler: EventHandler<P2VcNoteGeneratedV1, "vc.note.generated_v1">): this;
   /**
    * Event `vc.recording.recording_ended_v1`: 录制结束: a recording related to the subscribing users ended.
    *
    * @see {@link P2VcRecordingRecordingEndedV1}
    */
-  register_p2_vc_recording_recording_ended_v1(handler: EventHandler<P2VcRecordingRecordingEndedV1>): this;
+  register_p2_vc_recording_recording_ended_v1(handler: EventHandler<P2VcRecordingRecordingEndedV1, "vc.recording.recording_ended_v1">): this;
   /**
    * Event `vc.recording.recording_started_v1`: 录制开始: a recording related to the subscribing users started.
    *
    * @see {@link P2VcRecordingRecordingStartedV1}
    */
-  register_p2_vc_recording_recording_started_v1(handler: EventHandler<P2VcRecordingRecordingStartedV1>): this;
+  register_p2_vc_recording_recording_started_v1(handler: EventHandler<P2VcRecordingRecordingStartedV1, "vc.recording.recording_started_v1">): this;
   /**
    * Event `vc.recording.recording_transcript_generated_v1`: 录制转写生成: the transcript of a recording related to the subscribing users was generated; transcript_items holds its sentences.
    *
    * @see {@link P2VcRecordingRecordingTranscriptGeneratedV1}
    */
-  register_p2_vc_recording_recording_transcript_generated_v1(handler: EventHandler<P2VcRecordingRecordingTranscriptGeneratedV1>): this;
+  register_p2_vc_recording_recording_transcript_generated_v1(handler: EventHandler<P2VcRecordingRecordingTranscriptGeneratedV1, "vc.recording.recording_transcript_generated_v1">): this;
   /**
    * Event `vc.reserve_config.updated_v1`: 更新会议室预定限制: 当更新会议室预定限制时，会触发该事件。
    *
    * @see {@link P2VcReserveConfigUpdatedV1}
    */
-  register_p2_vc_reserve_config_updated_v1(handler: EventHandler<P2VcReserveConfigUpdatedV1>): this;
+  register_p2_vc_reserve_config_updated_v1(handler: EventHandler<P2VcReserveConfigUpdatedV1, "vc.reserve_config.updated_v1">): this;
   /**
    * Event `vc.room.created_v1`: 创建会议室: 当创建会议室时，会触发该事件。
    *
    * @see {@link P2VcRoomCreatedV1}
    */
-  register_p2_vc_room_created_v1(handler: EventHandler<P2VcRoomCreatedV1>): this;
+  register_p2_vc_room_created_v1(handler: EventHandler<P2VcRoomCreatedV1, "vc.room.created_v1">): this;
   /**
    * Event `vc.room.deleted_v1`: 删除会议室: 当删除会议室时，会触发该事件。
    *
    * @see {@link P2VcRoomDeletedV1}
    */
-  register_p2_vc_room_deleted_v1(handler: EventHandler<P2VcRoomDeletedV1>): this;
+  register_p2_vc_room_deleted_v1(handler: EventHandler<P2VcRoomDeletedV1, "vc.room.deleted_v1">): this;
   /**
    * Event `vc.room.updated_v1`: 更新会议室: 当更新会议室时，会触发该事件。
    *
    * @see {@link P2VcRoomUpdatedV1}
    */
-  register_p2_vc_room_updated_v1(handler: EventHandler<P2VcRoomUpdatedV1>): this;
+  register_p2_vc_room_updated_v1(handler: EventHandler<P2VcRoomUpdatedV1, "vc.room.updated_v1">): this;
   /**
    * Event `vc.room_level.created_v1`: 创建会议室层级: 当创建会议室层级时，会触发该事件。
    *
    * @see {@link P2VcRoomLevelCreatedV1}
    */
-  register_p2_vc_room_level_created_v1(handler: EventHandler<P2VcRoomLevelCreatedV1>): this;
+  register_p2_vc_room_level_created_v1(handler: EventHandler<P2VcRoomLevelCreatedV1, "vc.room_level.created_v1">): this;
   /**
    * Event `vc.room_level.deleted_v1`: 删除会议室层级: 当删除会议室层级时，会触发该事件。
    *
    * @see {@link P2VcRoomLevelDeletedV1}
    */
-  register_p2_vc_room_level_deleted_v1(handler: EventHandler<P2VcRoomLevelDeletedV1>): this;
+  register_p2_vc_room_level_deleted_v1(handler: EventHandler<P2VcRoomLevelDeletedV1, "vc.room_level.deleted_v1">): this;
   /**
    * Event `vc.room_level.updated_v1`: 更新会议室层级: 当更新会议室层级时，会触发该事件。
    *
    * @see {@link P2VcRoomLevelUpdatedV1}
    */
-  register_p2_vc_room_level_updated_v1(handler: EventHandler<P2VcRoomLevelUpdatedV1>): this;
+  register_p2_vc_room_level_updated_v1(handler: EventHandler<P2VcRoomLevelUpdatedV1, "vc.room_level.updated_v1">): this;
 }

@@ -5,7 +5,7 @@ import { CliError } from './io.js';
 
 /**
  * The `--handlers` module of `serve` and `connect`: its default export must be an EventDispatcher,
- * or at least have the methods the transport calls (`serve`: dispatchDelivery and isCallback;
+ * or at least have the methods the transport calls (`serve`: dispatch and isCallback;
  * `connect`: dispatch).
  */
 export async function loadHandlersModule<M extends keyof DispatcherBase>(file: string, methods: readonly M[]): Promise<Pick<DispatcherBase, M>> {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { jsonErrorLocation } from '../runtime/json.js';
+import { jsonErrorLocation } from '../util/json-error-location.js';
 
 /** A usage or input error: exit code 2, message on stderr. */
 export class CliError extends Error {

@@ -8,6 +8,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTrigger } from './commands/trigger.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWork } from './commands/work.js';
 import { CliError } from './io.js';
 import { LarkEventError } from '../runtime/errors.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerConnect(program, setExit);
   registerEmulate(program);
   registerTrigger(program, setExit);
+  registerWork(program);
   return program;
 }
 

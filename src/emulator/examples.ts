@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { catalog } from '../catalog.js';
-import { schemasRoot } from '../cli/package-root.js';
-import { isRecord } from '../runtime/json.js';
+import { schemasRoot } from '../util/package-root.js';
+import { isRecord } from '../runtime/delivery.js';
 
 let root: string | undefined;
 
@@ -64,9 +64,9 @@ export function loadExample(eventType: string): Record<string, unknown> {
 }
 
 export interface FreshenOptions {
-  appId?: string;
-  verificationToken?: string;
-  now?: number;
+  appId?: string | undefined;
+  verificationToken?: string | undefined;
+  now?: number | undefined;
 }
 
 /** A new delivery of a payload: fresh event_id/uuid and create_time/ts, the emulated app's id and token. */

@@ -8,48 +8,48 @@ export const WS_PATH = '/ws/v2';
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1 (default 0: any free port). */
-  port?: number;
-  host?: string;
+  port?: number | undefined;
+  host?: string | undefined;
   appId: string;
   appSecret: string;
   /** Push deliveries `via: 'webhook'` to this URL. */
-  webhook?: string;
+  webhook?: string | undefined;
   /** Encrypt and sign webhook pushes with this key. */
-  encryptKey?: string;
+  encryptKey?: string | undefined;
   /** Put this Verification Token into generated payloads. */
-  verificationToken?: string;
+  verificationToken?: string | undefined;
   /** ClientConfig handed out by the endpoint and in pongs (seconds). Defaults: 120, -1, 120, 30. */
-  pingIntervalS?: number;
-  reconnectCount?: number;
-  reconnectIntervalS?: number;
-  reconnectNonceS?: number;
+  pingIntervalS?: number | undefined;
+  reconnectCount?: number | undefined;
+  reconnectIntervalS?: number | undefined;
+  reconnectNonceS?: number | undefined;
   /** Replaces the pong payload (any JSON value; `null`: pongs without payload). Default: the ClientConfig. */
-  pongConfig?: unknown;
+  pongConfig?: unknown | undefined;
   /** Answer pings (default true). Turn off to simulate a half-open connection. */
-  answerPings?: boolean;
+  answerPings?: boolean | undefined;
   /** Split data payloads larger than this many bytes into fragments (default 0: never). */
-  fragmentSize?: number;
+  fragmentSize?: number | undefined;
   /** Negotiate permessage-deflate (default false). */
-  compress?: boolean;
+  compress?: boolean | undefined;
   /** How long a delivery waits for its answer (default 3 000 ms, like the platform). */
-  answerTimeoutMs?: number;
+  answerTimeoutMs?: number | undefined;
   /** Webhook request timeout (default 3 000 ms). */
-  webhookTimeoutMs?: number;
+  webhookTimeoutMs?: number | undefined;
   /** Delays before retries of failed deliveries (default the platform's; at most 4 are used). */
-  redeliveryScheduleMs?: readonly number[];
+  redeliveryScheduleMs?: readonly number[] | undefined;
   /** Connections per app (default 50). */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Chaos: probability of dropping the connection right after sending a data frame (default 0). */
-  dropRate?: number;
+  dropRate?: number | undefined;
   /** Chaos: the drop happens within this many ms after the send (default 5). */
-  dropDelayMs?: number;
+  dropDelayMs?: number | undefined;
   /** Chaos: seeds the drop decisions and delays, so that a run drops the same sends every time (default: unseeded). */
-  seed?: number;
+  seed?: number | undefined;
   /** A connection gets deliveries after its first ping, or this long after the upgrade (default 500 ms). */
-  readyAfterMs?: number;
+  readyAfterMs?: number | undefined;
   /** Connection tickets expire after this long (default 60 s). */
-  ticketTtlMs?: number;
-  logger?: Logger;
+  ticketTtlMs?: number | undefined;
+  logger?: Logger | undefined;
 }
 
 /** Settings that can change while the emulator runs (`update`, `POST /_emulator/settings`). */
@@ -59,13 +59,13 @@ export type Via = 'ws' | 'webhook';
 
 export interface TriggerOptions {
   /** Long connection (default) or webhook push. */
-  via?: Via;
+  via?: Via | undefined;
   /** Retries after a failed attempt (default: the whole schedule, at most 4). */
-  retries?: number;
+  retries?: number | undefined;
   /** Give a given payload fresh ids and timestamps (default: only payloads built from an event type). */
-  fresh?: boolean;
+  fresh?: boolean | undefined;
   /** Called after every attempt, the last one included. */
-  onAttempt?: (answer: TriggerAnswer) => void;
+  onAttempt?: ((answer: TriggerAnswer) => void) | undefined;
 }
 
 /** The outcome of a triggered delivery, after any redeliveries. */

@@ -1,6 +1,6 @@
 /** `lark-event-catalog/webhook`: the webhook receiver, its adapters and the Redis idempotency store. */
 export {
-  createWebhookHandler, createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE,
+  createWebhookHandler, webhookAnswer, createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE,
   createWebHandler, createNodeHandler, createExpressMiddleware, captureRawBody, createKoaMiddleware, fastifyWebhook,
   RedisIdempotencyStore, AesCipher, decrypt, encrypt, encryptBody,
   computeSignature, signRequest, verifySignature, signatureEquals, constantTimeEqual, readRawBody, readWebBody,
@@ -9,7 +9,7 @@ export {
   DEFAULT_TIMEOUT_MS as DEFAULT_WEBHOOK_TIMEOUT_MS, DEFAULT_MAX_JSON_DEPTH as DEFAULT_WEBHOOK_MAX_JSON_DEPTH,
 } from '../transport/webhook/index.js';
 export type {
-  WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget, WebhookRequest, WebhookResponse, HeadersLike, ParsedBody,
+  WebhookAnswer, WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget, WebhookRequest, WebhookResponse, HeadersLike, ParsedBody,
   LegacyCardAction, LegacyCardActionHandler, LegacyCardOptions, LegacyCardResponse, DeliveryInfo, ErrorHook,
   SignatureAlgorithm, SignatureHeaders, VerifyOptions, RedisClientLike, RedisStoreOptions, WebRequestHandler, NodeRequestHandler,
   ExpressLikeRequest, ExpressMiddleware, KoaLikeContext, KoaMiddleware, FastifyWebhookOptions, FastifyLike, NodeRequestLike, NodeResponseLike,

@@ -1,6 +1,6 @@
 import type { CatalogEntry, DomainModule, EventKind } from './catalog-types.js';
-import type { BodyInput, Delivery, EventDelivery } from './delivery.js';
-import { parseDelivery } from './delivery.js';
+import type { BodyInput, Delivery, DeliveryLimits, EventDelivery } from './delivery.js';
+import { isDelivery, readDelivery } from './delivery.js';
 import { DriftRecorder } from './drift.js';
 import type { DriftReport } from './drift.js';
 import { LarkEventError, MalformedBodyError } from './errors.js';
@@ -16,39 +16,47 @@ export type ValidationMode = 'off' | 'warn' | 'reject';
 
 export interface DispatcherOptions {
   /** Validate payloads (and callback responses) before/after the handler: `off`, `warn` (log, still dispatch; default) or `reject`. */
-  validation?: ValidationMode;
+  validation?: ValidationMode | undefined;
   /** Also reject properties the schema does not know, everywhere in the payload. */
-  strict?: boolean;
+  strict?: boolean | undefined;
   /** Events no handler is registered for: `log` (once per type; default) or `ignore` silently. A catch-all set with `onUnknown` wins. */
-  unhandled?: 'log' | 'ignore';
+  unhandled?: 'log' | 'ignore' | undefined;
+  /** Deepest JSON nesting of a body given as bytes, text or a parsed value (default 128). */
+  maxJsonDepth?: number | undefined;
   /**
    * De-duplicates by event_id / uuid: a delivery already handled is acknowledged and not dispatched
    * again. Default: a bounded in-memory store (one process); pass a shared store (e.g. Redis) when
    * several instances receive, or `false` to dispatch every delivery.
    */
-  idempotency?: IdempotencyStore | false;
+  idempotency?: IdempotencyStore | false | undefined;
   /** Record properties real payloads carry that the schemas do not know; read them with `driftReport()`. */
-  recordDrift?: boolean;
-  logger?: Logger;
+  recordDrift?: boolean | undefined;
+  logger?: Logger | undefined;
 }
 
-export type DispatchStatus = 'challenge' | 'handled' | 'ignored' | 'duplicate' | 'pending' | 'invalid' | 'malformed' | 'failed';
+/** `queued` / `unavailable`: the durable inbox (src/inbox) acknowledged the enqueue, or could not enqueue (the platform retries). */
+export type DispatchStatus = 'challenge' | 'handled' | 'ignored' | 'duplicate' | 'pending' | 'invalid' | 'malformed' | 'failed' | 'queued' | 'unavailable';
 
-/** The outcome of one delivery, and what the transport must answer. */
-export interface DispatchResult {
+/**
+ * The outcome of one delivery. It says what happened, not what to answer: each transport turns it
+ * into its own answer (transport/webhook/answer.ts: HTTP status and JSON; transport/ws/answer.ts:
+ * code 200 / 500 and data).
+ */
+export interface DispatchOutcome {
   readonly status: DispatchStatus;
-  readonly kind?: EventKind | 'challenge' | 'encrypted';
-  readonly eventType?: string;
+  readonly kind?: EventKind | 'challenge' | 'encrypted' | undefined;
+  readonly eventType?: string | undefined;
   readonly id?: string | undefined;
-  /** The HTTP status a webhook answers; the long connection maps 2xx to code 200 and the rest to 500. */
-  readonly httpStatus: number;
-  /** The JSON answer: the challenge echo, a callback's response, or a short error. */
-  readonly body: Record<string, unknown>;
-  /** A callback handler's return value (also in `body`). */
+  /** What the platform gets back: a callback handler's (checked) return value, or the challenge echo. */
   readonly response?: unknown;
-  readonly errors?: readonly ValidationIssue[];
+  /** Why a payload (`invalid`) or a callback's response (`failed`) does not match its schema. */
+  readonly errors?: readonly ValidationIssue[] | undefined;
+  /** What went wrong: a MalformedBodyError (`malformed`) or what the handler threw (`failed`). */
   readonly error?: unknown;
 }
+
+/** @deprecated The former name of DispatchOutcome. */
+export type DispatchResult = DispatchOutcome;
 
 /** Where a dispatcher finds catalog rows and loads a domain's validators (generated code supplies it). */
 export interface CatalogSource {
@@ -63,11 +71,9 @@ interface Registration {
   readonly entry: CatalogEntry | undefined;
 }
 
-const answer = (httpStatus: number, body: Record<string, unknown>) => ({ httpStatus, body });
-
 /**
  * Routes deliveries to typed handlers. Generated subclasses add one `register_*` method per
- * catalogued event; transports and tests drive it through `dispatch` / `dispatchDelivery`.
+ * catalogued event; transports and tests drive it through `dispatch`.
  */
 export class DispatcherBase {
   protected readonly handlers = new Map<string, Registration>();
@@ -76,12 +82,15 @@ export class DispatcherBase {
   private readonly modules = new Map<string, DomainModule>();
   private readonly drift: DriftRecorder | undefined;
   private readonly store: IdempotencyStore | undefined;
-  readonly options: Readonly<Required<Pick<DispatcherOptions, 'validation' | 'strict' | 'unhandled'>>> & DispatcherOptions;
+  readonly options: Readonly<{ validation: ValidationMode; strict: boolean; unhandled: 'log' | 'ignore' }> & DispatcherOptions;
   protected readonly logger: Logger;
+  private readonly limits: DeliveryLimits;
 
   constructor(protected readonly catalog: CatalogSource, options: DispatcherOptions = {}) {
-    this.options = { validation: 'warn', strict: false, unhandled: 'log', ...options };
+    // undefined is "not given": it never overrides a default.
+    this.options = { ...options, validation: options.validation ?? 'warn', strict: options.strict ?? false, unhandled: options.unhandled ?? 'log' };
     this.logger = options.logger ?? defaultLogger;
+    this.limits = { maxJsonDepth: options.maxJsonDepth, isCallback: (t) => this.isCallback(t) };
     this.drift = options.recordDrift ? new DriftRecorder() : undefined;
     this.store = options.idempotency === false ? undefined : options.idempotency ?? new MemoryIdempotencyStore();
   }
@@ -119,30 +128,30 @@ export class DispatcherBase {
     return this.catalog.lookup(eventType, 'p2')?.kind === 'callback';
   }
 
-  /** Parses a body (bytes, text or an already-parsed object) and dispatches it. */
-  async dispatch(body: BodyInput, transport: Transport = 'direct'): Promise<DispatchResult> {
+  /**
+   * The one way in: dispatches a body (bytes, text or an already-parsed object, read with
+   * `readDelivery` under this dispatcher's limits) or a delivery a transport already read.
+   */
+  async dispatch(input: BodyInput | Delivery, transport: Transport = 'direct'): Promise<DispatchOutcome> {
     let delivery: Delivery;
-    try {
-      delivery = parseDelivery(body, (t) => this.isCallback(t));
-    } catch (err) {
-      if (err instanceof MalformedBodyError) return { status: 'malformed', error: err, ...answer(400, { error: err.message }) };
-      throw err;
+    if (isDelivery(input)) delivery = input;
+    else {
+      try {
+        delivery = readDelivery(input, this.limits);
+      } catch (err) {
+        if (err instanceof MalformedBodyError) return { status: 'malformed', error: err };
+        throw err;
+      }
     }
-    return this.dispatchDelivery(delivery, transport);
-  }
-
-  async dispatchDelivery(delivery: Delivery, transport: Transport = 'direct'): Promise<DispatchResult> {
-    if (delivery.kind === 'challenge') {
-      return { status: 'challenge', kind: 'challenge', ...answer(200, { challenge: delivery.challenge }) };
-    }
+    if (delivery.kind === 'challenge') return { status: 'challenge', kind: 'challenge', response: { challenge: delivery.challenge } };
     if (delivery.kind === 'encrypted') {
       const error = new MalformedBodyError('body is encrypted: decrypt it first (give the receiver the Encrypt Key)');
-      return { status: 'malformed', kind: 'encrypted', error, ...answer(400, { error: error.message }) };
+      return { status: 'malformed', kind: 'encrypted', error };
     }
     return this.dispatchEvent(delivery, transport);
   }
 
-  private async dispatchEvent(d: EventDelivery, transport: Transport): Promise<DispatchResult> {
+  private async dispatchEvent(d: EventDelivery, transport: Transport): Promise<DispatchOutcome> {
     const meta = { kind: d.kind, eventType: d.eventType, id: d.id };
     const registration = this.handlers.get(d.kind === 'p1' ? `p1:${d.eventType}` : d.eventType);
     const entry = registration?.entry ?? this.catalog.lookup(d.eventType, d.kind === 'p1' ? 'p1' : 'p2');
@@ -154,7 +163,7 @@ export class DispatcherBase {
         const result = runValidator(validator, module.shapes[entry.eventType], d.payload, this.options.strict, d.eventType);
         if (!result.valid) {
           if (this.options.validation === 'reject') {
-            return { status: 'invalid', ...meta, errors: result.errors, ...answer(400, { error: `invalid ${d.eventType} payload`, details: result.errors.slice(0, 10).map(formatIssue) }) };
+            return { status: 'invalid', ...meta, errors: result.errors };
           }
           this.logger.warn(`${d.eventType} payload does not match its schema`, { id: d.id, errors: result.errors.slice(0, 5).map(formatIssue) });
         }
@@ -171,7 +180,7 @@ export class DispatcherBase {
         this.loggedUnhandled.add(d.eventType);
         this.logger.warn(`no handler for ${d.eventType}: acknowledged and ignored`);
       }
-      return { status: 'ignored', ...meta, ...answer(200, {}) };
+      return { status: 'ignored', ...meta };
     }
 
     const store = this.store;
@@ -180,8 +189,8 @@ export class DispatcherBase {
     const key = store && d.id && d.kind !== 'callback' ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
     if (store && key) {
       const claim = await store.claim(key);
-      if (claim === 'done') return { status: 'duplicate', ...meta, ...answer(200, {}) };
-      if (claim === 'pending') return { status: 'pending', ...meta, ...answer(409, { error: 'the same delivery is being handled' }) };
+      if (claim === 'done') return { status: 'duplicate', ...meta };
+      if (claim === 'pending') return { status: 'pending', ...meta };
     }
 
     const context: HandlerContext = { transport, kind: d.kind, eventType: d.eventType, id: d.id };
@@ -191,7 +200,7 @@ export class DispatcherBase {
     } catch (error) {
       if (store && key) await store.release(key);
       this.logger.error(`handler for ${d.eventType} failed`, { id: d.id, error: error instanceof Error ? error.message : String(error) });
-      return { status: 'failed', ...meta, error, ...answer(500, { error: 'handler failed' }) };
+      return { status: 'failed', ...meta, error };
     }
 
     if (d.kind === 'callback') {
@@ -199,13 +208,13 @@ export class DispatcherBase {
       const problem = this.checkResponse(module, d.eventType, body);
       if (problem) {
         if (store && key) await store.release(key);
-        return { status: 'failed', ...meta, errors: problem, ...answer(500, { error: `invalid ${d.eventType} response` }) };
+        return { status: 'failed', ...meta, errors: problem };
       }
       if (store && key) await store.complete(key);
-      return { status: 'handled', ...meta, response: body, ...answer(200, body as Record<string, unknown>) };
+      return { status: 'handled', ...meta, response: body };
     }
     if (store && key) await store.complete(key);
-    return { status: 'handled', ...meta, ...answer(200, {}) };
+    return { status: 'handled', ...meta };
   }
 
   /** Issues with a callback's response when validation rejects them, else undefined (warnings are logged). */

@@ -1,7 +1,9 @@
 import type { CatalogEntry, DomainModule } from './catalog-types.js';
 import type { CatalogSource, DispatcherOptions } from './dispatcher.js';
 import { DispatcherBase, installRegistrations } from './dispatcher.js';
-import { isRecord } from './json.js';
+import { eventTypeOf } from './delivery.js';
+
+export { eventTypeOf };
 import type { ValidationResult } from './validation.js';
 import { runValidator } from './validation.js';
 
@@ -33,19 +35,7 @@ export function createDomainDispatcher<R>(entries: readonly CatalogEntry[], modu
 
 export interface ValidateOptions {
   /** Reject properties the schema does not know. */
-  strict?: boolean;
-}
-
-/** Routing facts of a payload: its event type and whether it is a v1 event, or undefined for other bodies. */
-export function eventTypeOf(payload: unknown): { eventType: string; kind: 'p1' | 'p2' } | undefined {
-  if (!isRecord(payload)) return undefined;
-  if (payload.schema === '2.0' && isRecord(payload.header) && typeof payload.header.event_type === 'string') {
-    return { eventType: payload.header.event_type, kind: 'p2' };
-  }
-  if (isRecord(payload.event) && typeof payload.event.type === 'string' && (payload.type === 'event_callback' || 'uuid' in payload)) {
-    return { eventType: payload.event.type, kind: 'p1' };
-  }
-  return undefined;
+  strict?: boolean | undefined;
 }
 
 export function unroutable(eventType: string | undefined, message: string): ValidationResult {

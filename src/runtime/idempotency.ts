@@ -21,12 +21,12 @@ export const DEFAULT_PENDING_TTL_MS = 60 * 1000;
 
 export interface MemoryStoreOptions {
   /** How long a completed key is remembered (default 24 h). */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   /** How long an unfinished claim blocks others (default 60 s). */
-  pendingTtlMs?: number;
+  pendingTtlMs?: number | undefined;
   /** At most this many keys; the oldest are forgotten first (default 100 000). */
-  maxEntries?: number;
-  now?: () => number;
+  maxEntries?: number | undefined;
+  now?: (() => number) | undefined;
 }
 
 /** A bounded in-process store: the default, right for a single instance. */

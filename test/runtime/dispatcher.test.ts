@@ -2,6 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { EventDispatcher, MemoryIdempotencyStore, silentLogger } from '../../src/index.js';
 import type { HandlerContext, Logger, P1Message, P2ApplicationApplicationAppVersionPublishApplyV6, P2CardActionTrigger } from '../../src/index.js';
 import { example } from '../helpers.js';
+import type { DispatchOutcome } from '../../src/index.js';
+import { webhookAnswer } from '../../src/transport/webhook/answer.js';
+
+/** The outcome with the HTTP answer the webhook gives it (the dispatcher itself knows no HTTP). */
+const http = (o: DispatchOutcome) => {
+  const a = webhookAnswer(o);
+  return { ...o, httpStatus: a.status, body: a.body };
+};
 
 const SEED = 'application.application.app_version.publish_apply_v6';
 const seed = () => example('application', SEED) as unknown as P2ApplicationApplicationAppVersionPublishApplyV6;
@@ -17,7 +25,7 @@ describe('EventDispatcher.dispatch', () => {
     const seen: Array<[P2ApplicationApplicationAppVersionPublishApplyV6, HandlerContext]> = [];
     const d = new EventDispatcher(quiet).register_p2_application_application_app_version_publish_apply_v6((e, ctx) => { seen.push([e, ctx]); });
     const body = seed();
-    const result = await d.dispatch(JSON.stringify(body));
+    const result = http(await d.dispatch(JSON.stringify(body)));
     expect(result).toMatchObject({ status: 'handled', kind: 'p2', eventType: SEED, id: body.header.event_id, httpStatus: 200 });
     expect(seen).toHaveLength(1);
     const [event, ctx] = seen[0]!;
@@ -56,7 +64,7 @@ describe('EventDispatcher.dispatch', () => {
   });
 
   it('answers the URL-verification challenge', async () => {
-    const result = await new EventDispatcher(quiet).dispatch({ challenge: 'abc', token: 't', type: 'url_verification' });
+    const result = http(await new EventDispatcher(quiet).dispatch({ challenge: 'abc', token: 't', type: 'url_verification' }));
     expect(result).toMatchObject({ status: 'challenge', httpStatus: 200, body: { challenge: 'abc' } });
   });
 
@@ -72,12 +80,12 @@ describe('EventDispatcher.dispatch', () => {
       [{ encrypt: 'abcd' }, /encrypted/],
     ];
     for (const [body, message] of cases) {
-      const r = await d.dispatch(body);
+      const r = http(await d.dispatch(body));
       expect(r.status).toBe('malformed');
       expect(r.httpStatus).toBe(400);
       expect(String(r.body.error)).toMatch(message);
     }
-    expect(await d.dispatch(new Uint8Array([0x7b, 0xff, 0x7d]))).toMatchObject({ status: 'malformed', body: { error: 'body is not valid UTF-8' } });
+    expect(http(await d.dispatch(new Uint8Array([0x7b, 0xff, 0x7d])))).toMatchObject({ status: 'malformed', body: { error: 'body is not valid UTF-8' } });
     expect(handler).not.toHaveBeenCalled();
   });
 
@@ -85,13 +93,13 @@ describe('EventDispatcher.dispatch', () => {
     const d = new EventDispatcher(quiet).register_p2_card_action_trigger((e: P2CardActionTrigger) => ({
       toast: { type: 'success' as const, content: `clicked ${e.event.action.tag ?? ''}` },
     }));
-    const r = await d.dispatch(example('callback', 'card.action.trigger'));
+    const r = http(await d.dispatch(example('callback', 'card.action.trigger')));
     expect(r).toMatchObject({ status: 'handled', kind: 'callback', httpStatus: 200, body: { toast: { type: 'success', content: 'clicked button' } } });
   });
 
   it('answers {} for a callback handler that returns nothing', async () => {
     const d = new EventDispatcher(quiet).register_p2_url_preview_get(() => undefined as never);
-    const r = await d.dispatch(example('callback', 'url.preview.get'));
+    const r = http(await d.dispatch(example('callback', 'url.preview.get')));
     expect(r.status).toBe('handled');
     expect(r.body).toEqual({});
   });
@@ -100,8 +108,8 @@ describe('EventDispatcher.dispatch', () => {
     let n = 0;
     const d = new EventDispatcher(quiet).register_p2_card_action_trigger(() => ({ toast: { type: 'info' as const, content: `answer ${++n}` } }));
     const body = example('callback', 'card.action.trigger');
-    expect((await d.dispatch(body)).body).toEqual({ toast: { type: 'info', content: 'answer 1' } });
-    const again = await d.dispatch(body);
+    expect(http(await d.dispatch(body)).body).toEqual({ toast: { type: 'info', content: 'answer 1' } });
+    const again = http(await d.dispatch(body));
     expect(again.status).toBe('handled');
     expect(again.body).toEqual({ toast: { type: 'info', content: 'answer 2' } });
   });
@@ -110,7 +118,7 @@ describe('EventDispatcher.dispatch', () => {
     const d = new EventDispatcher({ ...quiet, validation: 'reject' }).register_p2_card_action_trigger(
       () => ({ toast: { type: 'loud' } }) as never,
     );
-    const r = await d.dispatch(example('callback', 'card.action.trigger'));
+    const r = http(await d.dispatch(example('callback', 'card.action.trigger')));
     expect(r.status).toBe('failed');
     expect(r.httpStatus).toBe(500);
     expect(r.errors?.[0]).toMatchObject({ pointer: '/toast/type', keyword: 'enum' });
@@ -127,7 +135,7 @@ describe('validation policy', () => {
   it('reject: answers 400 with the JSON pointer and does not call the handler', async () => {
     const handler = vi.fn();
     const d = new EventDispatcher({ ...quiet, validation: 'reject' }).register_p2_application_application_app_version_publish_apply_v6(handler);
-    const r = await d.dispatch(bad());
+    const r = http(await d.dispatch(bad()));
     expect(r.status).toBe('invalid');
     expect(r.httpStatus).toBe(400);
     expect(r.errors?.map((e) => e.pointer)).toContain('/event/online_version/scopes/0/level');
@@ -175,7 +183,7 @@ describe('unknown event types', () => {
   it('are acknowledged and logged once per type otherwise', async () => {
     const logger = recordingLogger();
     const d = new EventDispatcher({ logger });
-    expect(await d.dispatch(unknown)).toMatchObject({ status: 'ignored', httpStatus: 200 });
+    expect(http(await d.dispatch(unknown))).toMatchObject({ status: 'ignored', httpStatus: 200 });
     await d.dispatch(unknown);
     expect(logger.warnings.filter((w) => w.includes('brand.new.event_v9'))).toHaveLength(1);
   });
@@ -209,7 +217,7 @@ describe('idempotency', () => {
     const d = new EventDispatcher({ ...quiet, idempotency: new MemoryIdempotencyStore() }).register_p2_application_application_app_version_publish_apply_v6(handler);
     const body = seed();
     expect((await d.dispatch(body)).status).toBe('handled');
-    expect(await d.dispatch(body)).toMatchObject({ status: 'duplicate', httpStatus: 200 });
+    expect(http(await d.dispatch(body))).toMatchObject({ status: 'duplicate', httpStatus: 200 });
     expect(handler).toHaveBeenCalledOnce();
   });
 
@@ -220,7 +228,7 @@ describe('idempotency', () => {
       if (calls === 1) throw new Error('database down');
     });
     const body = seed();
-    expect(await d.dispatch(body)).toMatchObject({ status: 'failed', httpStatus: 500 });
+    expect(http(await d.dispatch(body))).toMatchObject({ status: 'failed', httpStatus: 500 });
     expect((await d.dispatch(body)).status).toBe('handled');
     expect(calls).toBe(2);
   });
@@ -231,7 +239,7 @@ describe('idempotency', () => {
     const d = new EventDispatcher({ ...quiet, idempotency: new MemoryIdempotencyStore() }).register_p2_application_application_app_version_publish_apply_v6(() => gate);
     const body = seed();
     const first = d.dispatch(body);
-    const second = await d.dispatch(body);
+    const second = http(await d.dispatch(body));
     expect(second.status).toBe('pending');
     expect(second.httpStatus).toBeGreaterThanOrEqual(400);
     release();

@@ -8,9 +8,11 @@ import { WSClient } from '../../transport/ws/index.js';
 import type { WSDispatcher } from '../../transport/ws/index.js';
 import { CliError } from '../io.js';
 import type { CommandIO } from './emulate.js';
+import type { InboxCliOptions } from './work.js';
+import { addQueueOption, loadInboxModule } from './work.js';
 import { stderrLogger, untilSignal, writeStderr, writeStdout } from './emulate.js';
 
-interface ConnectOptions {
+interface ConnectOptions extends InboxCliOptions {
   appId?: string;
   appSecret?: string;
   domain?: string;
@@ -22,7 +24,7 @@ interface ConnectOptions {
 
 /** `connect`: opens the long connection and prints one JSON line per delivery. */
 export function registerConnect(program: Command, setExit: (code: number) => void = (code) => { process.exitCode = code; }, io: CommandIO = {}): void {
-  program
+  const command = program
     .command('connect')
     .description('receive events over the long connection and print one JSON line per delivery (stops on SIGINT/SIGTERM)')
     .option('--app-id <id>', 'app id (default $LARK_APP_ID)')
@@ -31,15 +33,21 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
     .option('--handlers <module>', 'an ES module whose default export is an EventDispatcher (default: acknowledge everything)')
     .option('--verbose', 'log connection details to stderr')
     .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
+    .option('--inbox <url>', 'answer events once queued in the durable inbox at this Redis URL; `lark-events work` runs them');
+  addQueueOption(command)
     .action(async (opts: ConnectOptions) => {
       const out = io.stdout ?? writeStdout;
       const err = io.stderr ?? writeStderr;
       const appId = opts.appId ?? process.env.LARK_APP_ID;
       const appSecret = opts.appSecret ?? process.env.LARK_APP_SECRET;
       if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
-      const inner: WSDispatcher = opts.handlers
-        ? await loadHandlersModule(opts.handlers, ['dispatch'])
+      const handlers = opts.handlers
+        ? await loadHandlersModule(opts.handlers, opts.inbox === undefined ? ['dispatch'] : ['dispatch', 'isCallback'])
         : acceptAllDispatcher(opts.drift ?? false);
+      // --inbox: events are answered once queued; `lark-events work` runs the handlers.
+      const inboxModule = opts.inbox === undefined ? undefined : await loadInboxModule();
+      const inbox = inboxModule && (await inboxModule.createInbox({ connection: opts.inbox ?? '', queueName: opts.queue }));
+      const inner: WSDispatcher = inboxModule && inbox ? inboxModule.inboxDispatcher(inbox, handlers) : handlers;
       const dispatcher: WSDispatcher = {
         async dispatch(body: BodyInput, transport?: Transport): Promise<DispatchResult> {
           const result = await inner.dispatch(body, transport);
@@ -55,13 +63,15 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
         await client.start();
       } catch (e) {
         await client.close();
+        await inbox?.close();
         err(`connect failed: ${e instanceof Error ? e.message : String(e)}`);
         setExit(1);
         return;
       }
       const outcome = await Promise.race([stop.then(() => undefined), failed]);
       await client.close();
-      if (opts.drift) err(driftText(inner).trimEnd());
+      await inbox?.close();
+      if (opts.drift) err(driftText(handlers).trimEnd());
       if (outcome instanceof Error) {
         err(`connection lost: ${outcome.message}`);
         setExit(1);

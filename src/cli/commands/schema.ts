@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { findEntry } from '../../catalog.js';
-import { isRecord } from '../../runtime/json.js';
+import { isRecord } from '../../runtime/delivery.js';
 import { CliError, print } from '../io.js';
-import { schemasRoot } from '../package-root.js';
+import { schemasRoot } from '../../util/package-root.js';
 
 type Node = unknown;
 

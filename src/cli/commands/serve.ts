@@ -4,12 +4,15 @@ import type { Command } from 'commander';
 import { acceptAllDispatcher, driftText } from '../drift.js';
 import { loadHandlersModule } from '../handlers-module.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
+import { webhookAnswer } from '../../transport/webhook/answer.js';
 import { createNodeHandler } from '../../transport/webhook/node-http.js';
 import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
 import { createWebhookHandler } from '../../transport/webhook/receiver.js';
 import { CliError } from '../io.js';
+import type { InboxCliOptions } from './work.js';
+import { addQueueOption, loadInboxModule } from './work.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends InboxCliOptions {
   port: number;
   /** Record properties the schemas do not know (default dispatcher) and print the report on close. */
   drift?: boolean;
@@ -35,7 +38,7 @@ export interface RunningServer {
 }
 
 async function loadDispatcher(file: string | undefined, drift: boolean): Promise<WebhookDispatcher> {
-  return file === undefined ? acceptAllDispatcher(drift) : loadHandlersModule(file, ['dispatchDelivery', 'isCallback']);
+  return file === undefined ? acceptAllDispatcher(drift) : loadHandlersModule(file, ['dispatch', 'isCallback']);
 }
 
 /** The JSON line printed per accepted delivery. */
@@ -53,19 +56,26 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const dispatcher = await loadDispatcher(options.handlers, options.drift ?? false);
   const unverified = options.encryptKey === undefined && options.verificationToken === undefined;
   if (unverified) err.write('lark-events serve: no --encrypt-key or --verification-token: accepting unverified requests (local development only)\n');
-  const handler = createWebhookHandler(dispatcher, {
+  // --inbox: events are answered once queued; `lark-events work` runs the handlers.
+  const inboxModule = options.inbox === undefined ? undefined : await loadInboxModule();
+  const inbox = inboxModule && (await inboxModule.createInbox({ connection: options.inbox ?? '', queueName: options.queue }));
+  const receiving = inboxModule && inbox ? inboxModule.inboxDispatcher(inbox, dispatcher) : dispatcher;
+  const handler = createWebhookHandler(receiving, {
     path: route,
     encryptKey: options.encryptKey,
     verificationToken: options.verificationToken,
     allowUnverified: unverified,
     onDispatch: (result) => {
-      if (result.httpStatus < 300) out.write(deliveryLine(result) + '\n');
+      if (webhookAnswer(result).status < 300) out.write(deliveryLine(result) + '\n');
     },
   });
   const server = http.createServer(createNodeHandler(handler));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new CliError(`cannot listen on ${host}:${options.port}: ${e.code ?? e.message}`)));
     server.listen(options.port, host, () => resolve());
+  }).catch(async (e: unknown) => {
+    await inbox?.close();
+    throw e;
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${route}`;
@@ -84,6 +94,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
         server.closeIdleConnections();
       });
       await handler.drain();
+      await inbox?.close();
       markClosed();
     })();
     return closing;
@@ -100,7 +111,7 @@ function parsePort(value: string): number {
 }
 
 export function registerServe(program: Command): Command {
-  return program
+  const command = program
     .command('serve')
     .description('receive webhook deliveries on a local HTTP endpoint; prints one JSON line per accepted delivery')
     .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
@@ -110,7 +121,9 @@ export function registerServe(program: Command): Command {
     .option('--verification-token <token>', "the app's Verification Token (checked on every body; default $LARK_VERIFICATION_TOKEN)")
     .option('--handlers <module>', 'module whose default export is the EventDispatcher to use (default: accept everything)')
     .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
-    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean }) => {
+    .option('--inbox <url>', 'answer events once queued in the durable inbox at this Redis URL; `lark-events work` runs them');
+  return addQueueOption(command)
+    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean; inbox?: string; queue?: string }) => {
       // Secrets from the environment keep them out of `ps` and shell history.
       const encryptKey = opts.encryptKey ?? process.env.LARK_ENCRYPT_KEY;
       const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;

@@ -6,11 +6,11 @@ import { jsonResponse } from './request.js';
 
 export interface FastifyWebhookOptions extends Omit<WebhookOptions, 'path'> {
   /** The route, relative to the plugin's prefix. Default `/webhook/event`. */
-  path?: string;
+  path?: string | undefined;
   /** The dispatcher deliveries go to; or give a ready `handler` instead. */
-  dispatcher?: WebhookDispatcher;
+  dispatcher?: WebhookDispatcher | undefined;
   /** A ready handler (e.g. createLegacyCardHandler(...)); its own options apply. */
-  handler?: WebhookHandler;
+  handler?: WebhookHandler | undefined;
 }
 
 /** The parts of a Fastify request and reply the plugin uses (structural: no `fastify` type import). */

@@ -15,11 +15,11 @@ export interface RedisClientLike {
 
 export interface RedisStoreOptions {
   /** Prepended to every key. Default `lark-events:idem:`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /** How long a handled delivery is remembered: covers the platform's 6-hour retry horizon. Default 24 h. */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   /** How long an unfinished claim blocks other instances, so a crashed worker's claim expires. Default 60 s. */
-  pendingTtlMs?: number;
+  pendingTtlMs?: number | undefined;
 }
 
 const DONE = 'done';

@@ -1,4 +1,6 @@
 export { createWebhookHandler, DEFAULT_MAX_JSON_DEPTH } from './receiver.js';
+export { webhookAnswer } from './answer.js';
+export type { WebhookAnswer } from './answer.js';
 export type { WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget } from './receiver.js';
 export type { HeadersLike, ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
 export { createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE } from './legacy-card.js';

@@ -1,6 +1,7 @@
 import { silentLogger } from '../../runtime/logger.js';
 import type { WebhookOptions, WebhookHandler, WebhookTarget } from './receiver.js';
-import { failureResponse, toWebhookHandler } from './receiver.js';
+import { toWebhookHandler } from './receiver.js';
+import { failureResponse } from './pipeline.js';
 import type { ParsedBody, WebhookResponse } from './request.js';
 import { pathOf } from './request.js';
 import { readRawBody } from './raw-body.js';

@@ -1,7 +1,5 @@
-import type { DispatchResult } from '../../runtime/dispatcher.js';
-import { MalformedBodyError } from '../../runtime/errors.js';
+import type { DispatchOutcome } from '../../runtime/dispatcher.js';
 import { WebhookError } from './errors.js';
-import { decodeUtf8Strict } from './utf8.js';
 
 /** Request headers: a Web `Headers`, or a record as node:http gives them (any key case). */
 export type HeadersLike = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -15,7 +13,7 @@ export interface ParsedBody {
 export interface WebhookRequest {
   readonly method: string;
   /** The request path (a query string is ignored); only compared when the handler has a `path`. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   readonly headers: HeadersLike;
   /** The exact bytes received. */
   readonly body: Uint8Array | ParsedBody;
@@ -27,7 +25,7 @@ export interface WebhookResponse {
   /** JSON text. */
   readonly body: string;
   /** The dispatch outcome, when the delivery was dispatched before the answer. */
-  readonly result?: DispatchResult;
+  readonly result?: DispatchOutcome;
 }
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
@@ -79,44 +77,4 @@ export function checkContentType(value: string | undefined): void {
     const charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
     if (charset !== 'utf-8' && charset !== 'utf8') throw fail('unsupported charset');
   }
-}
-
-/**
- * Rejects a parsed value nested deeper than `maxDepth`. V8's JSON.parse is iterative and accepts
- * any depth, but JSON.stringify, validators and user code recurse: a 100k-deep array must not
- * reach them. Walking the parsed value (iteratively) costs one step per node, far less than
- * scanning the text, since real payloads are a few dozen nodes with long strings.
- */
-export function checkDepth(value: unknown, maxDepth: number): void {
-  if (typeof value !== 'object' || value === null) return;
-  const stack: unknown[] = [value];
-  const depths: number[] = [1];
-  while (stack.length > 0) {
-    const node = stack.pop() as Record<string, unknown> | unknown[];
-    const depth = depths.pop()!;
-    if (depth > maxDepth) throw new MalformedBodyError(`JSON nested deeper than ${maxDepth} levels`);
-    if (Array.isArray(node)) {
-      for (const child of node) {
-        if (typeof child === 'object' && child !== null) {
-          stack.push(child);
-          depths.push(depth + 1);
-        }
-      }
-    } else {
-      for (const key in node) {
-        const child = node[key];
-        if (typeof child === 'object' && child !== null) {
-          stack.push(child);
-          depths.push(depth + 1);
-        }
-      }
-    }
-  }
-}
-
-/** Strict UTF-8 decode of a body: invalid sequences are a MalformedBodyError (400), never U+FFFD. */
-export function decodeBody(bytes: Uint8Array): string {
-  const text = decodeUtf8Strict(bytes);
-  if (text === undefined) throw new MalformedBodyError('body is not valid UTF-8');
-  return text;
 }

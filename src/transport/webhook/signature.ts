@@ -24,10 +24,10 @@ export interface SignatureHeaders {
 export interface VerifyOptions {
   /** The Encrypt Key (sha256) or the Verification Token (sha1). */
   readonly secret: string;
-  readonly algorithm?: SignatureAlgorithm;
+  readonly algorithm?: SignatureAlgorithm | undefined;
   /** Replay window in ms, or `false` for none. Default {@link DEFAULT_TIMESTAMP_TOLERANCE_MS}. */
-  readonly toleranceMs?: number | false;
-  readonly now?: () => number;
+  readonly toleranceMs?: number | false | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /** hex(H(timestamp + nonce + secret + body)) over the body's exact bytes (webhook.md §3, §6). */

@@ -1,5 +1,6 @@
-import type { DispatchResult, DispatchStatus } from '../../runtime/dispatcher.js';
+import type { DispatchOutcome, DispatchStatus } from '../../runtime/dispatcher.js';
 import { LarkEventError } from '../../runtime/errors.js';
+import { webhookAnswer } from './answer.js';
 import type { Logger } from '../../runtime/logger.js';
 
 /**
@@ -19,14 +20,14 @@ export interface DeliveryInfo {
 export type ErrorHook = (error: unknown, info: DeliveryInfo) => void;
 
 export type Timed =
-  | { readonly state: 'done'; readonly result: DispatchResult }
+  | { readonly state: 'done'; readonly result: DispatchOutcome }
   | { readonly state: 'acked' }
   | { readonly state: 'timeout'; readonly timeoutMs: number };
 
 export interface TimingOptions {
   readonly timeoutMs: number | false;
   readonly onError: ErrorHook | undefined;
-  readonly onDispatch: ((result: DispatchResult) => void) | undefined;
+  readonly onDispatch: ((result: DispatchOutcome) => void) | undefined;
   readonly logger: Logger;
 }
 
@@ -51,7 +52,7 @@ export class Scheduler {
   constructor(private readonly options: TimingOptions) {}
 
   /** `ackFirst`: answer before the handler runs (events only: a callback's answer is its handler's return value). */
-  async run(dispatch: () => Promise<DispatchResult>, info: DeliveryInfo, ackFirst: boolean): Promise<Timed> {
+  async run(dispatch: () => Promise<DispatchOutcome>, info: DeliveryInfo, ackFirst: boolean): Promise<Timed> {
     const { timeoutMs, logger } = this.options;
     let answered = false;
     const task = dispatch().then(
@@ -107,7 +108,7 @@ export class Scheduler {
   }
 
   /** Tells the onDispatch hook; a hook that throws is logged, never turned into a failed answer. */
-  notify(result: DispatchResult): void {
+  notify(result: DispatchOutcome): void {
     try {
       this.options.onDispatch?.(result);
     } catch (err) {
@@ -115,13 +116,13 @@ export class Scheduler {
     }
   }
 
-  private report(result: DispatchResult, answeredEarly: boolean): void {
+  private report(result: DispatchOutcome, answeredEarly: boolean): void {
     this.notify(result);
     const onError = this.options.onError;
     if (!onError || SILENT_STATUSES.has(result.status)) return;
     // 'invalid' and 'pending' are answered to the platform (400, 409) unless the answer already went out.
     if (result.status !== 'failed' && !answeredEarly) return;
-    const error = result.error ?? new LarkEventError(`${result.eventType ?? 'delivery'}: ${String(result.body.error ?? result.status)}`);
+    const error = result.error ?? new LarkEventError(`${result.eventType ?? 'delivery'}: ${String(webhookAnswer(result).body.error ?? result.status)}`);
     try {
       onError(error, { kind: result.kind, eventType: result.eventType, id: result.id, status: result.status });
     } catch (err) {

@@ -2,8 +2,8 @@ import type { ClientConfig } from './config.js';
 
 export interface BackoffOptions {
   /** The first retry's delay before jitter; doubles per failure up to ReconnectInterval (default 1 s). */
-  baseMs?: number;
-  random?: () => number;
+  baseMs?: number | undefined;
+  random?: (() => number) | undefined;
 }
 
 /**

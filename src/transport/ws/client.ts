@@ -2,10 +2,11 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
 import type { BodyInput } from '../../runtime/delivery.js';
-import type { DispatchResult } from '../../runtime/dispatcher.js';
+import type { DispatchOutcome } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
 import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
+import { answerFrame, encodeWSAnswer, FAILED_PAYLOAD, wsAnswer } from './answer.js';
 import { ReconnectBackoff } from './backoff.js';
 import type { ClientConfig } from './config.js';
 import { applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
@@ -15,61 +16,50 @@ import { WSConnectError, WSOptionError } from './errors.js';
 import { FragmentAssembler } from './fragments.js';
 import type { Frame } from './frame.js';
 import { decodeFrame, encodeFrame, FrameMethod, headerValue } from './frame.js';
+import { openSocket } from './handshake.js';
+import { Heartbeat } from './heartbeat.js';
+import { IntakeQueue } from './intake.js';
+import type { Listener, StateInfo, WSClientEvents, WSState } from './state.js';
+import { StateEmitter } from './state.js';
+
+export type { StateInfo, WSClientEvents, WSState } from './state.js';
 
 /** What the client needs from a dispatcher: the root `EventDispatcher`, a domain one, or a wrapper. */
 export interface WSDispatcher {
-  dispatch(body: BodyInput, transport?: Transport): Promise<DispatchResult>;
-}
-
-export type WSState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closing' | 'closed' | 'failed';
-
-export interface StateInfo {
-  readonly previous: WSState;
-  /** The connection id of the new connection (`connected`). */
-  readonly deviceId?: string | undefined;
-  /** Why the client failed or is reconnecting. */
-  readonly error?: Error;
+  dispatch(body: BodyInput, transport?: Transport): Promise<DispatchOutcome>;
 }
 
 export interface WSClientOptions {
   appId: string;
   appSecret: string;
   /** `feishu` (default), `lark`, or a base URL such as `https://open.feishu.cn` or an emulator's. */
-  domain?: string;
+  domain?: string | undefined;
   dispatcher: WSDispatcher;
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Handlers running at once; further deliveries wait in a queue (default 32). */
-  maxConcurrency?: number;
+  maxConcurrency?: number | undefined;
   /** Reconnect when nothing (pong or data) arrives this long after a ping; 0 disables (default 10 s). */
-  pingTimeoutMs?: number;
+  pingTimeoutMs?: number | undefined;
   /** How long `close()` waits for running handlers and their answers (default 10 s). */
-  closeTimeoutMs?: number;
+  closeTimeoutMs?: number | undefined;
   /** WebSocket upgrade timeout (default 10 s). */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
   /** Endpoint request timeout (default 15 s). */
-  endpointTimeoutMs?: number;
+  endpointTimeoutMs?: number | undefined;
   /** Incomplete split messages are dropped after this long (default 10 s). */
-  fragmentTtlMs?: number;
+  fragmentTtlMs?: number | undefined;
   /** First backoff step after a failed reconnect, doubled up to ReconnectInterval (default 1 s). */
-  reconnectBaseMs?: number;
+  reconnectBaseMs?: number | undefined;
   /** Reconnect after the connection drops (default true). */
-  autoReconnect?: boolean;
+  autoReconnect?: boolean | undefined;
   /** Offer permessage-deflate (default true; the server decides). */
-  perMessageDeflate?: boolean;
+  perMessageDeflate?: boolean | undefined;
 }
-
-export interface WSClientEvents {
-  state: [state: WSState, info: StateInfo];
-}
-
-type Listener<K extends keyof WSClientEvents> = (...args: WSClientEvents[K]) => void;
 
 interface Connection {
   readonly ws: WebSocket;
   readonly deviceId: string | undefined;
-  readonly serviceId: number;
-  pingTimer: NodeJS.Timeout | undefined;
-  livenessTimer: NodeJS.Timeout | undefined;
+  readonly heartbeat: Heartbeat;
 }
 
 interface Job {
@@ -77,12 +67,9 @@ interface Job {
   readonly frame: Frame;
   readonly payload: Uint8Array;
   readonly messageId: string | undefined;
-  readonly type: string;
 }
 
-const encoder = new TextEncoder();
-const OK_PAYLOAD = encoder.encode('{"code":200}');
-const FAILED_PAYLOAD = encoder.encode('{"code":500}');
+type ResolvedOptions = { [K in Exclude<keyof WSClientOptions, 'logger' | 'dispatcher'>]-?: Exclude<WSClientOptions[K], undefined> };
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -91,18 +78,21 @@ function errorMessage(err: unknown): string {
 /**
  * Receives events and callbacks over the long connection (long-connection.md) and hands every
  * delivery to the same dispatcher the webhook uses. `start()` resolves once connected.
+ *
+ * This class is the state machine and the connect loop; the handshake (handshake.ts), the
+ * heartbeat (heartbeat.ts), the concurrency queue (intake.ts), the answers (answer.ts) and the
+ * state emitter (state.ts) are their own modules.
  */
 export class WSClient {
-  // A tiny typed emitter rather than node:events, so that the declarations need no @types/node.
-  private readonly listeners: { [K in keyof WSClientEvents]: Array<{ fn: Listener<K>; once: boolean }> } = { state: [] };
-  private readonly opts: Required<Omit<WSClientOptions, 'logger' | 'dispatcher' | 'domain'>> & { domain: string };
+  private readonly opts: ResolvedOptions;
   private readonly dispatcher: WSDispatcher;
   private readonly logger: Logger;
+  private readonly stateEmitter: StateEmitter;
   private readonly assembler: FragmentAssembler;
   private readonly backoff: ReconnectBackoff;
+  private readonly intake: IntakeQueue<Job>;
   private current: ClientConfig = DEFAULT_CLIENT_CONFIG;
   private conn: Connection | undefined;
-  private stateValue: WSState = 'idle';
   private stopping = false;
   private intakeClosed = false;
   private startPromise: Promise<void> | undefined;
@@ -110,9 +100,6 @@ export class WSClient {
   private closePromise: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private active = 0;
-  private readonly queue: Job[] = [];
-  private idleWaiters: Array<() => void> = [];
   /** The running connect loop, which `close()` waits for. */
   private loop: Promise<void> | undefined;
   /** Aborts the pending endpoint request and handshake when closing. */
@@ -140,41 +127,29 @@ export class WSClient {
     };
     this.dispatcher = options.dispatcher;
     this.logger = options.logger ?? defaultLogger;
+    this.stateEmitter = new StateEmitter(this.logger);
     this.assembler = new FragmentAssembler({ ttlMs: this.opts.fragmentTtlMs });
     this.backoff = new ReconnectBackoff({ baseMs: this.opts.reconnectBaseMs });
+    this.intake = new IntakeQueue<Job>(maxConcurrency, (job) => this.handle(job));
   }
 
   on<K extends keyof WSClientEvents>(event: K, listener: Listener<K>): this {
-    this.listeners[event].push({ fn: listener, once: false });
+    this.stateEmitter.on(event, listener);
     return this;
   }
 
   once<K extends keyof WSClientEvents>(event: K, listener: Listener<K>): this {
-    this.listeners[event].push({ fn: listener, once: true });
+    this.stateEmitter.on(event, listener, true);
     return this;
   }
 
   off<K extends keyof WSClientEvents>(event: K, listener: Listener<K>): this {
-    const list = this.listeners[event];
-    const i = list.findIndex((l) => l.fn === listener);
-    if (i >= 0) list.splice(i, 1);
+    this.stateEmitter.off(event, listener);
     return this;
   }
 
-  private emit<K extends keyof WSClientEvents>(event: K, ...args: WSClientEvents[K]): void {
-    const list = this.listeners[event];
-    for (const l of [...list]) {
-      if (l.once) list.splice(list.indexOf(l), 1);
-      try {
-        l.fn(...args);
-      } catch (err) {
-        this.logger.error(`ws: ${event} listener threw: ${errorMessage(err)}`);
-      }
-    }
-  }
-
   get state(): WSState {
-    return this.stateValue;
+    return this.stateEmitter.state;
   }
 
   /** The live config (endpoint ClientConfig, then pong updates). */
@@ -189,7 +164,7 @@ export class WSClient {
 
   /** Deliveries being handled or waiting for a handler slot. */
   get pending(): number {
-    return this.active + this.queue.length;
+    return this.intake.pending;
   }
 
   /** Connects; resolves once connected, rejects on a fatal error or when retries run out. */
@@ -216,7 +191,7 @@ export class WSClient {
   }
 
   private async shutdown(): Promise<void> {
-    const wasStarted = this.stateValue !== 'idle';
+    const wasStarted = this.state !== 'idle';
     this.stopping = true;
     this.intakeClosed = true;
     this.wake?.();
@@ -229,7 +204,7 @@ export class WSClient {
     if (this.pending > 0) {
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
-        new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+        this.intake.whenIdle().then(() => true),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(false), this.opts.closeTimeoutMs);
         }),
@@ -241,7 +216,7 @@ export class WSClient {
     await this.loop;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.assembler.clear();
-    this.queue.length = 0;
+    this.intake.clear();
     const conn = this.conn;
     this.conn = undefined;
     if (conn) await this.closeSocket(conn);
@@ -249,7 +224,7 @@ export class WSClient {
   }
 
   private async closeSocket(conn: Connection): Promise<void> {
-    this.stopTimers(conn);
+    conn.heartbeat.stop();
     const ws = conn.ws;
     if (ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -267,10 +242,7 @@ export class WSClient {
   }
 
   private setState(state: WSState, info: Omit<StateInfo, 'previous'>): void {
-    const previous = this.stateValue;
-    if (previous === state) return;
-    this.stateValue = state;
-    this.emit('state', state, { previous, ...info });
+    this.stateEmitter.set(state, info);
   }
 
   private fail(error: Error): void {
@@ -358,7 +330,7 @@ export class WSClient {
       // close() while the endpoint request was pending: never open the socket.
       if (this.stopping) return;
       this.current = endpoint.config;
-      ws = await this.dial(endpoint, abort.signal);
+      ws = await openSocket(endpoint, { perMessageDeflate: this.opts.perMessageDeflate, timeoutMs: this.opts.handshakeTimeoutMs, signal: abort.signal, logger: this.logger });
     } finally {
       if (this.connectAbort === abort) this.connectAbort = undefined;
     }
@@ -366,13 +338,20 @@ export class WSClient {
       ws.terminate();
       return;
     }
-    const conn: Connection = { ws, deviceId: endpoint.deviceId, serviceId: endpoint.serviceId, pingTimer: undefined, livenessTimer: undefined };
+    const heartbeat = new Heartbeat({
+      ws,
+      serviceId: endpoint.serviceId,
+      deviceId: endpoint.deviceId,
+      pingTimeoutMs: this.opts.pingTimeoutMs,
+      intervalMs: () => this.current.pingIntervalMs,
+      logger: this.logger,
+    });
+    const conn: Connection = { ws, deviceId: endpoint.deviceId, heartbeat };
     this.conn = conn;
     ws.on('message', (data) => this.onMessage(conn, data));
     ws.on('close', (code) => this.onClose(conn, code));
     this.logger.info('ws: connected', { url: redactUrl(endpoint.url), device_id: endpoint.deviceId });
-    this.sendPing(conn);
-    this.schedulePing(conn);
+    heartbeat.start();
     this.setState('connected', { deviceId: endpoint.deviceId });
     if (this.startWaiter) {
       this.startWaiter.resolve();
@@ -380,74 +359,8 @@ export class WSClient {
     }
   }
 
-  private dial(endpoint: Endpoint, signal: AbortSignal): Promise<WebSocket> {
-    return new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(endpoint.url, {
-        perMessageDeflate: this.opts.perMessageDeflate,
-        handshakeTimeout: this.opts.handshakeTimeoutMs,
-      });
-      let settled = false;
-      const settle = (err?: WSConnectError) => {
-        if (settled) return;
-        settled = true;
-        if (err) {
-          reject(err);
-          if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
-        } else {
-          resolve(ws);
-        }
-      };
-      // A socket must always have an error listener: `ws` emits errors after aborts too.
-      ws.on('error', (err) => {
-        if (!settled) settle(new WSConnectError(`connection failed: ${err.message}`, false));
-        else this.logger.debug(`ws: socket error: ${err.message}`);
-      });
-      ws.once('unexpected-response', (req, res) => {
-        const status = String(res.headers['handshake-status'] ?? '');
-        const authCode = String(res.headers['handshake-autherrcode'] ?? '');
-        const msg = String(res.headers['handshake-msg'] ?? '');
-        const fatal = status === '403' || (status === '514' && authCode === '1000040350');
-        res.resume();
-        req.destroy();
-        const detail = status ? `handshake-status ${status}${authCode ? `, autherrcode ${authCode}` : ''}${msg ? ` (${msg})` : ''}` : `HTTP ${res.statusCode}`;
-        settle(new WSConnectError(`handshake refused: ${detail}`, fatal, authCode ? Number(authCode) : undefined));
-      });
-      ws.once('open', () => settle());
-      ws.once('close', () => settle(new WSConnectError('connection closed during the handshake', false)));
-      signal.addEventListener('abort', () => settle(new WSConnectError('client closed during the handshake', false)), { once: true });
-    });
-  }
-
-  private schedulePing(conn: Connection): void {
-    if (conn.pingTimer) clearTimeout(conn.pingTimer);
-    conn.pingTimer = setTimeout(() => {
-      this.sendPing(conn);
-      this.schedulePing(conn);
-    }, this.current.pingIntervalMs);
-  }
-
-  private sendPing(conn: Connection): void {
-    if (conn.ws.readyState !== WebSocket.OPEN) return;
-    const frame: Frame = { SeqID: 0n, LogID: 0n, service: conn.serviceId, method: FrameMethod.control, headers: [{ key: 'type', value: 'ping' }] };
-    conn.ws.send(encodeFrame(frame));
-    if (this.opts.pingTimeoutMs > 0 && !conn.livenessTimer) {
-      conn.livenessTimer = setTimeout(() => {
-        conn.livenessTimer = undefined;
-        this.logger.warn(`ws: nothing received within ${this.opts.pingTimeoutMs} ms of a ping; reconnecting`, { device_id: conn.deviceId });
-        conn.ws.terminate();
-      }, this.opts.pingTimeoutMs);
-    }
-  }
-
-  private stopTimers(conn: Connection): void {
-    if (conn.pingTimer) clearTimeout(conn.pingTimer);
-    if (conn.livenessTimer) clearTimeout(conn.livenessTimer);
-    conn.pingTimer = undefined;
-    conn.livenessTimer = undefined;
-  }
-
   private onClose(conn: Connection, code: number): void {
-    this.stopTimers(conn);
+    conn.heartbeat.stop();
     if (this.conn !== conn) return;
     this.conn = undefined;
     if (this.stopping) return;
@@ -460,11 +373,9 @@ export class WSClient {
     void this.connectLoop(false);
   }
 
+  /** Frame routing: control frames (pong), data frames (event, card) into fragments and the intake queue. */
   private onMessage(conn: Connection, data: RawData): void {
-    if (conn.livenessTimer) {
-      clearTimeout(conn.livenessTimer);
-      conn.livenessTimer = undefined;
-    }
+    conn.heartbeat.alive();
     const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     let frame: Frame;
     try {
@@ -497,9 +408,7 @@ export class WSClient {
       return;
     }
     if (result.status === 'partial') return;
-    const job: Job = { conn, frame: result.frame, payload: result.payload, messageId, type };
-    if (this.active < this.opts.maxConcurrency) void this.run(job);
-    else this.queue.push(job);
+    this.intake.push({ conn, frame: result.frame, payload: result.payload, messageId });
   }
 
   private onPong(conn: Connection, frame: Frame): void {
@@ -507,49 +416,29 @@ export class WSClient {
     if (update.rejected.length > 0) this.logger.warn(`ws: ignored invalid pong config fields: ${update.rejected.join(', ')}`);
     const previousInterval = this.current.pingIntervalMs;
     this.current = update.config;
-    if (update.config.pingIntervalMs !== previousInterval && this.conn === conn) this.schedulePing(conn);
+    if (update.config.pingIntervalMs !== previousInterval && this.conn === conn) conn.heartbeat.schedule();
   }
 
-  private async run(job: Job): Promise<void> {
-    this.active++;
-    try {
-      await this.handle(job);
-    } finally {
-      this.active--;
-      const next = this.queue.shift();
-      if (next) void this.run(next);
-      else if (this.active === 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
-    }
-  }
-
+  /** Dispatches one delivery and sends its answer (answer.ts) on the connection it came from. */
   private async handle(job: Job): Promise<void> {
     const started = performance.now();
-    let payload = FAILED_PAYLOAD;
+    let payload: Uint8Array = FAILED_PAYLOAD;
     try {
-      const result = await this.dispatcher.dispatch(job.payload, 'ws');
-      if (result.httpStatus >= 200 && result.httpStatus < 300) {
-        payload = result.response === undefined
-          ? OK_PAYLOAD
-          : encoder.encode(JSON.stringify({ code: 200, data: Buffer.from(JSON.stringify(result.response), 'utf8').toString('base64') }));
-      } else {
-        this.logger.warn(`ws: delivery not handled (${result.status}), answering 500`, { message_id: job.messageId, event_type: result.eventType, id: result.id });
-      }
+      const outcome = await this.dispatcher.dispatch(job.payload, 'ws');
+      const answer = wsAnswer(outcome);
+      payload = encodeWSAnswer(answer);
+      if (answer.code !== 200) this.logger.warn(`ws: delivery not handled (${outcome.status}), answering 500`, { message_id: job.messageId, event_type: outcome.eventType, id: outcome.id });
     } catch (err) {
       this.logger.error(`ws: dispatch threw, answering 500: ${errorMessage(err)}`, { message_id: job.messageId });
     }
-    const bizRt = Math.max(0, Math.round(performance.now() - started));
+    const bizRt = performance.now() - started;
     const ws = job.conn.ws;
     if (ws.readyState !== WebSocket.OPEN) {
       this.logger.debug('ws: connection gone, answer dropped (the platform redelivers)', { message_id: job.messageId });
       return;
     }
-    const answer: Frame = { ...job.frame, headers: [...job.frame.headers, { key: 'biz_rt', value: String(bizRt) }], payload };
     await new Promise<void>((resolve) => {
-      ws.send(encodeFrame(answer), (err) => {
+      ws.send(encodeFrame(answerFrame(job.frame, payload, bizRt)), (err) => {
         if (err) this.logger.debug(`ws: answer not sent: ${err.message}`, { message_id: job.messageId });
         resolve();
       });

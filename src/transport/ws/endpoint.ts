@@ -49,11 +49,11 @@ export interface FetchEndpointOptions {
   domain: string;
   appId: string;
   appSecret: string;
-  timeoutMs?: number;
-  userAgent?: string;
-  config?: ClientConfig;
+  timeoutMs?: number | undefined;
+  userAgent?: string | undefined;
+  config?: ClientConfig | undefined;
   /** Aborts the request (e.g. the client is closing). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A signal that aborts when either does. */

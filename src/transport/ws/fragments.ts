@@ -2,14 +2,14 @@ import type { Frame } from './frame.js';
 
 export interface FragmentOptions {
   /** Incomplete messages are dropped this long after their first fragment (default 10 s). */
-  ttlMs?: number;
+  ttlMs?: number | undefined;
   /** At most this many incomplete messages; the oldest go first (default 1 000). */
-  maxMessages?: number;
+  maxMessages?: number | undefined;
   /** At most this many buffered bytes over all incomplete messages (default 64 MiB). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /** At most this many fragments per message (default 1 024). */
-  maxFragments?: number;
-  now?: () => number;
+  maxFragments?: number | undefined;
+  now?: (() => number) | undefined;
 }
 
 export type FragmentResult =

@@ -1,5 +1,8 @@
 export { WSClient } from './client.js';
-export type { WSClientOptions, WSClientEvents, WSDispatcher, WSState, StateInfo } from './client.js';
+export type { WSClientOptions, WSDispatcher } from './client.js';
+export type { WSClientEvents, WSState, StateInfo } from './state.js';
+export { wsAnswer } from './answer.js';
+export type { WSAnswer } from './answer.js';
 export { fetchEndpoint, redactUrl, resolveDomain, isRetryableCode, EndpointCode, ENDPOINT_PATH } from './endpoint.js';
 export { WSConnectError, WSOptionError } from './errors.js';
 export type { Endpoint, FetchEndpointOptions } from './endpoint.js';

@@ -1,0 +1,13 @@
+export { createInbox } from './inbox.js';
+export type { Inbox, InboxOptions } from './inbox.js';
+export { createInboxWorker, DEFAULT_WORKER_CONCURRENCY, DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS, DEFAULT_MAX_STALLED_COUNT } from './worker.js';
+export type { InboxWorker, InboxWorkerOptions } from './worker.js';
+export { inboxDispatcher, runInboxJob } from './dispatcher-adapter.js';
+export type { InboxDispatcherOptions, ReceiverDispatcher, DirectDispatcher, WorkerDispatcher, JobOutcome } from './dispatcher-adapter.js';
+export { jobIdOf } from './job.js';
+export type { InboxJobData, InboxJobInfo } from './job.js';
+export { PLATFORM_RETRY_LADDER_MS, parseLadder } from './ladder.js';
+export { redactRedisUrl, parseRedisUrl, pingRedis } from './connection.js';
+export { InboxConnectionError, EnqueueError } from './errors.js';
+export { DEFAULT_QUEUE_NAME, DEFAULT_DEDUPE_WINDOW_MS, DEFAULT_DEAD_LETTER_RETENTION_MS, DEFAULT_ENQUEUE_TIMEOUT_MS } from './options.js';
+export type { QueueLocation } from './options.js';

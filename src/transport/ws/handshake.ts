@@ -1,0 +1,54 @@
+import WebSocket from 'ws';
+import type { Logger } from '../../runtime/logger.js';
+import type { Endpoint } from './endpoint.js';
+import { WSConnectError } from './errors.js';
+
+export interface HandshakeOptions {
+  readonly perMessageDeflate: boolean;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+/**
+ * Whether a refused upgrade is final (long-connection.md, handshake headers): `handshake-status`
+ * 403, or 514 (auth failed) with autherrcode 1000040350 (too many connections). Others are retried.
+ */
+export function isFatalHandshake(status: string, authCode: string): boolean {
+  return status === '403' || (status === '514' && authCode === '1000040350');
+}
+
+/** Opens the WebSocket; rejects with a WSConnectError whose `fatal` says whether to retry. */
+export function openSocket(endpoint: Endpoint, options: HandshakeOptions): Promise<WebSocket> {
+  return new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(endpoint.url, { perMessageDeflate: options.perMessageDeflate, handshakeTimeout: options.timeoutMs });
+    let settled = false;
+    const settle = (err?: WSConnectError) => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        reject(err);
+        if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+      } else {
+        resolve(ws);
+      }
+    };
+    // A socket must always have an error listener: `ws` emits errors after aborts too.
+    ws.on('error', (err) => {
+      if (!settled) settle(new WSConnectError(`connection failed: ${err.message}`, false));
+      else options.logger.debug(`ws: socket error: ${err.message}`);
+    });
+    ws.once('unexpected-response', (req, res) => {
+      const status = String(res.headers['handshake-status'] ?? '');
+      const authCode = String(res.headers['handshake-autherrcode'] ?? '');
+      const msg = String(res.headers['handshake-msg'] ?? '');
+      res.resume();
+      req.destroy();
+      const detail = status ? `handshake-status ${status}${authCode ? `, autherrcode ${authCode}` : ''}${msg ? ` (${msg})` : ''}` : `HTTP ${res.statusCode}`;
+      settle(new WSConnectError(`handshake refused: ${detail}`, isFatalHandshake(status, authCode), authCode ? Number(authCode) : undefined));
+    });
+    ws.once('open', () => settle());
+    ws.once('close', () => settle(new WSConnectError('connection closed during the handshake', false)));
+    options.signal.addEventListener('abort', () => settle(new WSConnectError('client closed during the handshake', false)), { once: true });
+  });
+}

@@ -1,0 +1,106 @@
+/** `lark-events serve`: in process through startServe, and as a real process through registerServe. */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerServe, startServe } from '../../src/cli/commands/serve.js';
+import { driftText } from '../../src/cli/drift.js';
+import type { RunningServer } from '../../src/cli/commands/serve.js';
+import { encryptBody, signRequest } from '../../src/entries/webhook.js';
+import { cardAction, challenge, JSON_CT, KEY, p2Message, ROOT, send, TOKEN, v1Message } from '../transport/webhook/helpers.js';
+
+const running: RunningServer[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.close();
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+const lines = (stream: PassThrough) => {
+  const out: Record<string, unknown>[] = [];
+  readline.createInterface({ input: stream }).on('line', (l) => out.push(JSON.parse(l) as Record<string, unknown>));
+  return out;
+};
+
+describe('lark-events serve', () => {
+  it('registers a serve command with the documented options', () => {
+    const program = new Command('lark-events');
+    registerServe(program);
+    const serve = program.commands.find((c) => c.name() === 'serve')!;
+    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift', '--inbox', '--queue']);
+  });
+
+  it('with drift on, reports the properties deliveries carry that the schemas do not know', async () => {
+    const server = await startServe({ port: 0, verificationToken: TOKEN, drift: true, out: new PassThrough(), err: new PassThrough() });
+    running.push(server);
+    const body = p2Message('drift-1') as { event: { message: Record<string, unknown> } };
+    body.event.message.brand_new_field = { nested: true };
+    expect((await send(server.url, JSON.stringify(body))).status).toBe(200);
+    expect(driftText(server.dispatcher)).toMatch(/im\.message\.receive_v1:\n {2}\/event\/message\/brand_new_field {2}\(seen 1×/);
+  });
+
+  it('prints one JSON line per accepted delivery and answers per the protocol (in process)', async () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const printed = lines(out);
+    const notices: string[] = [];
+    err.on('data', (c: Buffer) => notices.push(c.toString()));
+    const server = await startServe({ port: 0, verificationToken: TOKEN, out, err });
+    running.push(server);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\/event$/);
+    expect(notices.join('')).toContain(`listening on ${server.url}`);
+
+    expect((await send(server.url, JSON.stringify(challenge('srv')))).json).toEqual({ challenge: 'srv' });
+    expect((await send(server.url, JSON.stringify(p2Message('srv-1')))).status).toBe(200);
+    expect((await send(server.url, JSON.stringify(v1Message('srv-u')))).status).toBe(200);
+    expect((await send(server.url, JSON.stringify(challenge('x', 'bad')))).status).toBe(401);
+    expect((await send(server.url.replace('/webhook/event', '/nope'), '{}')).status).toBe(404);
+    await new Promise((r) => setImmediate(r));
+    expect(printed).toEqual([
+      { transport: 'webhook', kind: 'challenge', event_type: null, id: null, status: 'challenge' },
+      { transport: 'webhook', kind: 'p2', event_type: 'im.message.receive_v1', id: 'srv-1', status: 'handled' },
+      { transport: 'webhook', kind: 'p1', event_type: 'message', id: 'srv-u', status: 'handled' },
+    ]);
+  });
+
+  it('runs as a process: --port 0, --encrypt-key, --handlers fixture answering card.action.trigger, closes on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'test/cli/fixtures/serve-runner.ts'), 'serve', '--port', '0', '--path', '/lark', '--encrypt-key', KEY, '--verification-token', TOKEN, '--handlers', path.join(ROOT, 'test/cli/fixtures/handlers.ts')],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+    children.push(child);
+    const stdout: Record<string, unknown>[] = [];
+    readline.createInterface({ input: child.stdout }).on('line', (l) => stdout.push(JSON.parse(l) as Record<string, unknown>));
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/lark)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited ${String(code)}: ${stderr}`)));
+    });
+
+    const ch = await send(url, encryptBody(challenge('proc'), KEY));
+    expect(ch.json).toEqual({ challenge: 'proc' });
+    const card = encryptBody(cardAction('proc-card'), KEY);
+    const r = await send(url, card, { ...JSON_CT, ...signRequest(card, KEY) });
+    expect([r.status, r.json]).toEqual([200, { toast: { type: 'success', content: 'fixture saw button' } }]);
+    const ev = encryptBody(p2Message('proc-ev'), KEY);
+    expect((await send(url, ev, { ...JSON_CT, ...signRequest(ev, KEY) })).status).toBe(200);
+    expect((await send(url, ev, JSON_CT)).status).toBe(401);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout).toEqual([
+      { transport: 'webhook', kind: 'challenge', event_type: null, id: null, status: 'challenge' },
+      { transport: 'webhook', kind: 'callback', event_type: 'card.action.trigger', id: 'proc-card', status: 'handled' },
+      { transport: 'webhook', kind: 'p2', event_type: 'im.message.receive_v1', id: 'proc-ev', status: 'handled' },
+    ]);
+  });
+});
