@@ -1,7 +1,7 @@
 import type { KnownMessageType, MessageContentMap } from '../../generated/im/content/types.js';
 import { validators } from '../../generated/im/content/validators.js';
 import type { AjvError } from '../runtime/catalog-types.js';
-import { jsonErrorLocation } from '../runtime/json.js';
+import { jsonErrorLocation } from '../util/json-error-location.js';
 import { MessageContentError } from './errors.js';
 
 /** The parsed content of a message of type T, with the type as the discriminant. */
