@@ -69,6 +69,10 @@ row('consumer tsc --noEmit --skipLibCheck, root entry (ms)', tc('ours-root', tru
 row('empty file tsc --noEmit (ms, for scale)', tc('empty', false), '', '');
 row('consumer type-check cost above an empty file, subpath (net)', Math.max(0, tc('ours-subpath', false) - tc('empty', false)), tc('official', false) - tc('empty', false), `${typecheck.netRatio}×`);
 row('… with --skipLibCheck (net)', Math.max(0, tc('ours-subpath', true) - tc('empty', true)), tc('official', true) - tc('empty', true), `${typecheck.netRatioSkipLibCheck}×`);
+row('consumer type-check cost above an empty file, root entry (net)', Math.max(0, tc('ours-root', false) - tc('empty', false)), tc('official', false) - tc('empty', false), `${typecheck.netRatioRoot}×`);
+row('… root entry with --skipLibCheck (net)', Math.max(0, tc('ours-root', true) - tc('empty', true)), tc('official', true) - tc('empty', true), `${typecheck.netRatioRootSkipLibCheck}×`);
+const u = typecheck.allEvents;
+row(`union of all ${u.events} events, tsc --extendedDiagnostics: types / instantiations / memory (KB) / check (ms)`, `${u.types} / ${u.instantiations} / ${u.memoryKB} / ${u.checkMs}`, '', `limits: ${u.limits.unionMembers} union members, ${u.limits.instantiations} instantiations`);
 row(`full regeneration of ${regenerate.events} events (ms)`, regenerate.ms, '', '');
 lines.push('', 'validation cost, ten largest schemas (µs per event, default / strict):', '');
 lines.push('| event type | schema bytes | payload bytes | default µs | strict µs |', '| --- | ---: | ---: | ---: | ---: |');

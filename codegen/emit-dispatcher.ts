@@ -76,7 +76,7 @@ export function emitCatalog(domains: DomainModel[]): string {
 }
 
 /** generated/<domain>/index.ts: the subpath entry `lark-event-catalog/<domain>`. */
-export function emitDomainIndex(d: DomainModel): string {
+export function emitDomainIndex(d: DomainModel, extraStatements: string[] = []): string {
   return file(`${d.name}/index.ts`, (f) => {
     f.addStatements(`export type * from './types.js';\nexport type { ${d.pascal}Registrations } from './registrations.js';`);
     f.addImportDeclaration({ namedImports: ['createDomainDispatcher', 'createDomainValidate'], moduleSpecifier: '../../src/runtime/domain.js' });
@@ -97,6 +97,7 @@ export function emitDomainIndex(d: DomainModel): string {
       `/** Validates a \`${d.name}\` payload synchronously. */`,
       `export const validate: (payload: unknown, options?: ValidateOptions) => ValidationResult = createDomainValidate(entries, validators);`,
     ]);
+    if (extraStatements.length) f.addStatements(['', ...extraStatements]);
   });
 }
 

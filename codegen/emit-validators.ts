@@ -34,8 +34,8 @@ const AJV_RUNTIME = /const (\w+) = require\("(ajv\/dist\/runtime\/[\w/]+)"\)\.de
  * calls for its runtime helpers; they are rewritten into imports so the module loads under plain
  * Node ESM, in bundlers and on edge runtimes alike.
  */
-export function emitValidators(schemas: LoadedSchema[], groups: Record<string, ValidatorExport[]>): string {
-  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true, allowUnionTypes: true, inlineRefs: false });
+export function emitValidators(schemas: LoadedSchema[], groups: Record<string, ValidatorExport[]>, options: { discriminator?: boolean } = {}): string {
+  const ajv = new Ajv.default({ code: { source: true, esm: true, lines: false }, allErrors: true, strict: true, allowUnionTypes: true, inlineRefs: false, ...options });
   for (const s of schemas) ajv.addSchema(validatorView(s.json) as object);
   const refs: Record<string, string> = {};
   const names: Record<string, Array<[string, string]>> = {};
@@ -126,6 +126,7 @@ export function shapeOf(node: Json, from: LoadedSchema, all: Map<string, LoadedS
   }
   if (node.items !== undefined && !Array.isArray(node.items)) shape.i = shapeOf(node.items, from, all, depth + 1);
   if (isObject(node.additionalProperties)) shape.a = shapeOf(node.additionalProperties, from, all, depth + 1);
+  if (node.additionalProperties === true) shape.o = 1;
   const types = Array.isArray(node.type) ? node.type : [node.type];
   if (types.includes('object') && !shape.p && !shape.a) shape.o = 1;
   return shape;

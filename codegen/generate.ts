@@ -4,13 +4,14 @@ import { readCatalog } from './catalog.js';
 import { checkExamples } from './check-examples.js';
 import { emitCatalog, emitDomainIndex, emitRegistrations, emitRootIndex } from './emit-dispatcher.js';
 import { emitExampleChecks } from './emit-checks.js';
+import { CONTENT_DOMAIN, CONTENT_ENTRY_STATEMENTS, emitContent } from './emit-content.js';
 import { emitDocs } from './emit-docs.js';
-import { emitTypes } from './emit-types.js';
+import { emitTypes, headerTypeNames } from './emit-types.js';
 import type { ValidatorExport } from './emit-validators.js';
 import { emitValidators, shapeOf } from './emit-validators.js';
 import { formatProblem, lint } from './lint.js';
 import type { LoadedSchema } from './load.js';
-import { isCommon, isDomainShared, loadSchemas } from './load.js';
+import { isCommon, isDomainShared, isMessageContent, loadSchemas } from './load.js';
 import type { DomainModel } from './model.js';
 import { buildModel } from './model.js';
 
@@ -60,14 +61,15 @@ export async function buildOutputs(schemas: LoadedSchema[], domains: DomainModel
   const commonNames = new Set(common.map((c) => c.title));
   const out = new Map<string, string>();
 
-  out.set('common/types.ts', await emitTypes(common, all, undefined));
+  const headers = headerTypeNames(domains.flatMap((d) => d.events.map((e) => e.schema)), all);
+  out.set('common/types.ts', await emitTypes(common, all, undefined, headers));
   const commonExports: ValidatorExport[] = common.map((c) => ({ key: c.title, ref: c.id }));
   out.set('common/validators.js', emitValidators(common, { validators: commonExports, responseValidators: [] })
     + shapesModule(common.map((c) => [c.title, shapeOf(c.json, c, all)]), 'shapes') + 'export const responseShapes = {};\n');
   out.set('common/validators.d.ts', VALIDATORS_DTS('../../src/runtime/catalog-types.js'));
 
   const sharedOf = (domain: string) => schemas.filter((s) => isDomainShared(s) && s.rel.startsWith(`${domain}/`));
-  const typeFiles = await Promise.all(domains.map((d) => emitTypes([...sharedOf(d.name), ...d.events.map((e) => e.schema)], all, { module: '../common/types.js', names: commonNames })));
+  const typeFiles = await Promise.all(domains.map((d) => emitTypes([...sharedOf(d.name), ...d.events.map((e) => e.schema)], all, { module: '../common/types.js', names: commonNames }, headers)));
   domains.forEach((d, i) => {
     const events = d.events;
     out.set(`${d.name}/types.ts`, typeFiles[i] ?? '');
@@ -80,9 +82,10 @@ export async function buildOutputs(schemas: LoadedSchema[], domains: DomainModel
     out.set(`${d.name}/validators.js`, validators + shapes + responseShapes);
     out.set(`${d.name}/validators.d.ts`, VALIDATORS_DTS('../../src/runtime/catalog-types.js'));
     out.set(`${d.name}/registrations.ts`, emitRegistrations(d));
-    out.set(`${d.name}/index.ts`, emitDomainIndex(d));
+    out.set(`${d.name}/index.ts`, emitDomainIndex(d, d.name === CONTENT_DOMAIN ? CONTENT_ENTRY_STATEMENTS : []));
     out.set(`checks/${d.name}.ts`, emitExampleChecks(d));
   });
+  for (const [file, text] of await emitContent(schemas.filter(isMessageContent), all)) out.set(file, text);
   out.set('catalog.ts', emitCatalog(domains));
   out.set('index.ts', emitRootIndex(domains));
   for (const [file, text] of emitDocs(domains, all, banner('x.md'))) out.set(file, text);

@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import type { CatalogRow } from './catalog.js';
 import { domainOf } from './catalog.js';
 import type { EventSchema, LarkMeta, LoadedSchema } from './load.js';
-import { isDomainShared, isShared } from './load.js';
+import { isDomainShared, isMessageContent, isShared } from './load.js';
 import { escapePointerToken, lineOfPointer } from './locate.js';
 import { isObject, type Json, type JsonObject } from './schema-file.js';
 
@@ -66,6 +66,12 @@ export function lint(schemas: LoadedSchema[], catalog: CatalogRow[]): { events: 
     });
 
     if (isShared(s)) continue;
+    if (isMessageContent(s)) {
+      const m = s.json['x-lark'];
+      const expected = s.rel.slice('im/content/'.length, -'.json'.length);
+      if (!isObject(m) || m.message_type !== expected) report('/x-lark/message_type', `a message content schema needs x-lark.message_type "${expected}" (its file name)`);
+      continue;
+    }
     const lark = readMeta(s.json);
     if (!lark) {
       report('/x-lark', 'missing or malformed x-lark (event_type, kind p2|p1|callback, register_method)');

@@ -77,6 +77,11 @@ export function isDomainShared(s: LoadedSchema): boolean {
   return /^[^/]+\/definitions\.json$/.test(s.rel) && !isCommon(s);
 }
 
+/** `schemas/im/content/<message_type>.json`: the JSON inside a message's `content` string, by message type. */
+export function isMessageContent(s: LoadedSchema): boolean {
+  return s.rel.startsWith('im/content/');
+}
+
 /** A file of shared shapes only (common/ or a domain's definitions.json), not an event. */
 export function isShared(s: LoadedSchema): boolean {
   return isCommon(s) || isDomainShared(s);

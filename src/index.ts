@@ -3,6 +3,7 @@ import { catalog, rootCatalog } from './catalog.js';
 import { createDispatcherClass } from './runtime/domain.js';
 
 export type * from '../generated/index.js';
+export type * from '../generated/im/content/types.js';
 
 /** The dispatcher with every catalogued event: one typed `register_*` method each. */
 export const EventDispatcher = createDispatcherClass<AllRegistrations>(rootCatalog, catalog);
@@ -26,3 +27,7 @@ export type { DriftReport, DriftEntry } from './runtime/drift.js';
 export { LarkEventError, MalformedBodyError } from './runtime/errors.js';
 export type { Logger } from './runtime/logger.js';
 export { defaultLogger, silentLogger } from './runtime/logger.js';
+export { parseMessageContent } from './content/parse-message-content.js';
+export type { MessageContent, MessageContentOf, KnownMessageContent, UnknownMessageContent, OtherMessageContent, EventMessageLike, ApiMessageLike } from './content/parse-message-content.js';
+export { MessageContentError } from './content/errors.js';
+export { isEventType } from './event-type.js';

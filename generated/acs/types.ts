@@ -9,7 +9,7 @@ export interface P2AcsAccessRecordCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'acs.access_record.created_v1'>;
   event: P2AcsAccessRecordCreatedV1Data;
 }
 export interface P2AcsAccessRecordCreatedV1Data {
@@ -46,7 +46,7 @@ export interface P2AcsUserUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'acs.user.updated_v1'>;
   event: P2AcsUserUpdatedV1Data;
 }
 export interface P2AcsUserUpdatedV1Data {

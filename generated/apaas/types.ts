@@ -9,7 +9,7 @@ export interface P2ApaasWorkspaceRecordChangeV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'apaas.workspace.record_change_v1'>;
   event: P2ApaasWorkspaceRecordChangeV1Data;
 }
 export interface P2ApaasWorkspaceRecordChangeV1Data {

@@ -9,7 +9,7 @@ export interface P2ApplicationApplicationAppVersionAuditV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.application.app_version.audit_v6'>;
   event: P2ApplicationApplicationAppVersionAuditV6Data;
 }
 export interface P2ApplicationApplicationAppVersionAuditV6Data {
@@ -58,7 +58,7 @@ export interface P2ApplicationApplicationAppVersionPublishApplyV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.application.app_version.publish_apply_v6'>;
   event: P2ApplicationApplicationAppVersionPublishApplyV6Data;
 }
 export interface P2ApplicationApplicationAppVersionPublishApplyV6Data {
@@ -619,7 +619,7 @@ export interface P2ApplicationApplicationAppVersionPublishRevokeV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.application.app_version.publish_revoke_v6'>;
   event: P2ApplicationApplicationAppVersionPublishRevokeV6Data;
 }
 export interface P2ApplicationApplicationAppVersionPublishRevokeV6Data {
@@ -648,7 +648,7 @@ export interface P2ApplicationApplicationCreatedV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.application.created_v6'>;
   event: P2ApplicationApplicationCreatedV6Data;
 }
 export interface P2ApplicationApplicationCreatedV6Data {
@@ -701,7 +701,7 @@ export interface P2ApplicationApplicationFeedbackCreatedV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.application.feedback.created_v6'>;
   event: P2ApplicationApplicationFeedbackCreatedV6Data;
 }
 export interface P2ApplicationApplicationFeedbackCreatedV6Data {
@@ -768,7 +768,7 @@ export interface P2ApplicationApplicationFeedbackUpdatedV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.application.feedback.updated_v6'>;
   event: P2ApplicationApplicationFeedbackUpdatedV6Data;
 }
 export interface P2ApplicationApplicationFeedbackUpdatedV6Data {
@@ -801,7 +801,7 @@ export interface P2ApplicationApplicationVisibilityAddedV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.application.visibility.added_v6'>;
   event: P2ApplicationApplicationVisibilityAddedV6Data;
 }
 export interface P2ApplicationApplicationVisibilityAddedV6Data {
@@ -832,7 +832,7 @@ export interface P2ApplicationBotMenuV6 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'application.bot.menu_v6'>;
   event: P2ApplicationBotMenuV6Data;
 }
 export interface P2ApplicationBotMenuV6Data {

@@ -9,7 +9,7 @@ export interface P2ApprovalApprovalUpdatedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.approval.updated_v4'>;
   event: P2ApprovalApprovalUpdatedV4Data;
 }
 export interface P2ApprovalApprovalUpdatedV4Data {
@@ -60,7 +60,7 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: P2ApprovalInstanceRemedyGroupUpdateV4Header;
+  header: P2ApprovalInstanceRemedyGroupUpdateV4Header<'approval.instance.remedy_group_update_v4'>;
   event: P2ApprovalInstanceRemedyGroupUpdateV4Data;
 }
 export interface P2ApprovalInstanceRemedyGroupUpdateV4Data {
@@ -106,7 +106,7 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4Object {
 /**
  * 事件头: the header of a schema 2.0 event. This event's own copy of the common header: an official example's header lacks create_time; it carries event_create_time.
  */
-export interface P2ApprovalInstanceRemedyGroupUpdateV4Header {
+export interface P2ApprovalInstanceRemedyGroupUpdateV4Header<T extends string = string> {
   /**
    * 事件 ID: the idempotency key of a schema 2.0 delivery
    */
@@ -114,7 +114,7 @@ export interface P2ApprovalInstanceRemedyGroupUpdateV4Header {
   /**
    * 事件类型
    */
-  event_type: string;
+  event_type: T;
   /**
    * 事件创建时间戳（单位：毫秒）
    */
@@ -152,7 +152,7 @@ export interface P2ApprovalInstanceStatusChangedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.instance.status_changed_v4'>;
   event: P2ApprovalInstanceStatusChangedV4Data;
 }
 export interface P2ApprovalInstanceStatusChangedV4Data {
@@ -200,7 +200,7 @@ export interface P2ApprovalInstanceTripGroupUpdateV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.instance.trip_group_update_v4'>;
   event: P2ApprovalInstanceTripGroupUpdateV4Data;
 }
 export interface P2ApprovalInstanceTripGroupUpdateV4Data {
@@ -309,7 +309,7 @@ export interface P2ApprovalTaskStatusChangedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'approval.task.status_changed_v4'>;
   event: P2ApprovalTaskStatusChangedV4Data;
 }
 export interface P2ApprovalTaskStatusChangedV4Data {

@@ -9,7 +9,7 @@ export interface P2AttendanceUserFlowCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'attendance.user_flow.created_v1'>;
   event: P2AttendanceUserFlowCreatedV1Data;
 }
 export interface P2AttendanceUserFlowCreatedV1Data {
@@ -82,7 +82,7 @@ export interface P2AttendanceUserTaskUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'attendance.user_task.updated_v1'>;
   event: P2AttendanceUserTaskUpdatedV1Data;
 }
 export interface P2AttendanceUserTaskUpdatedV1Data {

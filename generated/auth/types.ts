@@ -9,7 +9,7 @@ export interface P2AuthUserAccessTokenRevokedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'auth.user_access_token.revoked_v4'>;
   event: P2AuthUserAccessTokenRevokedV4Data;
 }
 export interface P2AuthUserAccessTokenRevokedV4Data {

@@ -22,7 +22,7 @@ export interface P2CalendarCalendarAclCreatedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'calendar.calendar.acl.created_v4'>;
   event: P2CalendarCalendarAclCreatedV4Data;
 }
 export interface P2CalendarCalendarAclCreatedV4Data {
@@ -58,7 +58,7 @@ export interface P2CalendarCalendarAclDeletedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'calendar.calendar.acl.deleted_v4'>;
   event: P2CalendarCalendarAclDeletedV4Data;
 }
 export interface P2CalendarCalendarAclDeletedV4Data {
@@ -94,7 +94,7 @@ export interface P2CalendarCalendarChangedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'calendar.calendar.changed_v4'>;
   event: P2CalendarCalendarChangedV4Data;
 }
 export interface P2CalendarCalendarChangedV4Data {
@@ -111,7 +111,7 @@ export interface P2CalendarCalendarEventChangedV4 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'calendar.calendar.event.changed_v4'>;
   event: P2CalendarCalendarEventChangedV4Data;
 }
 export interface P2CalendarCalendarEventChangedV4Data {

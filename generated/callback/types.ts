@@ -58,7 +58,7 @@ export interface P2CardActionTrigger {
    * 回调的版本
    */
   schema: '2.0';
-  header: CallbackHeader;
+  header: CallbackHeader<'card.action.trigger'>;
   event: P2CardActionTriggerData;
 }
 export interface P2CardActionTriggerData {
@@ -197,7 +197,7 @@ export interface P2URLPreviewGet {
    * 回调的版本
    */
   schema: '2.0';
-  header: CallbackHeader;
+  header: CallbackHeader<'url.preview.get'>;
   event: P2URLPreviewGetData;
 }
 export interface P2URLPreviewGetData {

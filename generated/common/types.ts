@@ -2,7 +2,7 @@
 /**
  * The header of a schema 2.0 callback. Unlike an event header, it may lack event_id (observed on url.preview.get).
  */
-export interface CallbackHeader {
+export interface CallbackHeader<T extends string = string> {
   /**
    * 事件 ID (absent on some callbacks)
    */
@@ -10,7 +10,7 @@ export interface CallbackHeader {
   /**
    * 回调类型
    */
-  event_type: string;
+  event_type: T;
   /**
    * 创建时间戳（单位：毫秒）
    */
@@ -79,7 +79,7 @@ export interface EnvelopeV2 {
 /**
  * 事件头: the header of a schema 2.0 event.
  */
-export interface EventHeader {
+export interface EventHeader<T extends string = string> {
   /**
    * 事件 ID: the idempotency key of a schema 2.0 delivery
    */
@@ -87,7 +87,7 @@ export interface EventHeader {
   /**
    * 事件类型
    */
-  event_type: string;
+  event_type: T;
   /**
    * 事件创建时间戳（单位：毫秒）
    */

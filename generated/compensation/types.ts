@@ -9,7 +9,7 @@ export interface P2CompensationArchiveChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'compensation.archive.changed_v1'>;
   event: P2CompensationArchiveChangedV1Data;
 }
 export interface P2CompensationArchiveChangedV1Data {

@@ -487,7 +487,7 @@ export interface P2ContactCustomAttrEventUpdatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.custom_attr_event.updated_v3'>;
   event: P2ContactCustomAttrEventUpdatedV3Data;
 }
 export interface P2ContactCustomAttrEventUpdatedV3Data {
@@ -518,7 +518,7 @@ export interface P2ContactDepartmentCreatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.department.created_v3'>;
   event: P2ContactDepartmentCreatedV3Data;
 }
 export interface P2ContactDepartmentCreatedV3Data {
@@ -535,7 +535,7 @@ export interface P2ContactDepartmentDeletedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.department.deleted_v3'>;
   event: P2ContactDepartmentDeletedV3Data;
 }
 export interface P2ContactDepartmentDeletedV3Data {
@@ -568,7 +568,7 @@ export interface P2ContactDepartmentUpdatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.department.updated_v3'>;
   event: P2ContactDepartmentUpdatedV3Data;
 }
 export interface P2ContactDepartmentUpdatedV3Data {
@@ -589,7 +589,7 @@ export interface P2ContactEmployeeTypeEnumActivedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.employee_type_enum.actived_v3'>;
   event: P2ContactEmployeeTypeEnumActivedV3Data;
 }
 export interface P2ContactEmployeeTypeEnumActivedV3Data {
@@ -610,7 +610,7 @@ export interface P2ContactEmployeeTypeEnumCreatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.employee_type_enum.created_v3'>;
   event: P2ContactEmployeeTypeEnumCreatedV3Data;
 }
 export interface P2ContactEmployeeTypeEnumCreatedV3Data {
@@ -627,7 +627,7 @@ export interface P2ContactEmployeeTypeEnumDeactivatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.employee_type_enum.deactivated_v3'>;
   event: P2ContactEmployeeTypeEnumDeactivatedV3Data;
 }
 export interface P2ContactEmployeeTypeEnumDeactivatedV3Data {
@@ -648,7 +648,7 @@ export interface P2ContactEmployeeTypeEnumDeletedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.employee_type_enum.deleted_v3'>;
   event: P2ContactEmployeeTypeEnumDeletedV3Data;
 }
 export interface P2ContactEmployeeTypeEnumDeletedV3Data {
@@ -665,7 +665,7 @@ export interface P2ContactEmployeeTypeEnumUpdatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.employee_type_enum.updated_v3'>;
   event: P2ContactEmployeeTypeEnumUpdatedV3Data;
 }
 export interface P2ContactEmployeeTypeEnumUpdatedV3Data {
@@ -686,7 +686,7 @@ export interface P2ContactScopeUpdatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.scope.updated_v3'>;
   event: P2ContactScopeUpdatedV3Data;
 }
 export interface P2ContactScopeUpdatedV3Data {
@@ -1129,7 +1129,7 @@ export interface P2ContactUserCreatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.user.created_v3'>;
   event: P2ContactUserCreatedV3Data;
 }
 export interface P2ContactUserCreatedV3Data {
@@ -1146,7 +1146,7 @@ export interface P2ContactUserDeletedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.user.deleted_v3'>;
   event: P2ContactUserDeletedV3Data;
 }
 export interface P2ContactUserDeletedV3Data {
@@ -1179,7 +1179,7 @@ export interface P2ContactUserUpdatedV3 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'contact.user.updated_v3'>;
   event: P2ContactUserUpdatedV3Data;
 }
 export interface P2ContactUserUpdatedV3Data {

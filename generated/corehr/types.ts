@@ -47,7 +47,7 @@ export interface P2CorehrApprovalGroupsUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.approval_groups.updated_v2'>;
   event: P2CorehrApprovalGroupsUpdatedV2Data;
 }
 export interface P2CorehrApprovalGroupsUpdatedV2Data {
@@ -120,7 +120,7 @@ export interface P2CorehrCommonDataIdUserMappingChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.common_data.id.user_mapping_changed_v1'>;
   event: P2CorehrCommonDataIdUserMappingChangedV1Data;
 }
 export interface P2CorehrCommonDataIdUserMappingChangedV1Data {
@@ -157,7 +157,7 @@ export interface P2CorehrCommonDataMetaDataUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.common_data.meta_data.updated_v1'>;
   event: P2CorehrCommonDataMetaDataUpdatedV1Data;
 }
 export interface P2CorehrCommonDataMetaDataUpdatedV1Data {
@@ -186,7 +186,7 @@ export interface P2CorehrCompanyCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.company.created_v2'>;
   event: P2CorehrCompanyCreatedV2Data;
 }
 export interface P2CorehrCompanyCreatedV2Data {
@@ -203,7 +203,7 @@ export interface P2CorehrCompanyDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.company.deleted_v2'>;
   event: P2CorehrCompanyDeletedV2Data;
 }
 export interface P2CorehrCompanyDeletedV2Data {
@@ -220,7 +220,7 @@ export interface P2CorehrCompanyUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.company.updated_v2'>;
   event: P2CorehrCompanyUpdatedV2Data;
 }
 export interface P2CorehrCompanyUpdatedV2Data {
@@ -248,7 +248,7 @@ export interface P2CorehrContractCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.contract.created_v1'>;
   event: P2CorehrContractCreatedV1Data;
 }
 export interface P2CorehrContractCreatedV1Data {
@@ -265,7 +265,7 @@ export interface P2CorehrContractDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.contract.deleted_v1'>;
   event: P2CorehrContractDeletedV1Data;
 }
 export interface P2CorehrContractDeletedV1Data {
@@ -282,7 +282,7 @@ export interface P2CorehrContractUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.contract.updated_v1'>;
   event: P2CorehrContractUpdatedV1Data;
 }
 export interface P2CorehrContractUpdatedV1Data {
@@ -299,7 +299,7 @@ export interface P2CorehrCostCenterCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.cost_center.created_v2'>;
   event: P2CorehrCostCenterCreatedV2Data;
 }
 export interface P2CorehrCostCenterCreatedV2Data {
@@ -316,7 +316,7 @@ export interface P2CorehrCostCenterDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.cost_center.deleted_v2'>;
   event: P2CorehrCostCenterDeletedV2Data;
 }
 export interface P2CorehrCostCenterDeletedV2Data {
@@ -333,7 +333,7 @@ export interface P2CorehrCostCenterUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.cost_center.updated_v2'>;
   event: P2CorehrCostCenterUpdatedV2Data;
 }
 export interface P2CorehrCostCenterUpdatedV2Data {
@@ -357,7 +357,7 @@ export interface P2CorehrCustomOrgCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.custom_org.created_v2'>;
   event: P2CorehrCustomOrgCreatedV2Data;
 }
 export interface P2CorehrCustomOrgCreatedV2Data {
@@ -378,7 +378,7 @@ export interface P2CorehrCustomOrgDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.custom_org.deleted_v2'>;
   event: P2CorehrCustomOrgDeletedV2Data;
 }
 export interface P2CorehrCustomOrgDeletedV2Data {
@@ -399,7 +399,7 @@ export interface P2CorehrCustomOrgUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.custom_org.updated_v2'>;
   event: P2CorehrCustomOrgUpdatedV2Data;
 }
 export interface P2CorehrCustomOrgUpdatedV2Data {
@@ -427,7 +427,7 @@ export interface P2CorehrDepartmentCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.department.created_v1'>;
   event: P2CorehrDepartmentCreatedV1Data;
 }
 export interface P2CorehrDepartmentCreatedV1Data {
@@ -444,7 +444,7 @@ export interface P2CorehrDepartmentCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.department.created_v2'>;
   event: P2CorehrDepartmentCreatedV2Data;
 }
 export interface P2CorehrDepartmentCreatedV2Data {
@@ -461,7 +461,7 @@ export interface P2CorehrDepartmentDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.department.deleted_v1'>;
   event: P2CorehrDepartmentDeletedV1Data;
 }
 export interface P2CorehrDepartmentDeletedV1Data {
@@ -482,7 +482,7 @@ export interface P2CorehrDepartmentUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.department.updated_v1'>;
   event: P2CorehrDepartmentUpdatedV1Data;
 }
 export interface P2CorehrDepartmentUpdatedV1Data {
@@ -503,7 +503,7 @@ export interface P2CorehrDepartmentUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.department.updated_v2'>;
   event: P2CorehrDepartmentUpdatedV2Data;
 }
 export interface P2CorehrDepartmentUpdatedV2Data {
@@ -527,7 +527,7 @@ export interface P2CorehrEmployeeDomainEventV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.employee.domain_event_v2'>;
   event: P2CorehrEmployeeDomainEventV2Data;
 }
 export interface P2CorehrEmployeeDomainEventV2Data {
@@ -639,7 +639,7 @@ export interface P2CorehrEmploymentConvertedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.employment.converted_v1'>;
   event: P2CorehrEmploymentConvertedV1Data;
 }
 export interface P2CorehrEmploymentConvertedV1Data {
@@ -656,7 +656,7 @@ export interface P2CorehrEmploymentCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.employment.created_v1'>;
   event: P2CorehrEmploymentCreatedV1Data;
 }
 export interface P2CorehrEmploymentCreatedV1Data {
@@ -677,7 +677,7 @@ export interface P2CorehrEmploymentDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.employment.deleted_v1'>;
   event: P2CorehrEmploymentDeletedV1Data;
 }
 export interface P2CorehrEmploymentDeletedV1Data {
@@ -698,7 +698,7 @@ export interface P2CorehrEmploymentResignedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.employment.resigned_v1'>;
   event: P2CorehrEmploymentResignedV1Data;
 }
 export interface P2CorehrEmploymentResignedV1Data {
@@ -715,7 +715,7 @@ export interface P2CorehrEmploymentUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.employment.updated_v1'>;
   event: P2CorehrEmploymentUpdatedV1Data;
 }
 export interface P2CorehrEmploymentUpdatedV1Data {
@@ -740,7 +740,7 @@ export interface P2CorehrJobCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job.created_v1'>;
   event: P2CorehrJobCreatedV1Data;
 }
 export interface P2CorehrJobCreatedV1Data {
@@ -757,7 +757,7 @@ export interface P2CorehrJobDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job.deleted_v1'>;
   event: P2CorehrJobDeletedV1Data;
 }
 export interface P2CorehrJobDeletedV1Data {
@@ -774,7 +774,7 @@ export interface P2CorehrJobUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job.updated_v1'>;
   event: P2CorehrJobUpdatedV1Data;
 }
 export interface P2CorehrJobUpdatedV1Data {
@@ -791,7 +791,7 @@ export interface P2CorehrJobChangeStatusUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_change.status_updated_v2'>;
   event: P2CorehrJobChangeStatusUpdatedV2Data;
 }
 export interface P2CorehrJobChangeStatusUpdatedV2Data {
@@ -864,7 +864,7 @@ export interface P2CorehrJobChangeUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_change.updated_v1'>;
   event: P2CorehrJobChangeUpdatedV1Data;
 }
 export interface P2CorehrJobChangeUpdatedV1Data {
@@ -929,7 +929,7 @@ export interface P2CorehrJobChangeUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_change.updated_v2'>;
   event: P2CorehrJobChangeUpdatedV2Data;
 }
 export interface P2CorehrJobChangeUpdatedV2Data {
@@ -1014,7 +1014,7 @@ export interface P2CorehrJobDataChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_data.changed_v1'>;
   event: P2CorehrJobDataChangedV1Data;
 }
 export interface P2CorehrJobDataChangedV1Data {
@@ -1043,7 +1043,7 @@ export interface P2CorehrJobDataCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_data.created_v1'>;
   event: P2CorehrJobDataCreatedV1Data;
 }
 export interface P2CorehrJobDataCreatedV1Data {
@@ -1060,7 +1060,7 @@ export interface P2CorehrJobDataDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_data.deleted_v1'>;
   event: P2CorehrJobDataDeletedV1Data;
 }
 export interface P2CorehrJobDataDeletedV1Data {
@@ -1077,7 +1077,7 @@ export interface P2CorehrJobDataEmployedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_data.employed_v1'>;
   event: P2CorehrJobDataEmployedV1Data;
 }
 export interface P2CorehrJobDataEmployedV1Data {
@@ -1102,7 +1102,7 @@ export interface P2CorehrJobDataUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_data.updated_v1'>;
   event: P2CorehrJobDataUpdatedV1Data;
 }
 export interface P2CorehrJobDataUpdatedV1Data {
@@ -1119,7 +1119,7 @@ export interface P2CorehrJobFamilyCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_family.created_v2'>;
   event: P2CorehrJobFamilyCreatedV2Data;
 }
 export interface P2CorehrJobFamilyCreatedV2Data {
@@ -1136,7 +1136,7 @@ export interface P2CorehrJobFamilyDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_family.deleted_v2'>;
   event: P2CorehrJobFamilyDeletedV2Data;
 }
 export interface P2CorehrJobFamilyDeletedV2Data {
@@ -1153,7 +1153,7 @@ export interface P2CorehrJobFamilyUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_family.updated_v2'>;
   event: P2CorehrJobFamilyUpdatedV2Data;
 }
 export interface P2CorehrJobFamilyUpdatedV2Data {
@@ -1177,7 +1177,7 @@ export interface P2CorehrJobGradeCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_grade.created_v2'>;
   event: P2CorehrJobGradeCreatedV2Data;
 }
 export interface P2CorehrJobGradeCreatedV2Data {
@@ -1194,7 +1194,7 @@ export interface P2CorehrJobGradeDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_grade.deleted_v2'>;
   event: P2CorehrJobGradeDeletedV2Data;
 }
 export interface P2CorehrJobGradeDeletedV2Data {
@@ -1211,7 +1211,7 @@ export interface P2CorehrJobGradeUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_grade.updated_v2'>;
   event: P2CorehrJobGradeUpdatedV2Data;
 }
 export interface P2CorehrJobGradeUpdatedV2Data {
@@ -1235,7 +1235,7 @@ export interface P2CorehrJobLevelCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_level.created_v2'>;
   event: P2CorehrJobLevelCreatedV2Data;
 }
 export interface P2CorehrJobLevelCreatedV2Data {
@@ -1252,7 +1252,7 @@ export interface P2CorehrJobLevelDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_level.deleted_v2'>;
   event: P2CorehrJobLevelDeletedV2Data;
 }
 export interface P2CorehrJobLevelDeletedV2Data {
@@ -1269,7 +1269,7 @@ export interface P2CorehrJobLevelUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.job_level.updated_v2'>;
   event: P2CorehrJobLevelUpdatedV2Data;
 }
 export interface P2CorehrJobLevelUpdatedV2Data {
@@ -1293,7 +1293,7 @@ export interface P2CorehrLocationCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.location.created_v2'>;
   event: P2CorehrLocationCreatedV2Data;
 }
 export interface P2CorehrLocationCreatedV2Data {
@@ -1310,7 +1310,7 @@ export interface P2CorehrLocationDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.location.deleted_v2'>;
   event: P2CorehrLocationDeletedV2Data;
 }
 export interface P2CorehrLocationDeletedV2Data {
@@ -1327,7 +1327,7 @@ export interface P2CorehrLocationUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.location.updated_v2'>;
   event: P2CorehrLocationUpdatedV2Data;
 }
 export interface P2CorehrLocationUpdatedV2Data {
@@ -1355,7 +1355,7 @@ export interface P2CorehrOffboardingChecklistUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.offboarding.checklist_updated_v2'>;
   event: P2CorehrOffboardingChecklistUpdatedV2Data;
 }
 export interface P2CorehrOffboardingChecklistUpdatedV2Data {
@@ -1395,7 +1395,7 @@ export interface P2CorehrOffboardingStatusUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.offboarding.status_updated_v2'>;
   event: P2CorehrOffboardingStatusUpdatedV2Data;
 }
 export interface P2CorehrOffboardingStatusUpdatedV2Data {
@@ -1436,7 +1436,7 @@ export interface P2CorehrOffboardingUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.offboarding.updated_v1'>;
   event: P2CorehrOffboardingUpdatedV1Data;
 }
 export interface P2CorehrOffboardingUpdatedV1Data {
@@ -1476,7 +1476,7 @@ export interface P2CorehrOffboardingUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.offboarding.updated_v2'>;
   event: P2CorehrOffboardingUpdatedV2Data;
 }
 export interface P2CorehrOffboardingUpdatedV2Data {
@@ -1551,7 +1551,7 @@ export interface P2CorehrOnboardingQrCodeInactiveV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.onboarding_qr_code.inactive_v2'>;
   event: P2CorehrOnboardingQrCodeInactiveV2Data;
 }
 export interface P2CorehrOnboardingQrCodeInactiveV2Data {
@@ -1585,7 +1585,7 @@ export interface P2CorehrOrgRoleAuthorizationUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.org_role_authorization.updated_v1'>;
   event: P2CorehrOrgRoleAuthorizationUpdatedV1Data;
 }
 export interface P2CorehrOrgRoleAuthorizationUpdatedV1Data {
@@ -1626,7 +1626,7 @@ export interface P2CorehrPathwayCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.pathway.created_v2'>;
   event: P2CorehrPathwayCreatedV2Data;
 }
 export interface P2CorehrPathwayCreatedV2Data {
@@ -1643,7 +1643,7 @@ export interface P2CorehrPathwayDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.pathway.deleted_v2'>;
   event: P2CorehrPathwayDeletedV2Data;
 }
 export interface P2CorehrPathwayDeletedV2Data {
@@ -1660,7 +1660,7 @@ export interface P2CorehrPathwayUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.pathway.updated_v2'>;
   event: P2CorehrPathwayUpdatedV2Data;
 }
 export interface P2CorehrPathwayUpdatedV2Data {
@@ -1684,7 +1684,7 @@ export interface P2CorehrPersonCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.person.created_v1'>;
   event: P2CorehrPersonCreatedV1Data;
 }
 export interface P2CorehrPersonCreatedV1Data {
@@ -1701,7 +1701,7 @@ export interface P2CorehrPersonDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.person.deleted_v1'>;
   event: P2CorehrPersonDeletedV1Data;
 }
 export interface P2CorehrPersonDeletedV1Data {
@@ -1718,7 +1718,7 @@ export interface P2CorehrPersonUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.person.updated_v1'>;
   event: P2CorehrPersonUpdatedV1Data;
 }
 export interface P2CorehrPersonUpdatedV1Data {
@@ -1739,7 +1739,7 @@ export interface P2CorehrPositionCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.position.created_v2'>;
   event: P2CorehrPositionCreatedV2Data;
 }
 export interface P2CorehrPositionCreatedV2Data {
@@ -1756,7 +1756,7 @@ export interface P2CorehrPositionDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.position.deleted_v2'>;
   event: P2CorehrPositionDeletedV2Data;
 }
 export interface P2CorehrPositionDeletedV2Data {
@@ -1773,7 +1773,7 @@ export interface P2CorehrPositionUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.position.updated_v2'>;
   event: P2CorehrPositionUpdatedV2Data;
 }
 export interface P2CorehrPositionUpdatedV2Data {
@@ -1797,7 +1797,7 @@ export interface P2CorehrPreHireOnboardingTaskChangedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.pre_hire.onboarding_task_changed_v2'>;
   event: P2CorehrPreHireOnboardingTaskChangedV2Data;
 }
 export interface P2CorehrPreHireOnboardingTaskChangedV2Data {
@@ -1907,7 +1907,7 @@ export interface P2CorehrPreHireUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.pre_hire.updated_v1'>;
   event: P2CorehrPreHireUpdatedV1Data;
 }
 export interface P2CorehrPreHireUpdatedV1Data {
@@ -1928,7 +1928,7 @@ export interface P2CorehrProbationUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.probation.updated_v2'>;
   event: P2CorehrProbationUpdatedV2Data;
 }
 export interface P2CorehrProbationUpdatedV2Data {
@@ -1961,7 +1961,7 @@ export interface P2CorehrProcessApproverUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.process.approver.updated_v2'>;
   event: P2CorehrProcessApproverUpdatedV2Data;
 }
 export interface P2CorehrProcessApproverUpdatedV2Data {
@@ -2021,7 +2021,7 @@ export interface P2CorehrProcessCcUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.process.cc.updated_v2'>;
   event: P2CorehrProcessCcUpdatedV2Data;
 }
 export interface P2CorehrProcessCcUpdatedV2Data {
@@ -2053,7 +2053,7 @@ export interface P2CorehrProcessNodeUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.process.node.updated_v2'>;
   event: P2CorehrProcessNodeUpdatedV2Data;
 }
 export interface P2CorehrProcessNodeUpdatedV2Data {
@@ -2109,7 +2109,7 @@ export interface P2CorehrProcessStatusUpdateV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.process.status.update_v2'>;
   event: P2CorehrProcessStatusUpdateV2Data;
 }
 export interface P2CorehrProcessStatusUpdateV2Data {
@@ -2155,7 +2155,7 @@ export interface P2CorehrProcessUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.process.updated_v2'>;
   event: P2CorehrProcessUpdatedV2Data;
 }
 export interface P2CorehrProcessUpdatedV2Data {
@@ -2201,7 +2201,7 @@ export interface P2CorehrProcessCommentInfoUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.process_comment_info.updated_v2'>;
   event: P2CorehrProcessCommentInfoUpdatedV2Data;
 }
 export interface P2CorehrProcessCommentInfoUpdatedV2Data {
@@ -2229,7 +2229,7 @@ export interface P2CorehrSignatureFileStatusUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'corehr.signature_file.status_updated_v2'>;
   event: P2CorehrSignatureFileStatusUpdatedV2Data;
 }
 export interface P2CorehrSignatureFileStatusUpdatedV2Data {

@@ -9,7 +9,7 @@ export interface P2DriveFileBitableFieldChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.bitable_field_changed_v1'>;
   event: P2DriveFileBitableFieldChangedV1Data;
 }
 export interface P2DriveFileBitableFieldChangedV1Data {
@@ -183,7 +183,7 @@ export interface P2DriveFileBitableRecordChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.bitable_record_changed_v1'>;
   event: P2DriveFileBitableRecordChangedV1Data;
 }
 export interface P2DriveFileBitableRecordChangedV1Data {
@@ -289,7 +289,7 @@ export interface P2DriveFileCreatedInFolderV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.created_in_folder_v1'>;
   event: P2DriveFileCreatedInFolderV1Data;
 }
 export interface P2DriveFileCreatedInFolderV1Data {
@@ -333,7 +333,7 @@ export interface P2DriveFileDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.deleted_v1'>;
   event: P2DriveFileDeletedV1Data;
 }
 export interface P2DriveFileDeletedV1Data {
@@ -370,7 +370,7 @@ export interface P2DriveFileEditV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.edit_v1'>;
   event: P2DriveFileEditV1Data;
 }
 export interface P2DriveFileEditV1Data {
@@ -410,7 +410,7 @@ export interface P2DriveFilePermissionMemberAddedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.permission_member_added_v1'>;
   event: P2DriveFilePermissionMemberAddedV1Data;
 }
 export interface P2DriveFilePermissionMemberAddedV1Data {
@@ -459,7 +459,7 @@ export interface P2DriveFilePermissionMemberAppliedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.permission_member_applied_v1'>;
   event: P2DriveFilePermissionMemberAppliedV1Data;
 }
 export interface P2DriveFilePermissionMemberAppliedV1Data {
@@ -537,7 +537,7 @@ export interface P2DriveFilePermissionMemberRemovedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.permission_member_removed_v1'>;
   event: P2DriveFilePermissionMemberRemovedV1Data;
 }
 export interface P2DriveFilePermissionMemberRemovedV1Data {
@@ -586,7 +586,7 @@ export interface P2DriveFileReadV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.read_v1'>;
   event: P2DriveFileReadV1Data;
 }
 export interface P2DriveFileReadV1Data {
@@ -626,7 +626,7 @@ export interface P2DriveFileTitleUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.title_updated_v1'>;
   event: P2DriveFileTitleUpdatedV1Data;
 }
 export interface P2DriveFileTitleUpdatedV1Data {
@@ -663,7 +663,7 @@ export interface P2DriveFileTrashedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.file.trashed_v1'>;
   event: P2DriveFileTrashedV1Data;
 }
 export interface P2DriveFileTrashedV1Data {
@@ -700,7 +700,7 @@ export interface P2DriveNoticeCommentAddV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'drive.notice.comment_add_v1'>;
   event: P2DriveNoticeCommentAddV1Data;
 }
 export interface P2DriveNoticeCommentAddV1Data {

@@ -23,7 +23,7 @@ export interface P2ElearningCourseRegistrationCreatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'elearning.course_registration.created_v2'>;
   event: P2ElearningCourseRegistrationCreatedV2Data;
 }
 export interface P2ElearningCourseRegistrationCreatedV2Data {
@@ -105,7 +105,7 @@ export interface P2ElearningCourseRegistrationDeletedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'elearning.course_registration.deleted_v2'>;
   event: P2ElearningCourseRegistrationDeletedV2Data;
 }
 export interface P2ElearningCourseRegistrationDeletedV2Data {
@@ -126,7 +126,7 @@ export interface P2ElearningCourseRegistrationUpdatedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'elearning.course_registration.updated_v2'>;
   event: P2ElearningCourseRegistrationUpdatedV2Data;
 }
 export interface P2ElearningCourseRegistrationUpdatedV2Data {

@@ -49,7 +49,7 @@ export interface P2HelpdeskNotificationApproveV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'helpdesk.notification.approve_v1'>;
   event: P2HelpdeskNotificationApproveV1Data;
 }
 export interface P2HelpdeskNotificationApproveV1Data {
@@ -74,7 +74,7 @@ export interface P2HelpdeskTicketCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'helpdesk.ticket.created_v1'>;
   event: P2HelpdeskTicketCreatedV1Data;
 }
 export interface P2HelpdeskTicketCreatedV1Data {
@@ -139,7 +139,7 @@ export interface P2HelpdeskTicketUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'helpdesk.ticket.updated_v1'>;
   event: P2HelpdeskTicketUpdatedV1Data;
 }
 export interface P2HelpdeskTicketUpdatedV1Data {
@@ -228,7 +228,7 @@ export interface P2HelpdeskTicketMessageCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'helpdesk.ticket_message.created_v1'>;
   event: P2HelpdeskTicketMessageCreatedV1Data;
 }
 export interface P2HelpdeskTicketMessageCreatedV1Data {

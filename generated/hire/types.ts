@@ -19,7 +19,7 @@ export interface P2HireApplicationDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.application.deleted_v1'>;
   event: P2HireApplicationDeletedV1Data;
 }
 export interface P2HireApplicationDeletedV1Data {
@@ -36,7 +36,7 @@ export interface P2HireApplicationStageChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.application.stage_changed_v1'>;
   event: P2HireApplicationStageChangedV1Data;
 }
 export interface P2HireApplicationStageChangedV1Data {
@@ -65,7 +65,7 @@ export interface P2HireEcoAccountCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.eco_account.created_v1'>;
   event: P2HireEcoAccountCreatedV1Data;
 }
 export interface P2HireEcoAccountCreatedV1Data {
@@ -116,7 +116,7 @@ export interface P2HireEcoBackgroundCheckCanceledV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.eco_background_check.canceled_v1'>;
   event: P2HireEcoBackgroundCheckCanceledV1Data;
 }
 export interface P2HireEcoBackgroundCheckCanceledV1Data {
@@ -137,7 +137,7 @@ export interface P2HireEcoBackgroundCheckCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.eco_background_check.created_v1'>;
   event: P2HireEcoBackgroundCheckCreatedV1Data;
 }
 export interface P2HireEcoBackgroundCheckCreatedV1Data {
@@ -238,7 +238,7 @@ export interface P2HireEcoExamCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.eco_exam.created_v1'>;
   event: P2HireEcoExamCreatedV1Data;
 }
 export interface P2HireEcoExamCreatedV1Data {
@@ -299,7 +299,7 @@ export interface P2HireEhrImportTaskImportedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.ehr_import_task.imported_v1'>;
   event: P2HireEhrImportTaskImportedV1Data;
 }
 export interface P2HireEhrImportTaskImportedV1Data {
@@ -340,7 +340,7 @@ export interface P2HireEhrImportTaskForInternshipOfferImportedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.ehr_import_task_for_internship_offer.imported_v1'>;
   event: P2HireEhrImportTaskForInternshipOfferImportedV1Data;
 }
 export interface P2HireEhrImportTaskForInternshipOfferImportedV1Data {
@@ -385,7 +385,7 @@ export interface P2HireOfferStatusChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.offer.status_changed_v1'>;
   event: P2HireOfferStatusChangedV1Data;
 }
 export interface P2HireOfferStatusChangedV1Data {
@@ -406,7 +406,7 @@ export interface P2HireReferralAccountAssetsUpdateV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.referral_account.assets_update_v1'>;
   event: P2HireReferralAccountAssetsUpdateV1Data;
 }
 export interface P2HireReferralAccountAssetsUpdateV1Data {
@@ -469,7 +469,7 @@ export interface P2HireTalentDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.talent.deleted_v1'>;
   event: P2HireTalentDeletedV1Data;
 }
 export interface P2HireTalentDeletedV1Data {
@@ -486,7 +486,7 @@ export interface P2HireTalentTagSubscriptionV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'hire.talent.tag_subscription_v1'>;
   event: P2HireTalentTagSubscriptionV1Data;
 }
 export interface P2HireTalentTagSubscriptionV1Data {

@@ -14,3 +14,7 @@ export const EventDispatcher: DispatcherClass<ImRegistrations> = createDomainDis
 export type EventDispatcher = InstanceType<typeof EventDispatcher>;
 /** Validates a `im` payload synchronously. */
 export const validate: (payload: unknown, options?: ValidateOptions) => ValidationResult = createDomainValidate(entries, validators);
+export type * from './content/types.js';
+export { parseMessageContent } from '../../src/content/parse-message-content.js';
+export type { MessageContent, MessageContentOf, KnownMessageContent, UnknownMessageContent, OtherMessageContent, EventMessageLike, ApiMessageLike } from '../../src/content/parse-message-content.js';
+export { MessageContentError } from '../../src/content/errors.js';

@@ -43,7 +43,7 @@ export interface P2ImChatAccessEventBotP2pChatEnteredV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.access_event.bot_p2p_chat_entered_v1'>;
   event: P2ImChatAccessEventBotP2pChatEnteredV1Data;
 }
 export interface P2ImChatAccessEventBotP2pChatEnteredV1Data {
@@ -72,7 +72,7 @@ export interface P2ImChatDisbandedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.disbanded_v1'>;
   event: P2ImChatDisbandedV1Data;
 }
 export interface P2ImChatDisbandedV1Data {
@@ -109,7 +109,7 @@ export interface P2ImChatMemberBotAddedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.member.bot.added_v1'>;
   event: P2ImChatMemberBotAddedV1Data;
 }
 export interface P2ImChatMemberBotAddedV1Data {
@@ -146,7 +146,7 @@ export interface P2ImChatMemberBotDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.member.bot.deleted_v1'>;
   event: P2ImChatMemberBotDeletedV1Data;
 }
 export interface P2ImChatMemberBotDeletedV1Data {
@@ -183,7 +183,7 @@ export interface P2ImChatMemberUserAddedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.member.user.added_v1'>;
   event: P2ImChatMemberUserAddedV1Data;
 }
 export interface P2ImChatMemberUserAddedV1Data {
@@ -224,7 +224,7 @@ export interface P2ImChatMemberUserDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.member.user.deleted_v1'>;
   event: P2ImChatMemberUserDeletedV1Data;
 }
 export interface P2ImChatMemberUserDeletedV1Data {
@@ -265,7 +265,7 @@ export interface P2ImChatMemberUserWithdrawnV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.member.user.withdrawn_v1'>;
   event: P2ImChatMemberUserWithdrawnV1Data;
 }
 export interface P2ImChatMemberUserWithdrawnV1Data {
@@ -306,7 +306,7 @@ export interface P2ImChatUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.chat.updated_v1'>;
   event: P2ImChatUpdatedV1Data;
 }
 export interface P2ImChatUpdatedV1Data {
@@ -505,7 +505,7 @@ export interface P2ImMessageMessageReadV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.message.message_read_v1'>;
   event: P2ImMessageMessageReadV1Data;
 }
 export interface P2ImMessageMessageReadV1Data {
@@ -540,7 +540,7 @@ export interface P2ImMessageReactionCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.message.reaction.created_v1'>;
   event: P2ImMessageReactionCreatedV1Data;
 }
 export interface P2ImMessageReactionCreatedV1Data {
@@ -582,7 +582,7 @@ export interface P2ImMessageReactionDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.message.reaction.deleted_v1'>;
   event: P2ImMessageReactionDeletedV1Data;
 }
 export interface P2ImMessageReactionDeletedV1Data {
@@ -624,7 +624,7 @@ export interface P2ImMessageRecalledV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.message.recalled_v1'>;
   event: P2ImMessageRecalledV1Data;
 }
 export interface P2ImMessageRecalledV1Data {
@@ -659,7 +659,7 @@ export interface P2ImMessageReceiveV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'im.message.receive_v1'>;
   event: P2ImMessageReceiveV1Data;
 }
 export interface P2ImMessageReceiveV1Data {

@@ -9,7 +9,7 @@ export interface P2MailUserMailboxEventMessageReceivedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'mail.user_mailbox.event.message_received_v1'>;
   event: P2MailUserMailboxEventMessageReceivedV1Data;
 }
 export interface P2MailUserMailboxEventMessageReceivedV1Data {

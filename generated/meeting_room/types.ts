@@ -9,7 +9,7 @@ export interface P2MeetingRoomMeetingRoomCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'meeting_room.meeting_room.created_v1'>;
   event: P2MeetingRoomMeetingRoomCreatedV1Data;
 }
 export interface P2MeetingRoomMeetingRoomCreatedV1Data {
@@ -30,7 +30,7 @@ export interface P2MeetingRoomMeetingRoomDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'meeting_room.meeting_room.deleted_v1'>;
   event: P2MeetingRoomMeetingRoomDeletedV1Data;
 }
 export interface P2MeetingRoomMeetingRoomDeletedV1Data {
@@ -51,7 +51,7 @@ export interface P2MeetingRoomMeetingRoomStatusChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'meeting_room.meeting_room.status_changed_v1'>;
   event: P2MeetingRoomMeetingRoomStatusChangedV1Data;
 }
 export interface P2MeetingRoomMeetingRoomStatusChangedV1Data {
@@ -72,7 +72,7 @@ export interface P2MeetingRoomMeetingRoomUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'meeting_room.meeting_room.updated_v1'>;
   event: P2MeetingRoomMeetingRoomUpdatedV1Data;
 }
 export interface P2MeetingRoomMeetingRoomUpdatedV1Data {

@@ -9,7 +9,7 @@ export interface P2MinutesMinuteGeneratedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'minutes.minute.generated_v1'>;
   event: P2MinutesMinuteGeneratedV1Data;
 }
 export interface P2MinutesMinuteGeneratedV1Data {

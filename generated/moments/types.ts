@@ -9,7 +9,7 @@ export interface P2MomentsCommentCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'moments.comment.created_v1'>;
   event: P2MomentsCommentCreatedV1Data;
 }
 export interface P2MomentsCommentCreatedV1Data {
@@ -56,7 +56,7 @@ export interface P2MomentsCommentDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'moments.comment.deleted_v1'>;
   event: P2MomentsCommentDeletedV1Data;
 }
 export interface P2MomentsCommentDeletedV1Data {
@@ -77,7 +77,7 @@ export interface P2MomentsPostCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'moments.post.created_v1'>;
   event: P2MomentsPostCreatedV1Data;
 }
 export interface P2MomentsPostCreatedV1Data {
@@ -120,7 +120,7 @@ export interface P2MomentsPostDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'moments.post.deleted_v1'>;
   event: P2MomentsPostDeletedV1Data;
 }
 export interface P2MomentsPostDeletedV1Data {
@@ -137,7 +137,7 @@ export interface P2MomentsPostStatisticsUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'moments.post_statistics.updated_v1'>;
   event: P2MomentsPostStatisticsUpdatedV1Data;
 }
 export interface P2MomentsPostStatisticsUpdatedV1Data {
@@ -171,7 +171,7 @@ export interface P2MomentsReactionCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'moments.reaction.created_v1'>;
   event: P2MomentsReactionCreatedV1Data;
 }
 export interface P2MomentsReactionCreatedV1Data {
@@ -222,7 +222,7 @@ export interface P2MomentsReactionDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'moments.reaction.deleted_v1'>;
   event: P2MomentsReactionDeletedV1Data;
 }
 export interface P2MomentsReactionDeletedV1Data {

@@ -9,7 +9,7 @@ export interface P2PayrollPaymentActivityApprovedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'payroll.payment_activity.approved_v1'>;
   event: P2PayrollPaymentActivityApprovedV1Data;
 }
 export interface P2PayrollPaymentActivityApprovedV1Data {
@@ -26,7 +26,7 @@ export interface P2PayrollPaymentActivityStatusChangedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'payroll.payment_activity.status_changed_v1'>;
   event: P2PayrollPaymentActivityStatusChangedV1Data;
 }
 export interface P2PayrollPaymentActivityStatusChangedV1Data {

@@ -9,7 +9,7 @@ export interface P2PerformanceReviewDataChangedV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'performance.review_data.changed_v2'>;
   event: P2PerformanceReviewDataChangedV2Data;
 }
 export interface P2PerformanceReviewDataChangedV2Data {
@@ -91,7 +91,7 @@ export interface P2PerformanceStageTaskOpenResultV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'performance.stage_task.open_result_v2'>;
   event: P2PerformanceStageTaskOpenResultV2Data;
 }
 export interface P2PerformanceStageTaskOpenResultV2Data {

@@ -9,7 +9,7 @@ export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'security_and_compliance.device_apply_record.device_apply_event_v2'>;
   event: P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Data;
 }
 export interface P2SecurityAndComplianceDeviceApplyRecordDeviceApplyEventV2Data {
@@ -184,7 +184,7 @@ export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'security_and_compliance.device_record.device_change_event_v2'>;
   event: P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2Data;
 }
 export interface P2SecurityAndComplianceDeviceRecordDeviceChangeEventV2Data {

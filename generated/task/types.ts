@@ -9,7 +9,7 @@ export interface P2TaskTaskCommentUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'task.task.comment.updated_v1'>;
   event: P2TaskTaskCommentUpdatedV1Data;
 }
 export interface P2TaskTaskCommentUpdatedV1Data {
@@ -38,7 +38,7 @@ export interface P2TaskTaskUpdateTenantV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'task.task.update_tenant_v1'>;
   event: P2TaskTaskUpdateTenantV1Data;
 }
 export interface P2TaskTaskUpdateTenantV1Data {
@@ -73,7 +73,7 @@ export interface P2TaskTaskUpdateUserAccessV2 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'task.task.update_user_access_v2'>;
   event: P2TaskTaskUpdateUserAccessV2Data;
 }
 export interface P2TaskTaskUpdateUserAccessV2Data {
@@ -94,7 +94,7 @@ export interface P2TaskTaskUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'task.task.updated_v1'>;
   event: P2TaskTaskUpdatedV1Data;
 }
 export interface P2TaskTaskUpdatedV1Data {

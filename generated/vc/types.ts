@@ -299,7 +299,7 @@ export interface P2VcBotMeetingActivityV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_activity_v1'>;
   event: P2VcBotMeetingActivityV1Data;
 }
 export interface P2VcBotMeetingActivityV1Data {
@@ -540,7 +540,7 @@ export interface P2VcBotMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_ended_v1'>;
   event: P2VcBotMeetingEndedV1Data;
 }
 export interface P2VcBotMeetingEndedV1Data {
@@ -557,7 +557,7 @@ export interface P2VcBotMeetingInvitedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_invited_v1'>;
   event: P2VcBotMeetingInvitedV1Data;
 }
 export interface P2VcBotMeetingInvitedV1Data {
@@ -590,7 +590,7 @@ export interface P2VcBotMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.bot.meeting_started_v1'>;
   event: P2VcBotMeetingStartedV1Data;
 }
 export interface P2VcBotMeetingStartedV1Data {
@@ -607,7 +607,7 @@ export interface P2VcMaterialReviewResultV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.material.review_result_v1'>;
   event: P2VcMaterialReviewResultV1Data;
 }
 export interface P2VcMaterialReviewResultV1Data {
@@ -638,7 +638,7 @@ export interface P2VcMeetingAllMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.all_meeting_ended_v1'>;
   event: P2VcMeetingAllMeetingEndedV1Data;
 }
 export interface P2VcMeetingAllMeetingEndedV1Data {
@@ -724,7 +724,7 @@ export interface P2VcMeetingAllMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.all_meeting_started_v1'>;
   event: P2VcMeetingAllMeetingStartedV1Data;
 }
 export interface P2VcMeetingAllMeetingStartedV1Data {
@@ -810,7 +810,7 @@ export interface P2VcMeetingJoinMeetingV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.join_meeting_v1'>;
   event: P2VcMeetingJoinMeetingV1Data;
 }
 export interface P2VcMeetingJoinMeetingV1Data {
@@ -831,7 +831,7 @@ export interface P2VcMeetingLeaveMeetingV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.leave_meeting_v1'>;
   event: P2VcMeetingLeaveMeetingV1Data;
 }
 export interface P2VcMeetingLeaveMeetingV1Data {
@@ -865,7 +865,7 @@ export interface P2VcMeetingMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.meeting_ended_v1'>;
   event: P2VcMeetingMeetingEndedV1Data;
 }
 export interface P2VcMeetingMeetingEndedV1Data {
@@ -951,7 +951,7 @@ export interface P2VcMeetingMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.meeting_started_v1'>;
   event: P2VcMeetingMeetingStartedV1Data;
 }
 export interface P2VcMeetingMeetingStartedV1Data {
@@ -1037,7 +1037,7 @@ export interface P2VcMeetingParticipantMeetingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.participant_meeting_ended_v1'>;
   event: P2VcMeetingParticipantMeetingEndedV1Data;
 }
 export interface P2VcMeetingParticipantMeetingEndedV1Data {
@@ -1204,7 +1204,7 @@ export interface P2VcMeetingParticipantMeetingJoinedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.participant_meeting_joined_v1'>;
   event: P2VcMeetingParticipantMeetingJoinedV1Data;
 }
 export interface P2VcMeetingParticipantMeetingJoinedV1Data {
@@ -1371,7 +1371,7 @@ export interface P2VcMeetingParticipantMeetingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.participant_meeting_started_v1'>;
   event: P2VcMeetingParticipantMeetingStartedV1Data;
 }
 export interface P2VcMeetingParticipantMeetingStartedV1Data {
@@ -1538,7 +1538,7 @@ export interface P2VcMeetingRecordingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.recording_ended_v1'>;
   event: P2VcMeetingRecordingEndedV1Data;
 }
 export interface P2VcMeetingRecordingEndedV1Data {
@@ -1559,7 +1559,7 @@ export interface P2VcMeetingRecordingReadyV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.recording_ready_v1'>;
   event: P2VcMeetingRecordingReadyV1Data;
 }
 export interface P2VcMeetingRecordingReadyV1Data {
@@ -1639,7 +1639,7 @@ export interface P2VcMeetingRecordingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.recording_started_v1'>;
   event: P2VcMeetingRecordingStartedV1Data;
 }
 export interface P2VcMeetingRecordingStartedV1Data {
@@ -1660,7 +1660,7 @@ export interface P2VcMeetingSendMeetingImV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.send_meeting_im_v1'>;
   event: P2VcMeetingSendMeetingImV1Data;
 }
 export interface P2VcMeetingSendMeetingImV1Data {
@@ -1790,7 +1790,7 @@ export interface P2VcMeetingShareEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.share_ended_v1'>;
   event: P2VcMeetingShareEndedV1Data;
 }
 export interface P2VcMeetingShareEndedV1Data {
@@ -1811,7 +1811,7 @@ export interface P2VcMeetingShareStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.meeting.share_started_v1'>;
   event: P2VcMeetingShareStartedV1Data;
 }
 export interface P2VcMeetingShareStartedV1Data {
@@ -1832,7 +1832,7 @@ export interface P2VcNoteGeneratedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.note.generated_v1'>;
   event: P2VcNoteGeneratedV1Data;
 }
 export interface P2VcNoteGeneratedV1Data {
@@ -1853,7 +1853,7 @@ export interface P2VcRecordingRecordingEndedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.recording.recording_ended_v1'>;
   event: P2VcRecordingRecordingEndedV1Data;
 }
 export interface P2VcRecordingRecordingEndedV1Data {
@@ -1878,7 +1878,7 @@ export interface P2VcRecordingRecordingStartedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.recording.recording_started_v1'>;
   event: P2VcRecordingRecordingStartedV1Data;
 }
 export interface P2VcRecordingRecordingStartedV1Data {
@@ -1903,7 +1903,7 @@ export interface P2VcRecordingRecordingTranscriptGeneratedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.recording.recording_transcript_generated_v1'>;
   event: P2VcRecordingRecordingTranscriptGeneratedV1Data;
 }
 export interface P2VcRecordingRecordingTranscriptGeneratedV1Data {
@@ -1976,7 +1976,7 @@ export interface P2VcReserveConfigUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.reserve_config.updated_v1'>;
   event: P2VcReserveConfigUpdatedV1Data;
 }
 export interface P2VcReserveConfigUpdatedV1Data {
@@ -2087,7 +2087,7 @@ export interface P2VcRoomCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room.created_v1'>;
   event: P2VcRoomCreatedV1Data;
 }
 export interface P2VcRoomCreatedV1Data {
@@ -2104,7 +2104,7 @@ export interface P2VcRoomDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room.deleted_v1'>;
   event: P2VcRoomDeletedV1Data;
 }
 export interface P2VcRoomDeletedV1Data {
@@ -2127,7 +2127,7 @@ export interface P2VcRoomUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room.updated_v1'>;
   event: P2VcRoomUpdatedV1Data;
 }
 export interface P2VcRoomUpdatedV1Data {
@@ -2144,7 +2144,7 @@ export interface P2VcRoomLevelCreatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room_level.created_v1'>;
   event: P2VcRoomLevelCreatedV1Data;
 }
 export interface P2VcRoomLevelCreatedV1Data {
@@ -2161,7 +2161,7 @@ export interface P2VcRoomLevelDeletedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room_level.deleted_v1'>;
   event: P2VcRoomLevelDeletedV1Data;
 }
 export interface P2VcRoomLevelDeletedV1Data {
@@ -2182,7 +2182,7 @@ export interface P2VcRoomLevelUpdatedV1 {
    * 事件模式
    */
   schema: '2.0';
-  header: EventHeader;
+  header: EventHeader<'vc.room_level.updated_v1'>;
   event: P2VcRoomLevelUpdatedV1Data;
 }
 export interface P2VcRoomLevelUpdatedV1Data {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isShared, loadSchemas } from '../../codegen/load.js';
+import { isMessageContent, isShared, loadSchemas } from '../../codegen/load.js';
 import type { LoadedSchema } from '../../codegen/load.js';
 import { isObject, type Json } from '../../codegen/schema-file.js';
 import { refTarget } from '../../codegen/normalize.js';
@@ -9,7 +9,7 @@ import { repo } from '../helpers.js';
 
 const schemas = loadSchemas(path.join(repo, 'schemas'));
 const byId = new Map(schemas.map((s) => [s.id, s]));
-const events = schemas.filter((s) => !isShared(s));
+const events = schemas.filter((s) => !isShared(s) && !isMessageContent(s));
 
 interface Leaf {
   pointer: string;

@@ -84,7 +84,7 @@ describe('generate', () => {
     expect(out.get('common/types.ts')).toContain('export interface UserId {');
     for (const [file, text] of out) {
       if (file === 'common/types.ts' || !file.endsWith('types.ts')) continue;
-      expect(text, file).not.toMatch(/export interface (UserId|EventHeader) \{/);
+      expect(text, file).not.toMatch(/export interface (UserId|EventHeader|CallbackHeader)\b/);
       if (/\bUserId\b/.test(text)) expect(text, file).toMatch(/import type \{[^}]*\bUserId\b[^}]*\} from '\.\.\/common\/types\.js'/);
     }
   });
