@@ -47,7 +47,8 @@ for (const file of all) {
 const LAYERS: Array<[name: string, test: (f: string) => boolean]> = [
   ['util', (f) => f.startsWith('src/util/')],
   ['runtime', (f) => f.startsWith('src/runtime/')],
-  ['generated', (f) => f.startsWith('generated/')],
+  // src/content reads the generated content validators and is re-exported by the generated im entry.
+  ['generated', (f) => f.startsWith('generated/') || f.startsWith('src/content/')],
   ['core', (f) => /^src\/[^/]+\.ts$/.test(f)],
   ['transport', (f) => f.startsWith('src/transport/')],
   // The durable inbox decorates a dispatcher for the transports; only the CLI and its entry import it.
