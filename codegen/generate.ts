@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readCatalog } from './catalog.js';
 import { checkExamples } from './check-examples.js';
 import { emitCatalog, emitDomainIndex, emitRegistrations, emitRootIndex } from './emit-dispatcher.js';
+import { emitAsyncApi } from './emit-asyncapi.js';
 import { emitExampleChecks } from './emit-checks.js';
 import { emitDocs } from './emit-docs.js';
 import { emitTypes } from './emit-types.js';
@@ -86,12 +87,13 @@ export async function buildOutputs(schemas: LoadedSchema[], domains: DomainModel
   out.set('catalog.ts', emitCatalog(domains));
   out.set('index.ts', emitRootIndex(domains));
   for (const [file, text] of emitDocs(domains, all, banner('x.md'))) out.set(file, text);
+  out.set('asyncapi.json', emitAsyncApi(domains, schemas, all, BANNER_TEXT));
 
   const final = new Map<string, string>();
   for (const [file, text] of [...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const body = text.replace(/\n \*\n \* This interface was referenced by `GeneratedRoot`'s JSON-Schema\n \* via the `definition` "[^"]+"\.\n/g, '\n')
       .replace(/\/\*\*\n \* This interface was referenced by `GeneratedRoot`'s JSON-Schema\n \* via the `definition` "[^"]+"\.\n \*\/\n/g, '');
-    final.set(file, file.endsWith('.md') ? body : `${banner(file)}\n${body.trimEnd()}\n`);
+    final.set(file, /\.(md|json)$/.test(file) ? body : `${banner(file)}\n${body.trimEnd()}\n`);
   }
   return final;
 }
