@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { type GenerateErrorLike, isGenerateError } from './errors.js';
+import { registerAsyncApi } from './commands/asyncapi.js';
 import { registerCodegen, registerImport } from './commands/codegen.js';
 import { registerConnect } from './commands/connect.js';
 import { registerEmulate } from './commands/emulate.js';
@@ -25,6 +26,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerConnect(program, setExit);
   registerEmulate(program);
   registerTrigger(program, setExit);
+  registerAsyncApi(program);
   return program;
 }
 
