@@ -107,7 +107,10 @@ describe('the browsable catalog in a real browser', () => {
     const pointers = await page.$$eval('#verdict li', (lis) => lis.map((li) => li.getAttribute('data-pointer')));
     expect(pointers).toContain('/event/message/chat_type');
     expect(await page.textContent('#verdict')).toContain('/event/message/chat_type');
-    await page.screenshot({ path: shot, fullPage: false });
+    await page.locator('#verdict').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot.replace(/\.png$/, '-validate.png') });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: shot });
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
   });
 
