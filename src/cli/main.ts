@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { type GenerateErrorLike, isGenerateError } from './errors.js';
+import { registerAsyncApi } from './commands/asyncapi.js';
 import { registerCodegen, registerImport } from './commands/codegen.js';
 import { registerConnect } from './commands/connect.js';
+import { registerDocs } from './commands/docs.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerList } from './commands/list.js';
 import { registerServe } from './commands/serve.js';
@@ -29,6 +31,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerEmulate(program);
   registerTrigger(program, setExit);
   registerWork(program);
+  registerAsyncApi(program);
+  registerDocs(program);
   return program;
 }
 
