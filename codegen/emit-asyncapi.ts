@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Json, JsonObject, LoadedSchema } from './load.js';
-import { isObject, isShared } from './load.js';
+import type { LoadedSchema } from './load.js';
+import { isShared } from './load.js';
+import { isObject, type Json, type JsonObject } from './schema-file.js';
 import type { DomainModel, EventModel } from './model.js';
 import { pascal, permissionsOf } from './model.js';
 import { refTarget } from './normalize.js';

@@ -1,5 +1,5 @@
-import type { Json, JsonObject, LoadedSchema } from '../load.js';
-import { isObject } from '../load.js';
+import type { LoadedSchema } from '../load.js';
+import { isObject, type Json, type JsonObject } from '../schema-file.js';
 import type { DomainModel, EventModel } from '../model.js';
 import { permissionsOf } from '../model.js';
 import { refTarget } from '../normalize.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { CliError, print } from '../io.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../../util/package-root.js';
 
 /** The part of an AsyncAPI document this command reads and rewrites. */
 export interface AsyncApiDocument {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../io.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../../util/package-root.js';
 
 /**
  * `lark-events docs`: serves the browsable catalog on 127.0.0.1. The site is site/ at the package root:
