@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LoadedSchema } from './load.js';
-import { isShared } from './load.js';
+import { isMessageContent, isShared } from './load.js';
 import { isObject, type Json, type JsonObject } from './schema-file.js';
 import type { DomainModel, EventModel } from './model.js';
 import { pascal, permissionsOf } from './model.js';
@@ -53,7 +53,9 @@ export function componentSchemas(schemas: LoadedSchema[], all: Map<string, Loade
     if (out.has(name)) throw new Error(`${where}: the component name ${name} is used twice (titles must be unique across schemas/)`);
     out.set(name, value);
   };
-  for (const s of schemas) {
+  // Message content schemas describe a string inside message.content, not a delivery, and their
+  // ajv discriminators are not AsyncAPI schema keywords.
+  for (const s of schemas.filter((x) => !isMessageContent(x))) {
     const definitionsOnly = isShared(s) && !s.rel.startsWith('common/');
     if (!definitionsOnly) add(s.title, rewrite(s.json, s, all, true), s.file);
     if (isObject(s.json.definitions)) {
