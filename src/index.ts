@@ -10,10 +10,12 @@ export const EventDispatcher = createDispatcherClass<AllRegistrations>(rootCatal
 export type EventDispatcher = InstanceType<typeof EventDispatcher>;
 
 export { catalog } from './catalog.js';
+export { isEventType } from './event-type.js';
+export type { EventType } from './event-type.js';
 export { validate, validateResponse } from './validate.js';
 export type { ValidateOptions } from './validate.js';
 export { DispatcherBase } from './runtime/dispatcher.js';
-export type { DispatcherOptions, DispatchOutcome, DispatchResult, DispatchStatus, ValidationMode, CatalogSource } from './runtime/dispatcher.js';
+export type { AnyEventListener, HandlerErrorContext, HandlerErrorListener, DispatcherOptions, DispatchOutcome, DispatchResult, DispatchStatus, ValidationMode, CatalogSource } from './runtime/dispatcher.js';
 export type { CatalogEntry, EventKind, Shape } from './runtime/catalog-types.js';
 export type { EventHandler, CallbackHandler, HandlerContext, Transport, P1CustomizedEvent, UnknownEvent } from './runtime/handlers.js';
 export type { ValidationIssue, ValidationResult } from './runtime/validation.js';
@@ -30,4 +32,3 @@ export { defaultLogger, silentLogger } from './runtime/logger.js';
 export { parseMessageContent } from './content/parse-message-content.js';
 export type { MessageContent, MessageContentOf, KnownMessageContent, UnknownMessageContent, OtherMessageContent, EventMessageLike, ApiMessageLike } from './content/parse-message-content.js';
 export { MessageContentError } from './content/errors.js';
-export { isEventType } from './event-type.js';

@@ -66,6 +66,19 @@ export interface CatalogSource {
 
 type AnyHandler = (event: never, context: HandlerContext) => unknown;
 
+/** What `onError` learns about a failed delivery besides the error. */
+export interface HandlerErrorContext {
+  readonly transport: Transport;
+  readonly kind: EventKind;
+  readonly eventType: string;
+  readonly id: string | undefined;
+  /** `handler` (the typed or catch-all handler) or `any` (an `onAny` listener). */
+  readonly source: 'handler' | 'any';
+}
+
+export type AnyEventListener = (event: UnknownEvent, context: HandlerContext) => unknown;
+export type HandlerErrorListener = (error: unknown, context: HandlerErrorContext) => unknown;
+
 interface Registration {
   readonly handler: AnyHandler;
   readonly entry: CatalogEntry | undefined;
@@ -78,6 +91,8 @@ interface Registration {
 export class DispatcherBase {
   protected readonly handlers = new Map<string, Registration>();
   private fallback: EventHandler<UnknownEvent> | undefined;
+  private readonly anyListeners: AnyEventListener[] = [];
+  private readonly errorListeners: HandlerErrorListener[] = [];
   private readonly loggedUnhandled = new Set<string>();
   private readonly modules = new Map<string, DomainModule>();
   private readonly drift: DriftRecorder | undefined;
@@ -103,6 +118,25 @@ export class DispatcherBase {
   /** Catch-all for deliveries of event types no handler is registered for. */
   onUnknown(handler: EventHandler<UnknownEvent>): this {
     this.fallback = handler;
+    return this;
+  }
+
+  /**
+   * Runs for every dispatched event and callback (schema 2.0 and v1), after the typed handler,
+   * also when no typed handler is registered (the delivery then counts as handled). Its return
+   * value is ignored: a callback's answer is its typed handler's. A throw fails the delivery like
+   * a handler failure (the platform retries). Not called for duplicates, invalid or ignored deliveries.
+   */
+  onAny(listener: AnyEventListener): this {
+    if (typeof listener !== 'function') throw new TypeError('onAny listener must be a function');
+    this.anyListeners.push(listener);
+    return this;
+  }
+
+  /** Called when a handler or an `onAny` listener throws, with the delivery's context; what it throws is logged. */
+  onError(listener: HandlerErrorListener): this {
+    if (typeof listener !== 'function') throw new TypeError('onError listener must be a function');
+    this.errorListeners.push(listener);
     return this;
   }
 
@@ -175,7 +209,7 @@ export class DispatcherBase {
     }
 
     const handler = registration?.handler ?? (this.fallback as AnyHandler | undefined);
-    if (!handler) {
+    if (!handler && this.anyListeners.length === 0) {
       if (this.options.unhandled === 'log' && !this.loggedUnhandled.has(d.eventType)) {
         this.loggedUnhandled.add(d.eventType);
         this.logger.warn(`no handler for ${d.eventType}: acknowledged and ignored`);
@@ -195,11 +229,15 @@ export class DispatcherBase {
 
     const context: HandlerContext = { transport, kind: d.kind, eventType: d.eventType, id: d.id };
     let response: unknown;
+    let source: 'handler' | 'any' = 'handler';
     try {
-      response = await (handler as (e: unknown, c: HandlerContext) => unknown)(d.payload, context);
+      if (handler) response = await (handler as (e: unknown, c: HandlerContext) => unknown)(d.payload, context);
+      source = 'any';
+      for (const listener of this.anyListeners) await listener(d.payload as unknown as UnknownEvent, context);
     } catch (error) {
       if (store && key) await store.release(key);
-      this.logger.error(`handler for ${d.eventType} failed`, { id: d.id, error: error instanceof Error ? error.message : String(error) });
+      this.logger.error(`${source === 'any' ? 'onAny listener' : 'handler'} for ${d.eventType} failed`, { id: d.id, error: error instanceof Error ? error.message : String(error) });
+      await this.reportError(error, { transport, kind: d.kind, eventType: d.eventType, id: d.id, source });
       return { status: 'failed', ...meta, error };
     }
 
@@ -215,6 +253,16 @@ export class DispatcherBase {
     }
     if (store && key) await store.complete(key);
     return { status: 'handled', ...meta };
+  }
+
+  private async reportError(error: unknown, context: HandlerErrorContext): Promise<void> {
+    for (const listener of this.errorListeners) {
+      try {
+        await listener(error, context);
+      } catch (err) {
+        this.logger.error('onError listener threw', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   }
 
   /** Issues with a callback's response when validation rejects them, else undefined (warnings are logged). */
