@@ -10,6 +10,12 @@ import { runTypecheckBench } from './typecheck.js';
 import { runValidationBench } from './validation.js';
 import { runWebhookBench } from './webhook.js';
 import { runWsBench } from './ws.js';
+import { runHttpBench } from './http.js';
+
+if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'http') {
+  await runHttpBench({ print: true });
+  process.exit(0);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -20,6 +26,8 @@ step('webhook throughput');
 const webhook = await runWebhookBench({ print: false, ...(quick ? { rounds: 5, ops: 200, warmup: 1000 } : {}) });
 step('validation cost');
 const validation = await runValidationBench(root, quick ? 2_000 : 20_000);
+step('node:http throughput');
+const http = await runHttpBench(quick ? { rounds: 1, seconds: 2 } : {});
 step('cold start');
 const coldStart = runColdStartBench(root, quick ? 3 : 9);
 step('consumer type-check');
@@ -34,7 +42,7 @@ const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
   officialSdk: (JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@larksuiteoapi/node-sdk/package.json'), 'utf8')) as { version: string }).version,
-  webhook, validation, coldStart, typecheck, ws, regenerate,
+  webhook, http, validation, coldStart, typecheck, ws, regenerate,
   seconds: Math.round((performance.now() - started) / 1000),
 };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -53,6 +61,8 @@ for (const r of webhook.rows) {
 }
 row('webhook ratio, plaintext + validation (median of per-round ratios)', '', '', `${webhook.ratios.plainValidated}×`);
 row('webhook ratio, encrypted + validation', '', '', `${webhook.ratios.encryptedValidated}×`);
+for (const r of http.rows) row(`node:http ${r.name} (req/s, p99 ms)`, r.requestsPerSec, r.p99Ms, '');
+row('node:http ours/official, ours/floor', '', '', `${http.ratios.oursOverOfficial}× / ${http.ratios.oursOverFloor}×`);
 const ours = ws.results.find((r) => /ours/i.test(r.name) && !/valid/i.test(r.name));
 const off = ws.results.find((r) => /official/i.test(r.name));
 if (ours && off) {

@@ -1,0 +1,120 @@
+/**
+ * Webhook deliveries per second through node:http under a real load generator (autocannon,
+ * 20 connections, keep-alive, pipelining 1): ours (createNodeHandler, validation on,
+ * de-duplication on) vs the official SDK's adaptDefault vs a bare server that reads the body,
+ * parses the JSON and answers 200 (the floor). Each server runs in its own child process
+ * (bench/http-server.ts, via tsx for all three alike); every request carries a unique event id.
+ *
+ *   npx tsx bench/http.ts [--rounds 3] [--seconds 5]
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { median } from './stats.js';
+import { benchPayload } from './webhook.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TOKEN = 'rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV';
+const MODES = ['ours', 'official', 'floor'] as const;
+type Mode = (typeof MODES)[number];
+
+export interface HttpBenchResult {
+  readonly payloadBytes: number;
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly rows: ReadonlyArray<{ name: Mode; requestsPerSec: number; p99Ms: number; p50Ms: number; errors: number }>;
+  readonly ratios: { readonly oursOverOfficial: number; readonly oursOverFloor: number };
+}
+
+/** ~7 KB: the webhook bench's message with a longer text. */
+function payload(): { head: string; tail: string } {
+  const event = JSON.parse(benchPayload()) as { header: { event_id: string }; event: { message: { content: string } } };
+  const content = JSON.parse(event.event.message.content) as { text: string };
+  while (Buffer.byteLength(JSON.stringify(event)) < 7000) {
+    content.text += ' Status: green. 状态：正常。';
+    event.event.message.content = JSON.stringify(content);
+  }
+  event.header.event_id = '@@ID@@';
+  const [head, tail] = JSON.stringify(event).split('@@ID@@') as [string, string];
+  return { head, tail };
+}
+
+function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
+  const tsx = path.join(HERE, '..', 'node_modules', '.bin', 'tsx');
+  const child = spawn(tsx, [path.join(HERE, 'http-server.ts'), mode, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: process.env.HTTP_BENCH_NODE_OPTIONS ?? '' } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
+  });
+}
+
+async function load(port: number, seconds: number, body: { head: string; tail: string }, tag: string) {
+  let n = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/webhook/event`,
+    connections: 20,
+    pipelining: 1,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: `${body.head}${tag}-${n++}-${Math.random().toString(36).slice(2)}${body.tail}` }),
+      },
+    ],
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.non2xx + result.timeouts };
+}
+
+export async function runHttpBench(options: { rounds?: number; seconds?: number; print?: boolean } = {}): Promise<HttpBenchResult> {
+  const rounds = options.rounds ?? 3;
+  const seconds = options.seconds ?? 5;
+  const body = payload();
+  const servers = new Map<Mode, { child: ChildProcess; port: number }>();
+  for (const m of MODES) servers.set(m, await startServer(m));
+  const samples = new Map<Mode, Array<{ rps: number; p99: number; p50: number; errors: number }>>(MODES.map((m) => [m, []]));
+  try {
+    for (const m of MODES) await load(servers.get(m)!.port, 1, body, `warm-${m}`);
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < MODES.length; k++) {
+        const m = MODES[(r + k) % MODES.length]!;
+        samples.get(m)!.push(await load(servers.get(m)!.port, seconds, body, `r${r}-${m}`));
+      }
+    }
+  } finally {
+    for (const { child } of servers.values()) child.kill('SIGTERM');
+  }
+  const rows = MODES.map((name) => {
+    const s = samples.get(name)!;
+    return { name, requestsPerSec: Math.round(median(s.map((x) => x.rps))), p99Ms: median(s.map((x) => x.p99)), p50Ms: median(s.map((x) => x.p50)), errors: s.reduce((a, x) => a + x.errors, 0) };
+  });
+  const perRound = (a: Mode, b: Mode) => Math.round(median(samples.get(a)!.map((x, i) => x.rps / samples.get(b)![i]!.rps)) * 100) / 100;
+  const result: HttpBenchResult = {
+    payloadBytes: Buffer.byteLength(body.head + body.tail) + 20,
+    rounds,
+    seconds,
+    rows,
+    ratios: { oursOverOfficial: perRound('ours', 'official'), oursOverFloor: perRound('ours', 'floor') },
+  };
+  if (options.print) {
+    console.log(`node:http bench: ~${result.payloadBytes} B, autocannon 20 connections, ${rounds} alternating rounds x ${seconds} s, medians`);
+    for (const r of rows) console.log(`  ${r.name.padEnd(9)} ${String(r.requestsPerSec).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}`);
+    console.log(`  ours/official ${result.ratios.oursOverOfficial}x, ours/floor ${result.ratios.oursOverFloor}x`);
+  }
+  return result;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  await runHttpBench({ rounds: arg('rounds'), seconds: arg('seconds'), print: true });
+}
