@@ -8,7 +8,7 @@
  * - where the page and the SDK type a field incompatibly, the page's own official example decides
  *   (it is what the wire sent); without one, the SDK's type wins. Each decision is recorded on the
  *   field as `x-lark-note` and in the report, so that a type kept against the SDK can be listed as a
- *   deliberate exception of test/node-sdk-coverage.test.ts.
+ *   deliberate exception of test/official-sdk/node-sdk-coverage.test.ts.
  *
  * "Compatible" follows that test: SDK `number` matches `integer` or `number`, `string` matches any
  * string (int64 included), `any` matches everything, literal unions must fit the JSON type and,
@@ -208,7 +208,7 @@ function nodeJsonTypes(t: DocType, exampleHasNumber: boolean): Set<string> | nul
   return new Set([jsonTypeOf(t)]);
 }
 
-/** Whether the node admits any of the JSON types (as test/node-sdk-coverage.test.ts compares them). */
+/** Whether the node admits any of the JSON types (as test/official-sdk/node-sdk-coverage.test.ts compares them). */
 function admits(types: Set<string> | null, ...kinds: string[]): boolean {
   return types === null || kinds.some((k) => types.has(k));
 }
