@@ -30,7 +30,7 @@ export interface MemoryStoreOptions {
    * At most this many keys, pending and done together; the oldest are forgotten first (default
    * 100 000). It decides how long an id is really remembered: 100 000 / events per second. To
    * cover the platform's 6-hour retry horizon (21 600 s) that is about 4.6 events/s; above that
-   * rate a late retry may run its handler again — raise it (about 200 bytes per key) or use a
+   * rate a late retry may run its handler again — raise it (about 300 bytes per key) or use a
    * shared store.
    */
   maxEntries?: number | undefined;
