@@ -60,6 +60,12 @@ class RedisServer {
     await exited;
   }
 
+  /** Synchronous SIGKILL, for process exit. */
+  killNow(): void {
+    const proc = this.proc;
+    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  }
+
   /** Kill, then a new server on the same port (with the same arguments). */
   async restart(): Promise<void> {
     await this.kill();
@@ -95,9 +101,16 @@ const servers: RedisServer[] = [];
 const clients: Redis[] = [];
 const stores: RedisIdempotencyStore[] = [];
 afterEach(async () => {
-  for (const s of stores.splice(0)) s.close();
-  for (const c of clients.splice(0)) c.disconnect();
-  for (const s of servers.splice(0)) await s.kill();
+  try {
+    for (const s of stores.splice(0)) s.close();
+    for (const c of clients.splice(0)) c.disconnect();
+  } finally {
+    for (const s of servers.splice(0)) await s.kill();
+  }
+});
+// Should the worker die first: never leave a redis-server behind.
+process.once('exit', () => {
+  for (const s of servers) s.killNow();
 });
 
 function freePort(): Promise<number> {
@@ -219,7 +232,7 @@ async function platformSetup(server: RedisServer, handlers: Handlers, redelivery
   return { emu, web, ws, close: () => closeServer(httpServer) };
 }
 
-/** Triggers `count` events at `perSecond`, alternating long connection and webhook; `during(t)` runs at each send's offset. */
+/** Triggers `count` events at `perSecond`, alternating long connection and webhook; `onTick(i)` runs before the i-th send. */
 async function traffic(emu: Awaited<ReturnType<typeof emulator>>, count: number, perSecond: number, onTick: (sent: number) => Promise<void> | void): Promise<TriggerAnswer[]> {
   const pending: Promise<TriggerAnswer>[] = [];
   for (let i = 0; i < count; i++) {

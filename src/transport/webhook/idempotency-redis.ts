@@ -97,7 +97,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly claims = new Map<string, string>();
   /** key → when its handler succeeded; insertion order is age order. */
   private readonly unsynced = new Map<string, number>();
-  /** key → claim value (and when it was written) that may be in Redis and must be released. */
+  /** key → claim value (and when it was written) that may be in Redis and must be released; bounded like `unsynced`. */
   private readonly strays = new Map<string, { claim: string; at: number }>();
   private inFlight = 0;
   private up = true;
@@ -148,6 +148,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
           throw err;
         }
         if (set === 'OK') {
+          // Our earlier claim on this key expired under a slow handler: one slot per key, not two.
+          if (this.claims.has(key)) this.inFlight--;
           this.claims.set(key, claim);
           held = true;
           return 'claimed';

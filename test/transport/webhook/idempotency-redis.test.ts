@@ -167,6 +167,13 @@ describe('RedisIdempotencyStore around Redis faults (a stand-in client)', () => 
     expect(await store.claim('a')).toBe('done');
     expect(await store.claim('c')).toBe('pending');
     expect(store.stats.claimsInFlight).toBe(1);
+    // A claim that expired under a slow handler and was claimed again here holds one slot, not two.
+    redis.data.delete('p:c');
+    expect(await store.claim('c')).toBe('claimed');
+    expect(store.stats.claimsInFlight).toBe(1);
+    await store.complete('c');
+    await store.complete('c');
+    expect(store.stats.claimsInFlight).toBe(0);
     store.close();
   });
 
