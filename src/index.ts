@@ -22,11 +22,11 @@ export type { ValidationIssue, ValidationResult } from './runtime/validation.js'
 export { formatIssue } from './runtime/validation.js';
 export { parseDelivery, readDelivery, DEFAULT_MAX_JSON_DEPTH } from './runtime/delivery.js';
 export type { Delivery, EventDelivery, BodyInput, DeliveryLimits } from './runtime/delivery.js';
-export { MemoryIdempotencyStore, DEFAULT_IDEMPOTENCY_TTL_MS } from './runtime/idempotency.js';
+export { MemoryIdempotencyStore, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MEMORY_STORE_MAX_ENTRIES } from './runtime/idempotency.js';
 export type { IdempotencyStore, MemoryStoreOptions } from './runtime/idempotency.js';
 export { DriftRecorder, formatDriftReport } from './runtime/drift.js';
 export type { DriftReport, DriftEntry } from './runtime/drift.js';
-export { LarkEventError, MalformedBodyError } from './runtime/errors.js';
+export { IdempotencyUnavailableError, LarkEventError, MalformedBodyError } from './runtime/errors.js';
 export type { Logger } from './runtime/logger.js';
 export { defaultLogger, silentLogger } from './runtime/logger.js';
 export { parseMessageContent } from './content/parse-message-content.js';

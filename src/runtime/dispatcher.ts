@@ -3,9 +3,9 @@ import type { BodyInput, Delivery, DeliveryLimits, EventDelivery } from './deliv
 import { isDelivery, readDelivery } from './delivery.js';
 import { DriftRecorder } from './drift.js';
 import type { DriftReport } from './drift.js';
-import { LarkEventError, MalformedBodyError } from './errors.js';
+import { IdempotencyUnavailableError, LarkEventError, MalformedBodyError } from './errors.js';
 import type { EventHandler, HandlerContext, P1CustomizedEvent, Transport, UnknownEvent } from './handlers.js';
-import type { IdempotencyStore } from './idempotency.js';
+import type { IdempotencyStore, MemoryStoreOptions } from './idempotency.js';
 import { MemoryIdempotencyStore } from './idempotency.js';
 import type { Logger } from './logger.js';
 import { defaultLogger } from './logger.js';
@@ -25,10 +25,13 @@ export interface DispatcherOptions {
   maxJsonDepth?: number | undefined;
   /**
    * De-duplicates by event_id / uuid: a delivery already handled is acknowledged and not dispatched
-   * again. Default: a bounded in-memory store (one process); pass a shared store (e.g. Redis) when
-   * several instances receive, or `false` to dispatch every delivery.
+   * again. Default: a bounded in-memory store (one process; 100 000 ids, 24 h), whose bounds an
+   * options object (`{ maxEntries, ttlMs, pendingTtlMs }`) changes; pass a shared store (e.g.
+   * Redis) when several instances receive, or `false` to dispatch every delivery. A store that
+   * cannot answer a claim fails closed: the delivery is `unavailable` (503 / code 500) and its
+   * handler does not run.
    */
-  idempotency?: IdempotencyStore | false | undefined;
+  idempotency?: IdempotencyStore | MemoryStoreOptions | false | undefined;
   /** Record properties real payloads carry that the schemas do not know; read them with `driftReport()`. */
   recordDrift?: boolean | undefined;
   logger?: Logger | undefined;
@@ -107,7 +110,8 @@ export class DispatcherBase {
     this.logger = options.logger ?? defaultLogger;
     this.limits = { maxJsonDepth: options.maxJsonDepth, isCallback: (t) => this.isCallback(t) };
     this.drift = options.recordDrift ? new DriftRecorder() : undefined;
-    this.store = options.idempotency === false ? undefined : options.idempotency ?? new MemoryIdempotencyStore();
+    const idempotency = options.idempotency;
+    this.store = idempotency === false ? undefined : isStore(idempotency) ? idempotency : new MemoryIdempotencyStore(idempotency);
   }
 
   /** Handles v1 events under any key, including keys the catalog has no type for. */
@@ -222,7 +226,17 @@ export class DispatcherBase {
     // lost) must run again to answer again, so callbacks are never de-duplicated.
     const key = store && d.id && d.kind !== 'callback' ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
     if (store && key) {
-      const claim = await store.claim(key);
+      let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+      try {
+        claim = await store.claim(key);
+      } catch (error) {
+        // Fail closed: without the store's answer the handler could run twice, so it does not run
+        // now and the platform retries (503 / code 500).
+        // Our Redis store logs the outage once; anything else a custom store throws is logged here.
+        const log = error instanceof IdempotencyUnavailableError ? this.logger.debug : this.logger.warn;
+        log.call(this.logger, `idempotency store unavailable, ${d.eventType} left for the platform to retry`, { id: d.id, error: errorText(error) });
+        return { status: 'unavailable', ...meta, error };
+      }
       if (claim === 'done') return { status: 'duplicate', ...meta };
       if (claim === 'pending') return { status: 'pending', ...meta };
     }
@@ -235,8 +249,8 @@ export class DispatcherBase {
       source = 'any';
       for (const listener of this.anyListeners) await listener(d.payload as unknown as UnknownEvent, context);
     } catch (error) {
-      if (store && key) await store.release(key);
-      this.logger.error(`${source === 'any' ? 'onAny listener' : 'handler'} for ${d.eventType} failed`, { id: d.id, error: error instanceof Error ? error.message : String(error) });
+      if (store && key) await this.settle(store, 'release', key, d);
+      this.logger.error(`${source === 'any' ? 'onAny listener' : 'handler'} for ${d.eventType} failed`, { id: d.id, error: errorText(error) });
       await this.reportError(error, { transport, kind: d.kind, eventType: d.eventType, id: d.id, source });
       return { status: 'failed', ...meta, error };
     }
@@ -245,14 +259,27 @@ export class DispatcherBase {
       const body = response === undefined || response === null ? {} : response;
       const problem = this.checkResponse(module, d.eventType, body);
       if (problem) {
-        if (store && key) await store.release(key);
+        if (store && key) await this.settle(store, 'release', key, d);
         return { status: 'failed', ...meta, errors: problem };
       }
-      if (store && key) await store.complete(key);
+      if (store && key) await this.settle(store, 'complete', key, d);
       return { status: 'handled', ...meta, response: body };
     }
-    if (store && key) await store.complete(key);
+    if (store && key) await this.settle(store, 'complete', key, d);
     return { status: 'handled', ...meta };
+  }
+
+  /**
+   * Records the handler's result in the store. A store that throws here does not change the
+   * outcome: the handler did run (or fail), and answering 500 after a success would make the
+   * platform run it again.
+   */
+  private async settle(store: IdempotencyStore, step: 'complete' | 'release', key: string, d: EventDelivery): Promise<void> {
+    try {
+      await store[step](key);
+    } catch (error) {
+      this.logger.error(`idempotency store: ${step} for ${d.eventType} failed`, { id: d.id, error: errorText(error) });
+    }
   }
 
   private async reportError(error: unknown, context: HandlerErrorContext): Promise<void> {
@@ -286,6 +313,12 @@ export class DispatcherBase {
     this.modules.set(domain, module);
     return module;
   }
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function isStore(value: IdempotencyStore | MemoryStoreOptions | undefined): value is IdempotencyStore {
+  return typeof (value as Partial<IdempotencyStore> | undefined)?.claim === 'function';
 }
 
 /** Installs one `register_*` method per catalog entry on a dispatcher class (generated classes call this). */

@@ -12,3 +12,10 @@ export class MalformedBodyError extends LarkEventError {
     super(message);
   }
 }
+
+/**
+ * The idempotency store cannot answer a claim now (unreachable, too slow, or at its cap of claims in
+ * flight). The dispatcher fails closed: the delivery is answered `unavailable` (HTTP 503, code 500)
+ * and its handler is not run, so the platform retries it later.
+ */
+export class IdempotencyUnavailableError extends LarkEventError {}

@@ -6,6 +6,8 @@ export interface IdempotencyStore {
   /**
    * Claims a delivery key. `claimed`: first sight, the caller runs the handler and then calls
    * `complete` or `release`. `done`: already handled. `pending`: another worker holds it now.
+   * A claim that cannot be answered (store unreachable) throws: the dispatcher then answers
+   * `unavailable` without running the handler (fail closed), so the platform retries.
    */
   claim(key: string): Promise<'claimed' | 'done' | 'pending'>;
   /** The handler succeeded: remember the key for the store's TTL. */
@@ -14,7 +16,7 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
 }
 
-/** Retries come after 15 s, 5 min, 1 h and 6 h: a day covers them with margin. */
+/** Retries come after 15 s, 5 min, 1 h and 6 h (webhook.md §5): a day covers them with margin. */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a claim may stay pending before a crashed worker's claim is taken over. */
 export const DEFAULT_PENDING_TTL_MS = 60 * 1000;
@@ -24,10 +26,18 @@ export interface MemoryStoreOptions {
   ttlMs?: number | undefined;
   /** How long an unfinished claim blocks others (default 60 s). */
   pendingTtlMs?: number | undefined;
-  /** At most this many keys; the oldest are forgotten first (default 100 000). */
+  /**
+   * At most this many keys, pending and done together; the oldest are forgotten first (default
+   * 100 000). It decides how long an id is really remembered: 100 000 / events per second. To
+   * cover the platform's 6-hour retry horizon (21 600 s) that is about 4.6 events/s; above that
+   * rate a late retry may run its handler again — raise it (about 300 bytes per key) or use a
+   * shared store.
+   */
   maxEntries?: number | undefined;
   now?: (() => number) | undefined;
 }
+
+export const DEFAULT_MEMORY_STORE_MAX_ENTRIES = 100_000;
 
 /** A bounded in-process store: the default, right for a single instance. */
 export class MemoryIdempotencyStore implements IdempotencyStore {
@@ -40,7 +50,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   constructor(options: MemoryStoreOptions = {}) {
     this.ttl = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     this.pendingTtl = options.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
-    this.max = options.maxEntries ?? 100_000;
+    this.max = options.maxEntries ?? DEFAULT_MEMORY_STORE_MAX_ENTRIES;
+    for (const [name, value] of [['ttlMs', this.ttl], ['pendingTtlMs', this.pendingTtl], ['maxEntries', this.max]] as const) {
+      if (!(typeof value === 'number' && value > 0)) throw new RangeError(`MemoryIdempotencyStore: ${name} must be a positive number, got ${String(value)}`);
+    }
     this.now = options.now ?? Date.now;
   }
 

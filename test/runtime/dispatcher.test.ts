@@ -4,6 +4,9 @@ import type { HandlerContext, Logger, P1Message, P2ApplicationApplicationAppVers
 import { example } from '../helpers.js';
 import type { DispatchOutcome } from '../../src/index.js';
 import { webhookAnswer } from '../../src/transport/webhook/answer.js';
+import { wsAnswer } from '../../src/transport/ws/answer.js';
+import { IdempotencyUnavailableError } from '../../src/index.js';
+import type { IdempotencyStore } from '../../src/index.js';
 
 /** The outcome with the HTTP answer the webhook gives it (the dispatcher itself knows no HTTP). */
 const http = (o: DispatchOutcome) => {
@@ -247,7 +250,86 @@ describe('idempotency', () => {
   });
 });
 
+describe('idempotency store faults', () => {
+  /** A memory store whose steps can be made to throw. */
+  function faultyStore(fail: { claim?: unknown; complete?: unknown; release?: unknown }): IdempotencyStore & { calls: string[] } {
+    const inner = new MemoryIdempotencyStore();
+    const calls: string[] = [];
+    const step = (name: 'claim' | 'complete' | 'release') => async (key: string) => {
+      calls.push(`${name} ${key}`);
+      if (fail[name] !== undefined) throw fail[name];
+      return inner[name](key);
+    };
+    return { calls, claim: step('claim') as IdempotencyStore['claim'], complete: step('complete') as IdempotencyStore['complete'], release: step('release') as IdempotencyStore['release'] };
+  }
+
+  it('fails closed when a claim cannot be answered: unavailable (503 / code 500), the handler not run', async () => {
+    const handler = vi.fn();
+    const logger = recordingLogger();
+    const store = faultyStore({ claim: new IdempotencyUnavailableError('Redis idempotency store unreachable: retry later') });
+    const d = new EventDispatcher({ logger, idempotency: store }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    const body = seed();
+    const outcome = await d.dispatch(body);
+    expect(http(outcome)).toMatchObject({ status: 'unavailable', id: body.header.event_id, httpStatus: 503, body: { error: 'idempotency store unavailable, retry later' } });
+    expect(wsAnswer(outcome)).toEqual({ code: 500 });
+    expect(outcome.error).toBeInstanceOf(IdempotencyUnavailableError);
+    expect(handler).not.toHaveBeenCalled();
+    expect(store.calls).toEqual([`claim p2:${body.header.event_id}`]);
+    // The store reports its outage itself; the dispatcher does not warn per delivery for it.
+    expect(logger.warnings).toEqual([]);
+
+    // Anything else a store throws is also fail-closed, and logged.
+    const other = new EventDispatcher({ logger, idempotency: faultyStore({ claim: new Error('ECONNREFUSED') }) }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    expect(http(await other.dispatch(seed()))).toMatchObject({ status: 'unavailable', httpStatus: 503 });
+    expect(handler).not.toHaveBeenCalled();
+    expect(logger.warnings).toEqual([expect.stringMatching(/idempotency store unavailable/)]);
+  });
+
+  it('a complete that throws does not turn a handler success into a failure (that would run it again)', async () => {
+    const handler = vi.fn();
+    const logger = recordingLogger();
+    const store = faultyStore({ complete: new Error('READONLY You cannot write against a read only replica') });
+    const d = new EventDispatcher({ logger, idempotency: store }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    const body = seed();
+    expect(http(await d.dispatch(body))).toMatchObject({ status: 'handled', httpStatus: 200 });
+    expect(handler).toHaveBeenCalledOnce();
+    expect(store.calls).toEqual([`claim p2:${body.header.event_id}`, `complete p2:${body.header.event_id}`]);
+    expect(logger.warnings).toEqual([expect.stringMatching(/complete .* failed/)]);
+  });
+
+  it('a release that throws keeps the failure a failure', async () => {
+    const logger = recordingLogger();
+    const d = new EventDispatcher({ logger, idempotency: faultyStore({ release: new Error('timeout') }) }).register_p2_application_application_app_version_publish_apply_v6(() => {
+      throw new Error('handler broke');
+    });
+    expect(http(await d.dispatch(seed()))).toMatchObject({ status: 'failed', httpStatus: 500 });
+    expect(logger.warnings).toEqual([expect.stringMatching(/release .* failed/), expect.stringMatching(/handler .* failed/)]);
+  });
+});
+
 describe('MemoryIdempotencyStore', () => {
+  it('takes its bounds from the dispatcher options: an options object instead of a store', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher({ ...quiet, idempotency: { maxEntries: 2, ttlMs: 60_000 } }).register_p2_application_application_app_version_publish_apply_v6(handler);
+    const [a, b, c] = [seed(), seed(), seed()];
+    a.header.event_id = 'evt-a';
+    b.header.event_id = 'evt-b';
+    c.header.event_id = 'evt-c';
+    for (const body of [a, b, a]) await d.dispatch(body);
+    expect(handler).toHaveBeenCalledTimes(2);
+    // A third id pushes the oldest out of the 2 remembered: its late retry runs again.
+    await d.dispatch(c);
+    expect((await d.dispatch(b)).status).toBe('duplicate');
+    expect((await d.dispatch(a)).status).toBe('handled');
+    expect(handler).toHaveBeenCalledTimes(4);
+  });
+
+  it('refuses bounds that are not positive numbers, naming the option', () => {
+    expect(() => new MemoryIdempotencyStore({ maxEntries: 0 })).toThrow(/maxEntries must be a positive number, got 0/);
+    expect(() => new EventDispatcher({ idempotency: { ttlMs: Number.NaN } })).toThrow(/ttlMs must be a positive number/);
+  });
+
+
   it('forgets keys after the TTL and keeps at most maxEntries', async () => {
     let now = 0;
     const store = new MemoryIdempotencyStore({ ttlMs: 1000, maxEntries: 2, now: () => now });

@@ -1,4 +1,5 @@
 import type { DispatchOutcome, DispatchStatus } from '../../runtime/dispatcher.js';
+import { IdempotencyUnavailableError } from '../../runtime/errors.js';
 import { formatIssue } from '../../runtime/validation.js';
 
 /** What a webhook answers for an outcome: an HTTP status and a JSON body (webhook.md §5). */
@@ -25,7 +26,8 @@ const TABLE: { readonly [S in DispatchStatus]: (o: DispatchOutcome) => WebhookAn
   failed: (o) => ({ status: 500, body: { error: o.errors ? `invalid ${o.eventType} response` : 'handler failed' } }),
   // The durable inbox (src/inbox): Redis acknowledged the job, or could not take it (the platform retries).
   queued: () => ({ status: 200, body: {} }),
-  unavailable: () => ({ status: 503, body: { error: 'inbox unavailable, retry later' } }),
+  // The inbox, or the idempotency store (fail closed: the handler did not run), cannot answer now.
+  unavailable: (o) => ({ status: 503, body: { error: o.error instanceof IdempotencyUnavailableError ? 'idempotency store unavailable, retry later' : 'inbox unavailable, retry later' } }),
 };
 
 export function webhookAnswer(outcome: DispatchOutcome): WebhookAnswer {

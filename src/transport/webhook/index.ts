@@ -13,7 +13,7 @@ export { DEFAULT_TIMEOUT_MS } from './timing.js';
 export type { DeliveryInfo, ErrorHook } from './timing.js';
 export { WebhookError, DecryptError, SignatureError, TokenMismatchError, PayloadTooLargeError } from './errors.js';
 export { RedisIdempotencyStore } from './idempotency-redis.js';
-export type { RedisClientLike, RedisStoreOptions } from './idempotency-redis.js';
+export type { RedisClientLike, RedisStoreOptions, RedisStoreStats } from './idempotency-redis.js';
 export { createWebHandler } from './web.js';
 export type { WebRequestHandler } from './web.js';
 export { createNodeHandler } from './node-http.js';
