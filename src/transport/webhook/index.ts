@@ -5,9 +5,9 @@ export type { WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget }
 export type { HeadersLike, ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
 export { createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE } from './legacy-card.js';
 export type { LegacyCardAction, LegacyCardActionHandler, LegacyCardOptions, LegacyCardResponse } from './legacy-card.js';
-export { AesCipher, decrypt, encrypt, encryptBody } from './crypto.js';
-export { computeSignature, DEFAULT_TIMESTAMP_TOLERANCE_MS, signRequest, verifySignature, signatureEquals, constantTimeEqual } from './signature.js';
-export type { SignatureAlgorithm, SignatureHeaders, VerifyOptions } from './signature.js';
+export { AesCipher, AesKeyRing, decrypt, encrypt, encryptBody } from './crypto.js';
+export { computeSignature, DEFAULT_TIMESTAMP_TOLERANCE_MS, signRequest, verifySignature, signingSecret, signatureEquals, constantTimeEqual, matchesSecret } from './signature.js';
+export type { RotatingSecret, SignatureAlgorithm, SignatureHeaders, VerifyOptions } from './signature.js';
 export { DEFAULT_MAX_BODY_BYTES, readRawBody, readWebBody } from './raw-body.js';
 export { DEFAULT_TIMEOUT_MS } from './timing.js';
 export type { DeliveryInfo, ErrorHook } from './timing.js';
