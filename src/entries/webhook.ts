@@ -1,6 +1,6 @@
 /** `lark-event-catalog/webhook`: the webhook receiver, its adapters and the Redis idempotency store. */
 export {
-  createWebhookHandler, webhookAnswer, createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE,
+  createWebhookHandler, webhookAnswer, createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE, createMultiAppHandler,
   createWebHandler, createNodeHandler, createExpressMiddleware, captureRawBody, createKoaMiddleware, fastifyWebhook,
   RedisIdempotencyStore, AesCipher, AesKeyRing, decrypt, encrypt, encryptBody,
   computeSignature, signRequest, verifySignature, signingSecret, signatureEquals, constantTimeEqual, matchesSecret, readRawBody, readWebBody,
@@ -11,6 +11,7 @@ export {
 export type {
   WebhookAnswer, WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget, WebhookRequest, WebhookResponse, HeadersLike, ParsedBody,
   LegacyCardAction, LegacyCardActionHandler, LegacyCardOptions, LegacyCardResponse, DeliveryInfo, ErrorHook,
+  AppWebhookOptions, MultiAppHandler, MultiAppOptions, MultiAppRouting,
   RotatingSecret, SignatureAlgorithm, SignatureHeaders, VerifyOptions, RedisClientLike, RedisStoreOptions, WebRequestHandler, NodeRequestHandler,
   ExpressLikeRequest, ExpressMiddleware, KoaLikeContext, KoaMiddleware, FastifyWebhookOptions, FastifyLike, NodeRequestLike, NodeResponseLike,
 } from '../transport/webhook/index.js';

@@ -4,6 +4,8 @@ export type { WebhookAnswer } from './answer.js';
 export type { WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget } from './receiver.js';
 export type { HeadersLike, ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
 export { createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE } from './legacy-card.js';
+export { createMultiAppHandler } from './multi-app.js';
+export type { AppWebhookOptions, MultiAppHandler, MultiAppOptions, MultiAppRouting } from './multi-app.js';
 export type { LegacyCardAction, LegacyCardActionHandler, LegacyCardOptions, LegacyCardResponse } from './legacy-card.js';
 export { AesCipher, AesKeyRing, decrypt, encrypt, encryptBody } from './crypto.js';
 export { computeSignature, DEFAULT_TIMESTAMP_TOLERANCE_MS, signRequest, verifySignature, signingSecret, signatureEquals, constantTimeEqual, matchesSecret } from './signature.js';
