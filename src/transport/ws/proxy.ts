@@ -54,11 +54,6 @@ export class ProxyAgents {
     }
   }
 
-  /** Whether any connection may go through an agent (for logs). */
-  get configured(): boolean {
-    return this.agent !== undefined || this.proxy !== undefined;
-  }
-
   /** The agent for a connection to `url`, or undefined for a direct one. */
   async agentFor(url: string): Promise<HttpAgentLike | undefined> {
     if (this.agent !== undefined) return this.agent;
