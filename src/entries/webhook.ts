@@ -11,7 +11,7 @@ export {
 export type {
   WebhookAnswer, WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget, WebhookRequest, WebhookResponse, HeadersLike, ParsedBody,
   LegacyCardAction, LegacyCardActionHandler, LegacyCardOptions, LegacyCardResponse, DeliveryInfo, ErrorHook,
-  AppWebhookOptions, MultiAppHandler, MultiAppOptions, MultiAppRouting, RotatingSecret,
   SignatureAlgorithm, SignatureHeaders, VerifyOptions, RedisClientLike, RedisStoreOptions, WebRequestHandler, NodeRequestHandler,
   ExpressLikeRequest, ExpressMiddleware, KoaLikeContext, KoaMiddleware, FastifyWebhookOptions, FastifyLike, NodeRequestLike, NodeResponseLike,
+  AppWebhookOptions, MultiAppHandler, MultiAppOptions, MultiAppRouting, RotatingSecret,
 } from '../transport/webhook/index.js';
