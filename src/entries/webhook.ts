@@ -1,9 +1,9 @@
 /** `lark-event-catalog/webhook`: the webhook receiver, its adapters and the Redis idempotency store. */
 export {
-  createWebhookHandler, webhookAnswer, createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE,
+  createWebhookHandler, webhookAnswer, createLegacyCardHandler, LEGACY_CARD_EVENT_TYPE, createMultiAppHandler,
   createWebHandler, createNodeHandler, createExpressMiddleware, captureRawBody, createKoaMiddleware, fastifyWebhook,
-  RedisIdempotencyStore, AesCipher, decrypt, encrypt, encryptBody,
-  computeSignature, signRequest, verifySignature, signatureEquals, constantTimeEqual, readRawBody, readWebBody,
+  RedisIdempotencyStore, AesCipher, AesKeyRing, decrypt, encrypt, encryptBody,
+  computeSignature, signRequest, verifySignature, signingSecret, signatureEquals, constantTimeEqual, matchesSecret, readRawBody, readWebBody,
   WebhookError, DecryptError, SignatureError, TokenMismatchError, PayloadTooLargeError,
   DEFAULT_TIMESTAMP_TOLERANCE_MS, DEFAULT_MAX_BODY_BYTES as DEFAULT_WEBHOOK_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS as DEFAULT_WEBHOOK_TIMEOUT_MS, DEFAULT_MAX_JSON_DEPTH as DEFAULT_WEBHOOK_MAX_JSON_DEPTH,
@@ -13,4 +13,5 @@ export type {
   LegacyCardAction, LegacyCardActionHandler, LegacyCardOptions, LegacyCardResponse, DeliveryInfo, ErrorHook,
   SignatureAlgorithm, SignatureHeaders, VerifyOptions, RedisClientLike, RedisStoreOptions, RedisStoreStats, WebRequestHandler, NodeRequestHandler,
   ExpressLikeRequest, ExpressMiddleware, KoaLikeContext, KoaMiddleware, FastifyWebhookOptions, FastifyLike, NodeRequestLike, NodeResponseLike,
+  AppWebhookOptions, MultiAppHandler, MultiAppOptions, MultiAppRouting, RotatingSecret,
 } from '../transport/webhook/index.js';

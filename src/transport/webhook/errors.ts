@@ -32,8 +32,9 @@ export class SignatureError extends WebhookError {
 
 /** 401: the body's Verification Token is missing or is not the configured one. */
 export class TokenMismatchError extends WebhookError {
-  constructor(pointer: string, missing: boolean) {
-    super(missing ? 'verification token missing' : 'verification token mismatch', 401, { pointer });
+  constructor(pointer: string, missing: boolean, configured = 1) {
+    const mismatch = configured > 1 ? `verification token mismatch: none of the ${configured} configured tokens` : 'verification token mismatch';
+    super(missing ? 'verification token missing' : mismatch, 401, { pointer });
   }
 }
 

@@ -7,11 +7,12 @@ import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
 import { formatIssue, runValidator } from '../../runtime/validation.js';
 import { webhookAnswer } from './answer.js';
-import { AesCipher } from './crypto.js';
+import { AesKeyRing } from './crypto.js';
 import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
 import { bodyLimits, createPipeline, hasSignatureHeaders, readRequestObject, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
-import { constantTimeEqual, DEFAULT_TIMESTAMP_TOLERANCE_MS, SIGNATURE_HEADER } from './signature.js';
+import type { RotatingSecret } from './signature.js';
+import { DEFAULT_TIMESTAMP_TOLERANCE_MS, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
 
@@ -26,10 +27,10 @@ export type LegacyCardResponse = Record<string, unknown>;
 export type LegacyCardActionHandler = (action: LegacyCardAction) => LegacyCardResponse | void | undefined | Promise<LegacyCardResponse | void | undefined>;
 
 export interface LegacyCardOptions {
-  /** Required: the SHA-1 signature of every action is keyed with it, and the challenge carries it. */
-  verificationToken: string;
-  /** When the app has one: `{"encrypt"}` bodies are decrypted (and then signed with SHA-256 and this key, like events). */
-  encryptKey?: string | undefined;
+  /** Required: the SHA-1 signature of every action is keyed with it, and the challenge carries it. A list during a rotation (current first; any one verifies). */
+  verificationToken: RotatingSecret;
+  /** When the app has one: `{"encrypt"}` bodies are decrypted (and then signed with SHA-256 and this key, like events). A list during a rotation. */
+  encryptKey?: RotatingSecret | undefined;
   path?: string | undefined;
   maxBodyBytes?: number | undefined;
   maxJsonDepth?: number | undefined;
@@ -58,8 +59,9 @@ export function createLegacyCardHandler(handler: LegacyCardActionHandler, option
   if (!options.verificationToken) throw new LarkEventError('createLegacyCardHandler needs the verificationToken: it keys the card signature');
   const gate = resolveGate(options);
   const logger = options.logger ?? defaultLogger;
-  const { verificationToken, encryptKey } = options;
-  const cipher = encryptKey ? new AesCipher(encryptKey) : undefined;
+  const verificationTokens = secretList(options.verificationToken, 'verificationToken') ?? [];
+  const encryptKeys = options.encryptKey ? secretList(options.encryptKey, 'encryptKey') : undefined;
+  const ring = encryptKeys ? new AesKeyRing(encryptKeys) : undefined;
   const check = { toleranceMs: options.timestampToleranceMs ?? DEFAULT_TIMESTAMP_TOLERANCE_MS, now: options.now ?? Date.now, logger };
   const validation = options.validation ?? 'warn';
   const validator = commonValidators.LegacyCardAction;
@@ -73,16 +75,17 @@ export function createLegacyCardHandler(handler: LegacyCardActionHandler, option
     const signed = hasSignatureHeaders(sig);
     // The algorithm depends on the body: an encrypted wrapper is signed like an event.
     if (typeof body.encrypt === 'string') {
-      if (!cipher || !encryptKey) throw new WebhookError('body is encrypted but no encryptKey is configured', 400, { pointer: '/encrypt' });
-      if (signed) verifyRequestSignature(request, sig, { ...check, secret: encryptKey, algorithm: 'sha256' });
-      body = readRequestObject(cipher.decrypt(body.encrypt), limits);
+      if (!ring) throw new WebhookError('body is encrypted but no encryptKey is configured', 400, { pointer: '/encrypt' });
+      // A signature names the key to decrypt with; an unsigned body (a challenge) tries each in order.
+      const key = signed ? verifyRequestSignature(request, sig, { ...check, secret: ring.keys, algorithm: 'sha256' }) : undefined;
+      body = readRequestObject(key !== undefined ? ring.cipher(key).decrypt(body.encrypt) : ring.decrypt(body.encrypt), limits);
     } else if (signed) {
-      verifyRequestSignature(request, sig, { ...check, secret: verificationToken, algorithm: 'sha1' });
+      verifyRequestSignature(request, sig, { ...check, secret: verificationTokens, algorithm: 'sha1' });
     }
     if (body.type === 'url_verification') {
       if (typeof body.challenge !== 'string') throw new WebhookError('url_verification body lacks a string "challenge"', 400, { pointer: '/challenge' });
       if (typeof body.token !== 'string') throw new TokenMismatchError('/token', true);
-      if (!constantTimeEqual(verificationToken, body.token)) throw new TokenMismatchError('/token', false);
+      if (!matchesSecret(verificationTokens, body.token)) throw new TokenMismatchError('/token', false, verificationTokens.length);
       return { kind: 'challenge', challenge: body.challenge };
     }
     if (!signed) throw new WebhookError('missing signature header', 401, { header: SIGNATURE_HEADER });

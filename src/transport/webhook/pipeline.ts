@@ -9,7 +9,7 @@ import { PayloadTooLargeError, WebhookError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './raw-body.js';
 import type { ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
 import { checkContentType, errorResponse, getHeader, jsonResponse, pathOf } from './request.js';
-import type { SignatureAlgorithm, SignatureHeaders } from './signature.js';
+import type { RotatingSecret, SignatureAlgorithm, SignatureHeaders } from './signature.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
 import type { DeliveryInfo, Scheduler } from './timing.js';
 import { decodeUtf8Strict } from './utf8.js';
@@ -144,19 +144,19 @@ export function reconstructedBodies(parsed: unknown): Uint8Array[] {
 }
 
 export interface SignatureCheck {
-  readonly secret: string;
+  readonly secret: RotatingSecret;
   readonly algorithm: SignatureAlgorithm;
   readonly toleranceMs: number | false;
   readonly now: () => number;
   readonly logger: Logger;
 }
 
-/** Verifies the signature over the exact bytes, or over the reconstruction of an already-parsed body. */
-export function verifyRequestSignature(request: WebhookRequest, headers: SignatureHeaders, check: SignatureCheck): void {
+/** Verifies the signature over the exact bytes, or over the reconstruction of an already-parsed body; returns the secret that verified. */
+export function verifyRequestSignature(request: WebhookRequest, headers: SignatureHeaders, check: SignatureCheck): string {
   const parsed = isParsed(request.body);
   const bodies = isParsed(request.body) ? reconstructedBodies(request.body.parsed) : request.body;
   try {
-    verifySignature(headers, bodies, { secret: check.secret, algorithm: check.algorithm, toleranceMs: check.toleranceMs, now: check.now });
+    return verifySignature(headers, bodies, { secret: check.secret, algorithm: check.algorithm, toleranceMs: check.toleranceMs, now: check.now });
   } catch (err) {
     if (parsed && err instanceof WebhookError && err.detail.header === SIGNATURE_HEADER && headers.signature !== undefined) {
       const hint = 'the raw body was not available (a body parser ran first) and its re-serialisation does not match the signature: mount this middleware before the body parser, or keep the raw bytes (express.json({ verify: captureRawBody }))';

@@ -3,11 +3,12 @@ import type { Delivery } from '../../runtime/delivery.js';
 import { LarkEventError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
-import { AesCipher } from './crypto.js';
+import { AesKeyRing } from './crypto.js';
 import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
 import { bodyLimits, createPipeline, hasSignatureHeaders, readRequestDelivery, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
-import { constantTimeEqual, DEFAULT_TIMESTAMP_TOLERANCE_MS, SIGNATURE_HEADER } from './signature.js';
+import type { RotatingSecret } from './signature.js';
+import { DEFAULT_TIMESTAMP_TOLERANCE_MS, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
 
@@ -18,10 +19,14 @@ export type { WebhookHandler } from './pipeline.js';
 export type WebhookDispatcher = Pick<DispatcherBase, 'isCallback' | 'dispatch'>;
 
 export interface WebhookOptions {
-  /** The app's Encrypt Key: decrypts `{"encrypt"}` bodies and makes the X-Lark-Signature check mandatory. */
-  encryptKey?: string | undefined;
-  /** The app's Verification Token: every body's token must equal it (401 otherwise). */
-  verificationToken?: string | undefined;
+  /**
+   * The app's Encrypt Key: decrypts `{"encrypt"}` bodies and makes the X-Lark-Signature check
+   * mandatory. During a rotation a list, the current key first: a request signed with any of them
+   * is accepted and decrypted with the key its signature names.
+   */
+  encryptKey?: RotatingSecret | undefined;
+  /** The app's Verification Token: every body's token must equal it (401 otherwise); a list during a rotation (any one matches). */
+  verificationToken?: RotatingSecret | undefined;
   /** Only this path is served (404 elsewhere); any path when unset. Framework adapters pass other paths on. */
   path?: string | undefined;
   /** Largest body accepted, in bytes (413 above). Default 1 MiB. */
@@ -48,11 +53,11 @@ export interface WebhookOptions {
   now?: (() => number) | undefined;
 }
 
-function checkToken(delivery: Delivery, expected: string): void {
+function checkToken(delivery: Delivery, expected: readonly string[]): void {
   if (delivery.kind === 'encrypted') return;
   const pointer = delivery.kind === 'p2' || delivery.kind === 'callback' ? '/header/token' : '/token';
   if (delivery.token === undefined) throw new TokenMismatchError(pointer, true);
-  if (!constantTimeEqual(expected, delivery.token)) throw new TokenMismatchError(pointer, false);
+  if (!matchesSecret(expected, delivery.token)) throw new TokenMismatchError(pointer, false, expected.length);
 }
 
 /**
@@ -63,29 +68,36 @@ function checkToken(delivery: Delivery, expected: string): void {
 export function createWebhookHandler(dispatcher: WebhookDispatcher, options: WebhookOptions = {}): WebhookHandler {
   const gate = resolveGate(options);
   const logger = options.logger ?? defaultLogger;
-  const { encryptKey, verificationToken } = options;
-  if (encryptKey === '') throw new LarkEventError('encryptKey is empty: leave it undefined when the app has no Encrypt Key');
-  if (verificationToken === '') throw new LarkEventError('verificationToken is empty: leave it undefined when not checking it');
-  if (encryptKey === undefined && verificationToken === undefined && !options.allowUnverified) {
+  if (options.encryptKey === '') throw new LarkEventError('encryptKey is empty: leave it undefined when the app has no Encrypt Key');
+  if (options.verificationToken === '') throw new LarkEventError('verificationToken is empty: leave it undefined when not checking it');
+  const encryptKeys = secretList(options.encryptKey, 'encryptKey');
+  const verificationTokens = secretList(options.verificationToken, 'verificationToken');
+  if (encryptKeys === undefined && verificationTokens === undefined && !options.allowUnverified) {
     throw new LarkEventError('webhook receiver without encryptKey or verificationToken would accept forged events: configure one, or set allowUnverified: true for local development');
   }
-  const cipher = encryptKey !== undefined ? new AesCipher(encryptKey) : undefined;
-  const signature = encryptKey !== undefined
-    ? { secret: encryptKey, algorithm: 'sha256' as const, toleranceMs: options.timestampToleranceMs ?? DEFAULT_TIMESTAMP_TOLERANCE_MS, now: options.now ?? Date.now, logger }
+  const ring = encryptKeys !== undefined ? new AesKeyRing(encryptKeys) : undefined;
+  const signature = encryptKeys !== undefined
+    ? { secret: encryptKeys, algorithm: 'sha256' as const, toleranceMs: options.timestampToleranceMs ?? DEFAULT_TIMESTAMP_TOLERANCE_MS, now: options.now ?? Date.now, logger }
     : undefined;
   const scheduler = new Scheduler({ timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, onError: options.onError, onDispatch: options.onDispatch, logger });
-  const limits = bodyLimits(gate, { isCallback: (t: string) => dispatcher.isCallback(t), decrypt: cipher ? (e: string) => cipher.decrypt(e) : undefined });
+  const isCallback = (t: string) => dispatcher.isCallback(t);
+  // Reading limits per key (a signed body names its key) and one trying every key in order (unsigned challenges).
+  const limits = bodyLimits(gate, { isCallback, decrypt: ring ? (e: string) => ring.decrypt(e) : undefined });
+  const keyLimits = new Map(ring ? ring.keys.map((key) => {
+    const cipher = ring.cipher(key);
+    return [key, bodyLimits(gate, { isCallback, decrypt: (e: string) => cipher.decrypt(e) })] as const;
+  }) : []);
   const ackFirst = options.ackFirst ?? false;
 
   return createPipeline<Delivery>({ gate, scheduler, logger }, {
     verify(request) {
       const headers = signatureHeaders(request);
       const signed = signature !== undefined && hasSignatureHeaders(headers);
-      if (signed) verifyRequestSignature(request, headers, signature);
-      const delivery = readRequestDelivery(request, limits);
+      const key = signed ? verifyRequestSignature(request, headers, signature) : undefined;
+      const delivery = readRequestDelivery(request, (key !== undefined ? keyLimits.get(key) : undefined) ?? limits);
       if (delivery.kind === 'encrypted') throw new WebhookError('body is encrypted but no encryptKey is configured', 400, { pointer: '/encrypt' });
       if (signature !== undefined && !signed && delivery.kind !== 'challenge') throw new WebhookError('missing signature header', 401, { header: SIGNATURE_HEADER });
-      if (verificationToken !== undefined) checkToken(delivery, verificationToken);
+      if (verificationTokens !== undefined) checkToken(delivery, verificationTokens);
       return delivery;
     },
     run: (d) => dispatcher.dispatch(d, 'webhook'),

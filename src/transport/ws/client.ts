@@ -11,12 +11,14 @@ import { ReconnectBackoff } from './backoff.js';
 import type { ClientConfig } from './config.js';
 import { applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
 import type { Endpoint } from './endpoint.js';
-import { fetchEndpoint, redactUrl, resolveDomain } from './endpoint.js';
+import { ENDPOINT_PATH, fetchEndpoint, redactUrl, resolveDomain } from './endpoint.js';
 import { WSConnectError, WSOptionError } from './errors.js';
 import { FragmentAssembler } from './fragments.js';
 import type { Frame } from './frame.js';
 import { decodeFrame, encodeFrame, FrameMethod, headerValue } from './frame.js';
 import { openSocket } from './handshake.js';
+import type { HttpAgentLike, ProxyOption } from './proxy.js';
+import { ProxyAgents } from './proxy.js';
 import { Heartbeat } from './heartbeat.js';
 import { IntakeQueue } from './intake.js';
 import type { Listener, StateInfo, WSClientEvents, WSState } from './state.js';
@@ -54,6 +56,17 @@ export interface WSClientOptions {
   autoReconnect?: boolean | undefined;
   /** Offer permessage-deflate (default true; the server decides). */
   perMessageDeflate?: boolean | undefined;
+  /**
+   * A node:http Agent (e.g. `new HttpsProxyAgent(url)`) that carries both the endpoint request and
+   * the WebSocket upgrade. Not together with `proxy`.
+   */
+  agent?: HttpAgentLike | undefined;
+  /**
+   * Connect through an HTTP(S) proxy (CONNECT tunnels): `'env'` honours HTTPS_PROXY (wss:, https:)
+   * and HTTP_PROXY (ws:, http:), ALL_PROXY and NO_PROXY, read at each connect; or the proxy URL.
+   * Unset: direct connections, whatever the environment says.
+   */
+  proxy?: ProxyOption | undefined;
 }
 
 interface Connection {
@@ -69,7 +82,7 @@ interface Job {
   readonly messageId: string | undefined;
 }
 
-type ResolvedOptions = { [K in Exclude<keyof WSClientOptions, 'logger' | 'dispatcher'>]-?: Exclude<WSClientOptions[K], undefined> };
+type ResolvedOptions = { [K in Exclude<keyof WSClientOptions, 'logger' | 'dispatcher' | 'agent' | 'proxy'>]-?: Exclude<WSClientOptions[K], undefined> };
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -91,6 +104,7 @@ export class WSClient {
   private readonly assembler: FragmentAssembler;
   private readonly backoff: ReconnectBackoff;
   private readonly intake: IntakeQueue<Job>;
+  private readonly proxies: ProxyAgents;
   private current: ClientConfig = DEFAULT_CLIENT_CONFIG;
   private conn: Connection | undefined;
   private stopping = false;
@@ -125,6 +139,7 @@ export class WSClient {
       autoReconnect: options.autoReconnect ?? true,
       perMessageDeflate: options.perMessageDeflate ?? true,
     };
+    this.proxies = new ProxyAgents({ agent: options.agent, proxy: options.proxy });
     this.dispatcher = options.dispatcher;
     this.logger = options.logger ?? defaultLogger;
     this.stateEmitter = new StateEmitter(this.logger);
@@ -220,6 +235,7 @@ export class WSClient {
     const conn = this.conn;
     this.conn = undefined;
     if (conn) await this.closeSocket(conn);
+    this.proxies.destroy();
     this.setState('closed', {});
   }
 
@@ -326,11 +342,13 @@ export class WSClient {
         timeoutMs: this.opts.endpointTimeoutMs,
         config: this.current,
         signal: abort.signal,
+        agent: await this.proxies.agentFor(`${this.opts.domain}${ENDPOINT_PATH}`),
       });
+      const agent = await this.proxies.agentFor(endpoint.url);
       // close() while the endpoint request was pending: never open the socket.
       if (this.stopping) return;
       this.current = endpoint.config;
-      ws = await openSocket(endpoint, { perMessageDeflate: this.opts.perMessageDeflate, timeoutMs: this.opts.handshakeTimeoutMs, signal: abort.signal, logger: this.logger });
+      ws = await openSocket(endpoint, { perMessageDeflate: this.opts.perMessageDeflate, timeoutMs: this.opts.handshakeTimeoutMs, signal: abort.signal, logger: this.logger, agent });
     } finally {
       if (this.connectAbort === abort) this.connectAbort = undefined;
     }

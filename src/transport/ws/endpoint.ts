@@ -1,4 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { ClientConfig } from './config.js';
+import type { HttpAgentLike } from './proxy.js';
 import { applyServerConfig, DEFAULT_CLIENT_CONFIG } from './config.js';
 import { WSConnectError } from './errors.js';
 
@@ -54,6 +57,41 @@ export interface FetchEndpointOptions {
   config?: ClientConfig | undefined;
   /** Aborts the request (e.g. the client is closing). */
   signal?: AbortSignal | undefined;
+  /** The node:http Agent to send the request through (e.g. a proxy agent); a direct connection when unset. */
+  agent?: HttpAgentLike | undefined;
+}
+
+/** The most an endpoint answer may hold: it is a small JSON object. */
+const MAX_ENDPOINT_BODY_BYTES = 1024 * 1024;
+
+/**
+ * POSTs JSON with node:http(s) rather than fetch, so that an http.Agent (a proxy agent) can carry
+ * the request: fetch takes undici dispatchers, not agents, and the WebSocket upgrade needs an agent.
+ */
+function postJson(url: string, body: string, options: { headers: Record<string, string>; signal: AbortSignal; agent: HttpAgentLike | undefined }): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith('https:') ? https : http).request(url, {
+      method: 'POST',
+      headers: { ...options.headers, 'content-length': String(Buffer.byteLength(body)) },
+      signal: options.signal,
+      ...(options.agent ? { agent: options.agent as http.Agent } : {}),
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ENDPOINT_BODY_BYTES) {
+          response.destroy(new Error(`endpoint answer larger than ${MAX_ENDPOINT_BODY_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', reject);
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.on('error', (err) => reject(options.signal.aborted && options.signal.reason instanceof Error ? options.signal.reason : err));
+    request.end(body);
+  });
 }
 
 /** A signal that aborts when either does. */
@@ -76,24 +114,20 @@ function eitherSignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
  */
 export async function fetchEndpoint(options: FetchEndpointOptions): Promise<Endpoint> {
   const url = `${resolveDomain(options.domain)}${ENDPOINT_PATH}`;
-  let response: Response;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(url, {
-      method: 'POST',
+    response = await postJson(url, JSON.stringify({ AppID: options.appId, AppSecret: options.appSecret }), {
       headers: { 'content-type': 'application/json', locale: 'zh', 'user-agent': options.userAgent ?? 'lark-event-catalog' },
-      body: JSON.stringify({ AppID: options.appId, AppSecret: options.appSecret }),
       signal: eitherSignal(AbortSignal.timeout(options.timeoutMs ?? 15_000), options.signal),
+      agent: options.agent,
     });
   } catch (err) {
     throw new WSConnectError(`endpoint request failed: ${err instanceof Error ? err.message : String(err)}`, false, undefined, { cause: err });
   }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new WSConnectError(`endpoint answered HTTP ${response.status}`, false);
-  }
+  if (response.status < 200 || response.status > 299) throw new WSConnectError(`endpoint answered HTTP ${response.status}`, false);
   let body: unknown;
   try {
-    body = await response.json();
+    body = JSON.parse(response.text);
   } catch {
     throw new WSConnectError('endpoint answered a body that is not JSON', false);
   }

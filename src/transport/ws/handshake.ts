@@ -1,13 +1,17 @@
 import WebSocket from 'ws';
 import type { Logger } from '../../runtime/logger.js';
+import type { Agent } from 'node:http';
 import type { Endpoint } from './endpoint.js';
 import { WSConnectError } from './errors.js';
+import type { HttpAgentLike } from './proxy.js';
 
 export interface HandshakeOptions {
   readonly perMessageDeflate: boolean;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /** Carries the upgrade request (a proxy agent); a direct connection when unset. */
+  readonly agent?: HttpAgentLike | undefined;
 }
 
 /**
@@ -21,7 +25,11 @@ export function isFatalHandshake(status: string, authCode: string): boolean {
 /** Opens the WebSocket; rejects with a WSConnectError whose `fatal` says whether to retry. */
 export function openSocket(endpoint: Endpoint, options: HandshakeOptions): Promise<WebSocket> {
   return new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(endpoint.url, { perMessageDeflate: options.perMessageDeflate, handshakeTimeout: options.timeoutMs });
+    const ws = new WebSocket(endpoint.url, {
+      perMessageDeflate: options.perMessageDeflate,
+      handshakeTimeout: options.timeoutMs,
+      ...(options.agent ? { agent: options.agent as Agent } : {}),
+    });
     let settled = false;
     const settle = (err?: WSConnectError) => {
       if (settled) return;

@@ -1,5 +1,8 @@
 export { WSClient } from './client.js';
 export type { WSClientOptions, WSDispatcher } from './client.js';
+export type { HttpAgentLike, ProxyOption } from './proxy.js';
+export { WSManager, WSAppError } from './manager.js';
+export type { WSAppOptions, WSManagerEvents, WSManagerOptions } from './manager.js';
 export type { WSClientEvents, WSState, StateInfo } from './state.js';
 export { wsAnswer } from './answer.js';
 export type { WSAnswer } from './answer.js';

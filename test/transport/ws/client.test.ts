@@ -592,22 +592,30 @@ describe('WSClient: logs', () => {
     const emu = await emulator({ pingIntervalS: 0.05 });
     const log = captureLogger();
     const urls: string[] = [];
-    // Capture the URLs the endpoint hands out, to know what must not leak.
-    const originalFetch = globalThis.fetch;
-    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-      const res = await originalFetch(input, init);
-      const copy = res.clone();
-      const body = (await copy.json().catch(() => ({}))) as { data?: { URL?: string } };
-      if (body.data?.URL) urls.push(body.data.URL);
-      return res;
-    }) as typeof fetch;
-    onCleanup(() => {
-      globalThis.fetch = originalFetch;
+    // Capture the URLs the endpoint hands out, to know what must not leak: a relay in front of the
+    // emulator's endpoint records every answer (the client reaches it with node:http, not fetch).
+    const relay = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void (async () => {
+          const answer = await fetch(`${emu.url}${req.url ?? '/'}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
+          const text = await answer.text();
+          const body = JSON.parse(text) as { data?: { URL?: string } };
+          if (body.data?.URL) urls.push(body.data.URL);
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text);
+        })();
+      });
     });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => {
+      relay.closeAllConnections();
+      relay.close(() => resolve());
+    }));
     const d = dispatcher().register_p2_im_message_receive_v1(() => {
       throw new Error('handler failure');
     });
-    const c = client(emu, { logger: log, dispatcher: d, pingTimeoutMs: 100 });
+    const c = client(emu, { logger: log, dispatcher: d, pingTimeoutMs: 100, domain: `http://127.0.0.1:${(relay.address() as AddressInfo).port}` });
     await c.start();
     await emu.trigger('im.message.receive_v1', { retries: 0 });
     emu.dropConnections();
