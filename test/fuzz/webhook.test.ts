@@ -14,7 +14,7 @@ import { fuzzSeed } from './seed.js';
 
 const SEED = fuzzSeed(0x1a2b3c4d);
 const rand = seededRandom(SEED);
-/** Generated requests; about 85 % of them hostile. */
+/** Generated requests (more if needed to reach MIN_HOSTILE); about 82 % of them hostile. */
 const COUNT = 6_000;
 /** Hostile requests this suite must send: with test/fuzz/ws.test.ts's frames, over 10,000. */
 const MIN_HOSTILE = 5_000;
@@ -151,11 +151,13 @@ const valid = (): Case => {
   return { name: 'valid', request: signedReq(encryptBody(text, KEY)), expect: { status: 200 }, validId: id, plain: text };
 };
 
-function generate(count: number): Case[] {
+/** At least `count` requests, and more until `minHostile` of them are hostile (any seed). */
+function generate(count: number, minHostile: number): Case[] {
   const kinds = Object.values(bad);
   const cases: Case[] = [];
   const validSent: Case[] = [];
-  for (let i = 0; i < count; i++) {
+  let hostileCount = 6;
+  for (let i = 0; i < count || hostileCount < minHostile; i++) {
     const r = rand();
     if (r < 0.15) {
       const v = valid();
@@ -167,6 +169,7 @@ function generate(count: number): Case[] {
       cases.push({ name: 'retry', request: signedReq(encryptBody(earlier.plain!, KEY)), expect: { status: 200 }, validId: earlier.validId });
     } else {
       cases.push(pick(kinds)());
+      hostileCount++;
     }
   }
   for (let i = 0; i < 6; i++) cases.splice(int(cases.length), 0, deep());
@@ -186,8 +189,8 @@ describe('hostile input fuzz', () => {
   });
   afterAll(() => closeServer(server));
 
-  it(`survives ${COUNT} generated requests (seed 0x${SEED.toString(16)}), core and loopback`, { timeout: 120_000 }, async () => {
-    const cases = generate(COUNT);
+  it(`survives ${COUNT}+ generated requests, ${MIN_HOSTILE}+ hostile (seed 0x${SEED.toString(16)}), core and loopback`, { timeout: 120_000 }, async () => {
+    const cases = generate(COUNT, MIN_HOSTILE);
     const badCount = cases.filter((c) => !c.validId).length;
     console.log(`webhook fuzz: seed 0x${SEED.toString(16)} (set LARK_FUZZ_SEED to replay), ${cases.length} requests, ${badCount} hostile`);
     expect(badCount).toBeGreaterThanOrEqual(MIN_HOSTILE);

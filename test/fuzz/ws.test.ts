@@ -244,29 +244,35 @@ function split(text: string, who: { id: string; callback: boolean }, name: strin
 }
 
 /** The stream: hostile cases, valid deliveries whose fragments have hostile frames between them, redeliveries. */
-function generate(count: number): Case[] {
+/** At least `count` cases, and more until `minHostile` frames are hostile (any seed). */
+function generate(count: number, minHostile: number): Case[] {
   const kinds = Object.values(hostile);
   const cases: Case[] = [];
-  for (let i = 0; i < count; i++) {
+  let hostileFrames = 0;
+  for (let i = 0; i < count || hostileFrames < minHostile; i++) {
     const r = rand();
     if (r < 0.13) {
       const v = validCase(i);
       if (v.wire.length > 1) {
         // Garbage between the fragments of a valid delivery.
         const noise = kinds[int(kinds.length)]!();
-        cases.push({ ...v, wire: [v.wire[0]!, ...noise.wire, ...v.wire.slice(1)], hostileFrames: noise.hostileFrames });
-        if (noise.hostileMessageId) cases.push({ name: `${noise.name} (between fragments)`, wire: [], hostileMessageId: noise.hostileMessageId, hostileFrames: 0 });
+        push({ ...v, wire: [v.wire[0]!, ...noise.wire, ...v.wire.slice(1)], hostileFrames: noise.hostileFrames });
+        if (noise.hostileMessageId) push({ name: `${noise.name} (between fragments)`, wire: [], hostileMessageId: noise.hostileMessageId, hostileFrames: 0 });
       } else {
-        cases.push(v);
+        push(v);
       }
     } else if (r < 0.16) {
-      cases.push(redelivery(i) ?? validCase(i));
+      push(redelivery(i) ?? validCase(i));
     } else {
-      cases.push(pick(kinds)());
+      push(pick(kinds)());
     }
   }
   for (const make of Object.values(rare)) for (let i = 0; i < 4; i++) cases.splice(int(cases.length), 0, make());
   return cases;
+  function push(c: Case): void {
+    cases.push(c);
+    hostileFrames += c.hostileFrames;
+  }
 }
 
 /** The stand-in platform: endpoint discovery and one WebSocket server, on 127.0.0.1, port 0. */
@@ -369,8 +375,8 @@ describe('hostile frame fuzz (long connection)', () => {
     await platform.close();
   });
 
-  it(`survives ${COUNT} generated cases (seed 0x${SEED.toString(16)}) and WebSocket protocol breakers`, { timeout: 120_000 }, async () => {
-    const cases = generate(COUNT);
+  it(`survives ${COUNT}+ generated cases, ${MIN_HOSTILE}+ hostile frames (seed 0x${SEED.toString(16)}), and WebSocket protocol breakers`, { timeout: 120_000 }, async () => {
+    const cases = generate(COUNT, MIN_HOSTILE);
     const hostileFrames = cases.reduce((n, c) => n + c.hostileFrames, 0);
     const frames = cases.reduce((n, c) => n + c.wire.length, 0);
     console.log(`ws fuzz: seed 0x${SEED.toString(16)} (set LARK_FUZZ_SEED to replay), ${cases.length} cases, ${frames} frames, ${hostileFrames} hostile`);
