@@ -95,6 +95,8 @@ describe('lark-events serve under slowloris', () => {
       statuses.push((await deliver(server.url)).status);
       if (statuses.length > 10_000) throw new Error('the slow connections were never closed');
     }
+    const closedAfter = (kind: Slow['kind']) => slow.filter((s) => s.kind === kind).map((s) => s.closedAfter!);
+    console.log(`slowloris: ${slow.length} slow connections; ${statuses.length} valid deliveries answered while they were open; closed after ms (min–max): ${(['headers', 'body', 'idle'] as const).map((k) => `${k} ${Math.min(...closedAfter(k))}–${Math.max(...closedAfter(k))}`).join(', ')}`);
     // Deliveries were answered throughout: several during the attack, every one of them 200.
     expect(statuses.length).toBeGreaterThanOrEqual(5);
     expect(statuses.every((s) => s === 200), JSON.stringify(statuses)).toBe(true);

@@ -406,6 +406,7 @@ describe('hostile frame fuzz (long connection)', () => {
       const before = platform.connections.length;
       const victim = platform.current!;
       const closed = new Promise<void>((resolve) => victim.once('close', () => resolve()));
+      // Written under the ws library, on its net.Socket (`_socket`): ws itself never sends such frames.
       (victim as unknown as { _socket: { write(b: Buffer): void } })._socket.write(bytes);
       await closed;
       await waitFor(() => platform.connections.length > before && platform.current !== undefined && client.state === 'connected', 15_000, `a reconnect after ${name}`);
