@@ -145,6 +145,50 @@ describe('CLI: emulate, connect, trigger', () => {
     });
   });
 
+  it('connect --connect-timeout gives up when not connected in time: exit 1 naming the last failure', async () => {
+    // An endpoint that takes requests and never answers: without the flag, start() would wait for it.
+    const pending: http.ServerResponse[] = [];
+    const hanging = http.createServer((_req, res) => pending.push(res));
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    onCleanup(() => new Promise<void>((r) => {
+      hanging.closeAllConnections();
+      hanging.close(() => r());
+    }));
+    const run = async (domain: string, ms: string) => {
+      let exit: number | undefined;
+      const errs: string[] = [];
+      const p = program();
+      registerConnect(p, (c) => (exit = c), { stdout: () => undefined, stderr: (t) => errs.push(t), until: new Promise(() => undefined) });
+      const started = Date.now();
+      await p.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--domain', domain, '--connect-timeout', ms], { from: 'user' });
+      return { exit, errs: errs.join('\n'), elapsed: Date.now() - started };
+    };
+    const hung = await run(`http://127.0.0.1:${(hanging.address() as AddressInfo).port}`, '400');
+    expect(hung.exit).toBe(1);
+    expect(hung.errs).toContain('connect failed: not connected within 400 ms');
+    expect(hung.elapsed).toBeGreaterThanOrEqual(390);
+    expect(hung.elapsed).toBeLessThan(10_000);
+    expect(pending.length).toBeGreaterThanOrEqual(1);
+    expect(hung.errs).toContain('state failed');
+
+    // A port nobody listens on: attempts fail and are retried until the limit, whose error names the last one.
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const refused = await run(`http://127.0.0.1:${closedPort}`, '600');
+    expect(refused.exit).toBe(1);
+    expect(refused.errs).toMatch(/connect failed: not connected within 600 ms: .+/);
+    expect(refused.errs).not.toContain(APP_SECRET);
+
+    // A bad value is a usage error.
+    const q = program();
+    registerConnect(q, () => undefined, { stdout: () => undefined, stderr: () => undefined });
+    await expect(q.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--connect-timeout', '5s'], { from: 'user' })).rejects.toMatchObject({
+      message: expect.stringContaining('--connect-timeout must be a non-negative integer of milliseconds (0: keep retrying): 5s'),
+    });
+  });
+
   it('emulate takes the app credentials, Encrypt Key and Verification Token from the environment', async () => {
     const names = ['LARK_APP_ID', 'LARK_APP_SECRET', 'LARK_ENCRYPT_KEY', 'LARK_VERIFICATION_TOKEN'] as const;
     const saved = names.map((n) => process.env[n]);

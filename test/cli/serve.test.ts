@@ -1,5 +1,6 @@
 /** `lark-events serve`: in process through startServe, and as a real process through registerServe. */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -30,7 +31,31 @@ describe('lark-events serve', () => {
     const program = new Command('lark-events');
     registerServe(program);
     const serve = program.commands.find((c) => c.name() === 'serve')!;
-    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift', '--inbox', '--queue']);
+    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift', '--inbox', '--header-timeout', '--body-timeout', '--keep-alive-timeout', '--max-connections', '--queue']);
+  });
+
+  it('applies the documented server limits by default and refuses bad ones with a clear error', async () => {
+    const server = await startServe({ port: 0, verificationToken: TOKEN, out: new PassThrough(), err: new PassThrough() });
+    running.push(server);
+    const { headersTimeout, requestTimeout, keepAliveTimeout, maxConnections } = server.server;
+    expect({ headersTimeout, requestTimeout, keepAliveTimeout, maxConnections }).toEqual({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxConnections: 1_000 });
+    const off = await startServe({ port: 0, verificationToken: TOKEN, headersTimeoutMs: 0, requestTimeoutMs: 0, maxConnections: 0, out: new PassThrough(), err: new PassThrough() });
+    running.push(off);
+    expect([off.server.headersTimeout, off.server.requestTimeout, off.server.maxConnections]).toEqual([0, 0, Infinity]);
+    await expect(startServe({ port: 0, verificationToken: TOKEN, headersTimeoutMs: 40_000, requestTimeoutMs: 30_000 })).rejects.toThrow('headersTimeoutMs (40000) must not exceed requestTimeoutMs (30000)');
+    await expect(startServe({ port: 0, verificationToken: TOKEN, maxConnections: -1 })).rejects.toThrow('maxConnections must be a non-negative integer');
+
+    const parse = async (args: string[]) => {
+      const program = new Command('lark-events').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+      registerServe(program);
+      return program.parseAsync(['serve', '--port', '0', '--verification-token', TOKEN, ...args], { from: 'user' }).then(
+        () => 'ran',
+        (e: Error) => e.message,
+      );
+    };
+    expect(await parse(['--header-timeout', '10s'])).toContain('--header-timeout must be a non-negative integer (0 turns the limit off): 10s');
+    expect(await parse(['--max-connections', '-5'])).toContain('--max-connections must be a non-negative integer');
+    expect(await parse(['--header-timeout', '5000', '--body-timeout', '1000'])).toBe('--header-timeout (5000 ms) must not exceed --body-timeout (1000 ms)');
   });
 
   it('with drift on, reports the properties deliveries carry that the schemas do not know', async () => {
@@ -69,7 +94,7 @@ describe('lark-events serve', () => {
   it('runs as a process: --port 0, --encrypt-key, --handlers fixture answering card.action.trigger, closes on SIGTERM', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'test/cli/fixtures/serve-runner.ts'), 'serve', '--port', '0', '--path', '/lark', '--encrypt-key', KEY, '--verification-token', TOKEN, '--handlers', path.join(ROOT, 'test/cli/fixtures/handlers.ts')],
+      ['--import', 'tsx', path.join(ROOT, 'test/cli/fixtures/serve-runner.ts'), 'serve', '--port', '0', '--path', '/lark', '--encrypt-key', KEY, '--verification-token', TOKEN, '--handlers', path.join(ROOT, 'test/cli/fixtures/handlers.ts'), '--header-timeout', '1000', '--body-timeout', '3000'],
       { cwd: ROOT, stdio: 'pipe' },
     );
     children.push(child);
@@ -84,6 +109,25 @@ describe('lark-events serve', () => {
       });
       child.once('exit', (code) => reject(new Error(`serve exited ${String(code)}: ${stderr}`)));
     });
+
+    // --header-timeout / --body-timeout reach the server: a silent connection gets 408 after 1 s,
+    // one that never finishes its body after 3 s.
+    const port = Number(new URL(url).port);
+    const stalled = (head: string) =>
+      new Promise<{ after: number; received: string }>((resolve) => {
+        const opened = Date.now();
+        let received = '';
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+        socket.on('data', (c: Buffer) => (received += c.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve({ after: Date.now() - opened, received }));
+      });
+    const [silent, unfinished] = await Promise.all([stalled(''), stalled('POST /lark HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{')]);
+    expect(silent.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(silent.after).toBeGreaterThanOrEqual(950);
+    expect(silent.after).toBeLessThan(2_950);
+    expect(unfinished.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(unfinished.after).toBeGreaterThanOrEqual(2_950);
 
     const ch = await send(url, encryptBody(challenge('proc'), KEY));
     expect(ch.json).toEqual({ challenge: 'proc' });

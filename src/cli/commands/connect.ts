@@ -19,6 +19,12 @@ interface ConnectOptions extends InboxCliOptions {
   handlers?: string;
   verbose?: boolean;
   drift?: boolean;
+  connectTimeout?: number;
+}
+
+function parseConnectTimeout(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`--connect-timeout must be a non-negative integer of milliseconds (0: keep retrying): ${value}`);
+  return Number(value);
 }
 
 
@@ -31,6 +37,7 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
     .option('--app-secret <secret>', 'app secret (default $LARK_APP_SECRET)')
     .option('--domain <url>', 'feishu, lark, or a base URL such as an emulator\'s', 'feishu')
     .option('--handlers <module>', 'an ES module whose default export is an EventDispatcher (default: acknowledge everything)')
+    .option('--connect-timeout <ms>', 'exit 1 when not connected this long after starting, retries included (default 0: keep retrying)', parseConnectTimeout)
     .option('--verbose', 'log connection details to stderr')
     .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
     .option('--inbox <url>', 'answer events once queued in the durable inbox at this Redis URL; `lark-events work` runs them');
@@ -55,7 +62,7 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
           return result;
         },
       };
-      const client = new WSClient({ appId, appSecret, dispatcher, logger: stderrLogger(err, opts.verbose), ...(opts.domain ? { domain: opts.domain } : {}) });
+      const client = new WSClient({ appId, appSecret, dispatcher, logger: stderrLogger(err, opts.verbose), connectTimeoutMs: opts.connectTimeout, ...(opts.domain ? { domain: opts.domain } : {}) });
       client.on('state', (state, info) => err(`state ${state}${info.deviceId ? ` device_id=${info.deviceId}` : ''}${info.error ? `: ${info.error.message}` : ''}`));
       const stop = io.until ?? untilSignal();
       const failed = new Promise<Error>((resolve) => client.on('state', (state, info) => state === 'failed' && resolve(info.error ?? new Error('failed'))));

@@ -6,13 +6,15 @@ import { loadHandlersModule } from '../handlers-module.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
 import { webhookAnswer } from '../../transport/webhook/answer.js';
 import { createNodeHandler } from '../../transport/webhook/node-http.js';
+import type { ServerLimits } from '../../transport/webhook/server-limits.js';
+import { applyServerLimits, DEFAULT_SERVER_LIMITS, nodeServerOptions, resolveServerLimits } from '../../transport/webhook/server-limits.js';
 import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
 import { createWebhookHandler } from '../../transport/webhook/receiver.js';
 import { CliError } from '../io.js';
 import type { InboxCliOptions } from './work.js';
 import { addQueueOption, loadInboxModule } from './work.js';
 
-export interface ServeOptions extends InboxCliOptions {
+export interface ServeOptions extends InboxCliOptions, ServerLimits {
   port: number;
   /** Record properties the schemas do not know (default dispatcher) and print the report on close. */
   drift?: boolean;
@@ -53,6 +55,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const host = options.host ?? '127.0.0.1';
   const route = options.path ?? '/webhook/event';
   if (!route.startsWith('/')) throw new CliError(`--path must start with "/": ${route}`);
+  let limits: ServerLimits;
+  try {
+    limits = resolveServerLimits(options);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
   const dispatcher = await loadDispatcher(options.handlers, options.drift ?? false);
   const unverified = options.encryptKey === undefined && options.verificationToken === undefined;
   if (unverified) err.write('lark-events serve: no --encrypt-key or --verification-token: accepting unverified requests (local development only)\n');
@@ -69,7 +77,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       if (webhookAnswer(result).status < 300) out.write(deliveryLine(result) + '\n');
     },
   });
-  const server = http.createServer(createNodeHandler(handler));
+  const server = applyServerLimits(http.createServer(nodeServerOptions(limits), createNodeHandler(handler)), limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new CliError(`cannot listen on ${host}:${options.port}: ${e.code ?? e.message}`)));
     server.listen(options.port, host, () => resolve());
@@ -104,6 +112,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   return { server, url, close, closed, dispatcher };
 }
 
+/** A non-negative integer flag value (milliseconds or a count; 0 turns the limit off). */
+function parseLimit(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`${flag} must be a non-negative integer (0 turns the limit off): ${value}`);
+    return Number(value);
+  };
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new CliError(`--port must be an integer from 0 to 65535: ${value}`);
@@ -121,15 +137,21 @@ export function registerServe(program: Command): Command {
     .option('--verification-token <token>', "the app's Verification Token (checked on every body; default $LARK_VERIFICATION_TOKEN)")
     .option('--handlers <module>', 'module whose default export is the EventDispatcher to use (default: accept everything)')
     .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
-    .option('--inbox <url>', 'answer events once queued in the durable inbox at this Redis URL; `lark-events work` runs them');
+    .option('--inbox <url>', 'answer events once queued in the durable inbox at this Redis URL; `lark-events work` runs them')
+    .option('--header-timeout <ms>', 'close a connection whose request line and headers have not arrived after this long (0: off)', parseLimit('--header-timeout'), DEFAULT_SERVER_LIMITS.headersTimeoutMs)
+    .option('--body-timeout <ms>', 'close a connection whose whole request, headers and body, has not arrived after this long (0: off)', parseLimit('--body-timeout'), DEFAULT_SERVER_LIMITS.requestTimeoutMs)
+    .option('--keep-alive-timeout <ms>', 'close an idle keep-alive connection after this long (0: off)', parseLimit('--keep-alive-timeout'), DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs)
+    .option('--max-connections <n>', 'connections open at once; further ones are closed on arrival (0: no cap)', parseLimit('--max-connections'), DEFAULT_SERVER_LIMITS.maxConnections);
   return addQueueOption(command)
-    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean; inbox?: string; queue?: string }) => {
+    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean; inbox?: string; queue?: string; headerTimeout: number; bodyTimeout: number; keepAliveTimeout: number; maxConnections: number }) => {
       // Secrets from the environment keep them out of `ps` and shell history.
       const encryptKey = opts.encryptKey ?? process.env.LARK_ENCRYPT_KEY;
       const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;
       if (encryptKey === '') throw new CliError('--encrypt-key (or $LARK_ENCRYPT_KEY) must not be empty');
       if (verificationToken === '') throw new CliError('--verification-token (or $LARK_VERIFICATION_TOKEN) must not be empty');
-      const running = await startServe({ ...opts, encryptKey, verificationToken });
+      const { headerTimeout, bodyTimeout, keepAliveTimeout, ...rest } = opts;
+      if (bodyTimeout > 0 && headerTimeout > bodyTimeout) throw new CliError(`--header-timeout (${headerTimeout} ms) must not exceed --body-timeout (${bodyTimeout} ms)`);
+      const running = await startServe({ ...rest, encryptKey, verificationToken, headersTimeoutMs: headerTimeout, requestTimeoutMs: bodyTimeout, keepAliveTimeoutMs: keepAliveTimeout });
       await running.closed;
       if (opts.drift) process.stderr.write(driftText(running.dispatcher));
     });

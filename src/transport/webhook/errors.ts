@@ -44,3 +44,13 @@ export class PayloadTooLargeError extends WebhookError {
     super(`body larger than ${limit} bytes`, 413, { limit });
   }
 }
+
+/** An invalid server limit (`ServerLimits`); `option` names it. */
+export class ServerLimitError extends LarkEventError {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -13,7 +13,9 @@ export type { RotatingSecret, SignatureAlgorithm, SignatureHeaders, VerifyOption
 export { DEFAULT_MAX_BODY_BYTES, readRawBody, readWebBody } from './raw-body.js';
 export { DEFAULT_TIMEOUT_MS } from './timing.js';
 export type { DeliveryInfo, ErrorHook } from './timing.js';
-export { WebhookError, DecryptError, SignatureError, TokenMismatchError, PayloadTooLargeError } from './errors.js';
+export { WebhookError, DecryptError, SignatureError, TokenMismatchError, PayloadTooLargeError, ServerLimitError } from './errors.js';
+export { applyServerLimits, DEFAULT_SERVER_LIMITS, nodeServerOptions, resolveServerLimits } from './server-limits.js';
+export type { NodeServerLike, NodeServerOptions, ServerLimits } from './server-limits.js';
 export { RedisIdempotencyStore } from './idempotency-redis.js';
 export type { RedisClientLike, RedisStoreOptions, RedisStoreStats } from './idempotency-redis.js';
 export { createWebHandler } from './web.js';

@@ -48,6 +48,11 @@ export interface WSClientOptions {
   handshakeTimeoutMs?: number | undefined;
   /** Endpoint request timeout (default 15 s). */
   endpointTimeoutMs?: number | undefined;
+  /**
+   * `start()` rejects (and the state turns `failed`) when the first connection is not up this long
+   * after `start()`, retries included; 0 keeps retrying as the server's ReconnectCount allows (default 0).
+   */
+  connectTimeoutMs?: number | undefined;
   /** Incomplete split messages are dropped after this long (default 10 s). */
   fragmentTtlMs?: number | undefined;
   /** First backoff step after a failed reconnect, doubled up to ReconnectInterval (default 1 s). */
@@ -111,6 +116,9 @@ export class WSClient {
   private intakeClosed = false;
   private startPromise: Promise<void> | undefined;
   private startWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
+  /** The last failed attempt's error, named when connectTimeoutMs runs out. */
+  private lastConnectError: Error | undefined;
   private closePromise: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -125,6 +133,8 @@ export class WSClient {
     if (!options.dispatcher || typeof options.dispatcher.dispatch !== 'function') throw new WSOptionError('dispatcher', 'WSClient: dispatcher with a dispatch() method is required');
     const maxConcurrency = options.maxConcurrency ?? 32;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new WSOptionError('maxConcurrency', 'WSClient: maxConcurrency must be a positive integer');
+    const connectTimeoutMs = options.connectTimeoutMs ?? 0;
+    if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs < 0) throw new WSOptionError('connectTimeoutMs', 'WSClient: connectTimeoutMs must be a non-negative number of milliseconds');
     this.opts = {
       appId: options.appId,
       appSecret: options.appSecret,
@@ -134,6 +144,7 @@ export class WSClient {
       closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       endpointTimeoutMs: options.endpointTimeoutMs ?? 15_000,
+      connectTimeoutMs,
       fragmentTtlMs: options.fragmentTtlMs ?? 10_000,
       reconnectBaseMs: options.reconnectBaseMs ?? 1_000,
       autoReconnect: options.autoReconnect ?? true,
@@ -189,6 +200,16 @@ export class WSClient {
     this.startPromise = new Promise<void>((resolve, reject) => {
       this.startWaiter = { resolve, reject };
     });
+    const limit = this.opts.connectTimeoutMs;
+    if (limit > 0) {
+      this.startTimer = setTimeout(() => {
+        if (!this.startWaiter) return;
+        this.connectAbort?.abort();
+        const last = this.lastConnectError;
+        this.fail(new WSConnectError(`not connected within ${limit} ms${last ? `: ${last.message}` : ''}`, true, undefined, last ? { cause: last } : undefined));
+        this.wake?.();
+      }, limit);
+    }
     this.setState('connecting', {});
     this.sweepTimer = setInterval(() => this.assembler.sweep(), Math.max(250, Math.floor(this.opts.fragmentTtlMs / 2)));
     this.sweepTimer.unref();
@@ -214,6 +235,7 @@ export class WSClient {
     if (this.startWaiter) {
       this.startWaiter.reject(new WSConnectError('WSClient: closed before connecting', true));
       this.startWaiter = undefined;
+      clearTimeout(this.startTimer);
     }
     if (wasStarted) this.setState('closing', {});
     if (this.pending > 0) {
@@ -270,6 +292,7 @@ export class WSClient {
     if (this.startWaiter) {
       this.startWaiter.reject(error);
       this.startWaiter = undefined;
+      clearTimeout(this.startTimer);
     }
   }
 
@@ -324,6 +347,7 @@ export class WSClient {
           return;
         }
         lastError = error;
+        this.lastConnectError = error;
         this.logger.warn(`ws: connect failed: ${error.message}`);
       }
     }
@@ -374,6 +398,7 @@ export class WSClient {
     if (this.startWaiter) {
       this.startWaiter.resolve();
       this.startWaiter = undefined;
+      clearTimeout(this.startTimer);
     }
   }
 

@@ -38,6 +38,7 @@ describe('WSClient: options', () => {
       ['appSecret', { appSecret: undefined }],
       ['dispatcher', { dispatcher: {} }],
       ['maxConcurrency', { maxConcurrency: 0 }],
+      ['connectTimeoutMs', { connectTimeoutMs: -1 }],
     ];
     for (const [option, override] of cases) {
       let error: unknown;
@@ -96,6 +97,30 @@ describe('WSClient: connecting', () => {
       expect(emu.stats().endpointRequests).toBe(1);
       expect(c.state).toBe('failed');
     }
+  });
+
+  it('connectTimeoutMs: start() rejects (state failed) when not connected in time, naming the last failure; a connection in time is kept', async () => {
+    const emu = await emulator();
+    emu.failEndpoint(1, 1_000_000);
+    const c = client(emu, { connectTimeoutMs: 300 });
+    const started = Date.now();
+    const error: unknown = await c.start().catch((err: unknown) => err);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(error).toBeInstanceOf(WSConnectError);
+    expect(error).toMatchObject({ fatal: true, message: expect.stringMatching(/^not connected within 300 ms: .*code 1\b/) });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    expect(c.states).toEqual(['connecting', 'failed']);
+    const requests = emu.stats().endpointRequests;
+    expect(requests).toBeGreaterThan(1);
+    await sleep(100);
+    expect(emu.stats().endpointRequests, 'no attempt after giving up').toBe(requests);
+
+    const ok = await emulator();
+    const d = client(ok, { connectTimeoutMs: 200 });
+    await d.start();
+    await sleep(400);
+    expect(d.state).toBe('connected');
+    expect(d.states).toEqual(['connecting', 'connected']);
   });
 
   it('retries HTTP errors and network failures of the endpoint', async () => {
