@@ -1,5 +1,5 @@
 export { WSClient } from './client.js';
-export type { WSClientOptions, WSDispatcher } from './client.js';
+export type { IntakeStats, WSClientOptions, WSDispatcher } from './client.js';
 export type { WSClientEvents, WSState, StateInfo } from './state.js';
 export { wsAnswer } from './answer.js';
 export type { WSAnswer } from './answer.js';
