@@ -109,6 +109,19 @@ describe('IntakeQueue', () => {
     expect(h.started).toEqual(['a#1', 'f#1', 'f#2', 'a#3']);
   });
 
+  it('also remembers answers past half the deadline (the platform\'s clock started earlier), but not prompt ones', async () => {
+    const h = harness();
+    h.q.push({ id: 'slow', push: 'slow#1' });
+    h.q.push({ id: 'fast', push: 'fast#1' });
+    h.clock.now = 1_000;
+    await h.done('fast#1');
+    h.clock.now = 2_000;
+    await h.done('slow#1');
+    expect(h.q.stats().late).toBe(0);
+    expect(h.q.push({ id: 'slow', push: 'slow#2' })).toBe('coalesced');
+    expect(h.q.push({ id: 'fast', push: 'fast#2' })).toBe('started');
+  });
+
   it('remembers the answer when it could not be sent (connection gone), even on time', async () => {
     const h = harness();
     h.q.push({ id: 'a', push: 'a#1' });
