@@ -46,7 +46,10 @@ export interface WSClientOptions {
    * code 500 at once, so that the platform retries it later (long-connection.md §5).
    */
   maxQueue?: number | undefined;
-  /** The platform's answer deadline (default 3 000 ms, long-connection.md §5): later answers are remembered for the redelivery. */
+  /**
+   * The platform's answer deadline (default 3 000 ms, long-connection.md §5). Answers sent past half
+   * of it are remembered for a few minutes, so that the platform's redelivery is answered at once.
+   */
   answerDeadlineMs?: number | undefined;
   /**
    * Also answer code 500 at once when a delivery's answer is estimated to miss `answerDeadlineMs`
