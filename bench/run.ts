@@ -11,9 +11,14 @@ import { runValidationBench } from './validation.js';
 import { runWebhookBench } from './webhook.js';
 import { runWsBench } from './ws.js';
 import { runHttpBench } from './http.js';
+import { formatWsBurst, runWsBurst, WS_BURST_SCENARIOS } from './ws-burst.js';
 
 if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'http') {
   await runHttpBench({ print: true });
+  process.exit(0);
+}
+if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'ws-burst') {
+  process.stdout.write(`${formatWsBurst(await runWsBurst())}\n`);
   process.exit(0);
 }
 
@@ -34,6 +39,8 @@ step('consumer type-check');
 const typecheck = runTypecheckBench(root, quick ? 1 : 3);
 step('long connection');
 const ws = await runWsBench(quick ? { events: 1000, rounds: 2, warmup: 200 } : {});
+step('long-connection burst');
+const wsBurst = await runWsBurst(quick ? { scenarios: WS_BURST_SCENARIOS.slice(0, 1) } : {});
 step('regeneration');
 const regenerate = runRegenerateBench(root, quick ? 1 : 3);
 
@@ -42,7 +49,7 @@ const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
   officialSdk: (JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@larksuiteoapi/node-sdk/package.json'), 'utf8')) as { version: string }).version,
-  webhook, http, validation, coldStart, typecheck, ws, regenerate,
+  webhook, http, validation, coldStart, typecheck, ws, wsBurst, regenerate,
   seconds: Math.round((performance.now() - started) / 1000),
 };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -87,5 +94,6 @@ row(`full regeneration of ${regenerate.events} events (ms)`, regenerate.ms, '', 
 lines.push('', 'validation cost, ten largest schemas (µs per event, default / strict):', '');
 lines.push('| event type | schema bytes | payload bytes | default µs | strict µs |', '| --- | ---: | ---: | ---: | ---: |');
 for (const v of validation) row(v.eventType, v.schemaBytes, v.payloadBytes, v.nsDefault / 1000, v.nsStrict / 1000);
+lines.push('', formatWsBurst(wsBurst));
 lines.push('', `written to bench/results.json in ${results.seconds} s`);
 process.stdout.write(lines.join('\n') + '\n');

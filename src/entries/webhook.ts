@@ -7,10 +7,10 @@ export {
   WebhookError, DecryptError, SignatureError, TokenMismatchError, PayloadTooLargeError, ServerLimitError,
   applyServerLimits, nodeServerOptions, resolveServerLimits, DEFAULT_SERVER_LIMITS,
   DEFAULT_TIMESTAMP_TOLERANCE_MS, DEFAULT_MAX_BODY_BYTES as DEFAULT_WEBHOOK_MAX_BODY_BYTES,
-  DEFAULT_TIMEOUT_MS as DEFAULT_WEBHOOK_TIMEOUT_MS, DEFAULT_MAX_JSON_DEPTH as DEFAULT_WEBHOOK_MAX_JSON_DEPTH,
+  DEFAULT_TIMEOUT_MS as DEFAULT_WEBHOOK_TIMEOUT_MS, DEFAULT_WEBHOOK_MAX_CONCURRENCY, DEFAULT_MAX_JSON_DEPTH as DEFAULT_WEBHOOK_MAX_JSON_DEPTH,
 } from '../transport/webhook/index.js';
 export type {
-  WebhookAnswer, WebhookDispatcher, WebhookHandler, WebhookOptions, WebhookTarget, WebhookRequest, WebhookResponse, HeadersLike, ParsedBody,
+  WebhookAnswer, WebhookDispatcher, WebhookHandler, WebhookStats, WebhookOptions, WebhookTarget, WebhookRequest, WebhookResponse, HeadersLike, ParsedBody,
   LegacyCardAction, LegacyCardActionHandler, LegacyCardOptions, LegacyCardResponse, DeliveryInfo, ErrorHook,
   SignatureAlgorithm, SignatureHeaders, VerifyOptions, RedisClientLike, RedisStoreOptions, RedisStoreStats, WebRequestHandler, NodeRequestHandler,
   ExpressLikeRequest, ExpressMiddleware, KoaLikeContext, KoaMiddleware, FastifyWebhookOptions, FastifyLike, NodeRequestLike, NodeResponseLike,

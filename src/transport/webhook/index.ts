@@ -12,6 +12,8 @@ export { computeSignature, DEFAULT_TIMESTAMP_TOLERANCE_MS, signRequest, verifySi
 export type { RotatingSecret, SignatureAlgorithm, SignatureHeaders, VerifyOptions } from './signature.js';
 export { DEFAULT_MAX_BODY_BYTES, readRawBody, readWebBody } from './raw-body.js';
 export { DEFAULT_TIMEOUT_MS } from './timing.js';
+export { DEFAULT_WEBHOOK_MAX_CONCURRENCY } from './concurrency.js';
+export type { WebhookStats } from './concurrency.js';
 export type { DeliveryInfo, ErrorHook } from './timing.js';
 export { WebhookError, DecryptError, SignatureError, TokenMismatchError, PayloadTooLargeError, ServerLimitError } from './errors.js';
 export { applyServerLimits, DEFAULT_SERVER_LIMITS, nodeServerOptions, resolveServerLimits } from './server-limits.js';

@@ -5,6 +5,7 @@ import { LarkEventError, MalformedBodyError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { WebhookAnswer } from './answer.js';
 import { webhookAnswer } from './answer.js';
+import type { ConcurrencyLimit, WebhookStats } from './concurrency.js';
 import { PayloadTooLargeError, WebhookError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './raw-body.js';
 import type { ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
@@ -31,6 +32,8 @@ export interface WebhookHandler {
   precheck(request: Omit<WebhookRequest, 'body'>): WebhookResponse | undefined;
   /** Resolves when handlers still running after their answer (ack-first, timed out) have finished. */
   drain(): Promise<void>;
+  /** Handlers running now and their peak, and requests refused with 503 by `maxConcurrency` (receivers made here have it). */
+  stats?(): WebhookStats;
   /** The body limit adapters enforce while reading. */
   readonly maxBodyBytes: number;
   /** The configured path, if any. */
@@ -186,14 +189,20 @@ export interface PipelineOptions {
   readonly gate: Gate;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** Bounds the handlers running at once, answered or not (challenges are exempt). */
+  readonly concurrency?: ConcurrencyLimit | undefined;
 }
 
-export function createPipeline<D>({ gate, scheduler, logger }: PipelineOptions, steps: PipelineSteps<D>): WebhookHandler {
+export function createPipeline<D>({ gate, scheduler, logger, concurrency }: PipelineOptions, steps: PipelineSteps<D>): WebhookHandler & { stats(): WebhookStats } {
   const answerOf = steps.answer ?? webhookAnswer;
   async function handle(request: WebhookRequest): Promise<WebhookResponse> {
     checkRequest(gate, request);
     const delivery = steps.verify(request);
-    const timed = await scheduler.run(() => steps.run(delivery), steps.info(delivery), steps.ackFirst?.(delivery) ?? false);
+    const info = steps.info(delivery);
+    const limit = info.kind === 'challenge' ? undefined : concurrency;
+    if (limit !== undefined && !limit.tryAcquire()) return limit.busy();
+    const run = limit === undefined ? () => steps.run(delivery) : () => limit.hold(() => steps.run(delivery));
+    const timed = await scheduler.run(run, info, steps.ackFirst?.(delivery) ?? false);
     if (timed.state === 'acked') return jsonResponse(200, {});
     if (timed.state === 'timeout') return jsonResponse(503, { error: 'handler timed out', timeoutMs: timed.timeoutMs });
     const answer = answerOf(timed.result);
@@ -203,6 +212,7 @@ export function createPipeline<D>({ gate, scheduler, logger }: PipelineOptions, 
     maxBodyBytes: gate.maxBodyBytes,
     path: gate.path,
     drain: () => scheduler.drain(),
+    stats: () => concurrency?.stats() ?? { running: 0, peakRunning: 0, refused: 0 },
     precheck: (request) => precheck(gate, request),
     async handle(request) {
       try {

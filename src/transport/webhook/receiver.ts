@@ -11,6 +11,8 @@ import type { RotatingSecret } from './signature.js';
 import { DEFAULT_TIMESTAMP_TOLERANCE_MS, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
+import { ConcurrencyLimit } from './concurrency.js';
+import type { WebhookStats } from './concurrency.js';
 
 export { DEFAULT_MAX_JSON_DEPTH } from '../../runtime/delivery.js';
 export type { WebhookHandler } from './pipeline.js';
@@ -39,6 +41,12 @@ export interface WebhookOptions {
   ackFirst?: boolean | undefined;
   /** Answer 503 when the handler has not finished after this long (it keeps running), or `false`. Default 2500 ms. */
   timeoutMs?: number | false | undefined;
+  /**
+   * Handlers running at once, counting those still running after their answer (`ackFirst`, or
+   * the 503 at `timeoutMs`); a delivery beyond it is answered 503 with Retry-After at once, so
+   * that the platform retries later. `false`: no limit. Default 100.
+   */
+  maxConcurrency?: number | false | undefined;
   /** Handler failures, invalid callback responses, and anything failing after the answer was sent. */
   onError?: ErrorHook | undefined;
   /** Called once per dispatched delivery (challenges included) with its outcome. */
@@ -65,7 +73,7 @@ function checkToken(delivery: Delivery, expected: readonly string[]): void {
  * signature over the raw bytes when an Encrypt Key is set (challenges come unsigned), decryption,
  * the Verification Token. Run: the dispatcher. Nothing is dispatched when any check fails.
  */
-export function createWebhookHandler(dispatcher: WebhookDispatcher, options: WebhookOptions = {}): WebhookHandler {
+export function createWebhookHandler(dispatcher: WebhookDispatcher, options: WebhookOptions = {}): WebhookHandler & { stats(): WebhookStats } {
   const gate = resolveGate(options);
   const logger = options.logger ?? defaultLogger;
   if (options.encryptKey === '') throw new LarkEventError('encryptKey is empty: leave it undefined when the app has no Encrypt Key');
@@ -89,7 +97,7 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
   }) : []);
   const ackFirst = options.ackFirst ?? false;
 
-  return createPipeline<Delivery>({ gate, scheduler, logger }, {
+  return createPipeline<Delivery>({ gate, scheduler, logger, concurrency: new ConcurrencyLimit(options.maxConcurrency) }, {
     verify(request) {
       const headers = signatureHeaders(request);
       const signed = signature !== undefined && hasSignatureHeaders(headers);

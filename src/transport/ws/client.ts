@@ -20,11 +20,14 @@ import { openSocket } from './handshake.js';
 import type { HttpAgentLike, ProxyOption } from './proxy.js';
 import { ProxyAgents } from './proxy.js';
 import { Heartbeat } from './heartbeat.js';
-import { IntakeQueue } from './intake.js';
+import { candidateDeliveryKey, deliveryKey } from './delivery-key.js';
+import type { IntakeStats } from './intake.js';
+import { DEFAULT_ANSWER_DEADLINE_MS, DEFAULT_MAX_QUEUE, IntakeQueue } from './intake.js';
 import type { Listener, StateInfo, WSClientEvents, WSState } from './state.js';
 import { StateEmitter } from './state.js';
 
 export type { StateInfo, WSClientEvents, WSState } from './state.js';
+export type { IntakeStats } from './intake.js';
 
 /** What the client needs from a dispatcher: the root `EventDispatcher`, a domain one, or a wrapper. */
 export interface WSDispatcher {
@@ -40,6 +43,22 @@ export interface WSClientOptions {
   logger?: Logger | undefined;
   /** Handlers running at once; further deliveries wait in a queue (default 32). */
   maxConcurrency?: number | undefined;
+  /**
+   * Deliveries that may wait for a handler slot (default 10 000); beyond it a delivery is answered
+   * code 500 at once, so that the platform retries it later (long-connection.md §5).
+   */
+  maxQueue?: number | undefined;
+  /**
+   * The platform's answer deadline (default 3 000 ms, long-connection.md §5). Answers sent past half
+   * of it are remembered for a few minutes, so that the platform's redelivery is answered at once.
+   */
+  answerDeadlineMs?: number | undefined;
+  /**
+   * Also answer code 500 at once when a delivery's answer is estimated to miss `answerDeadlineMs`
+   * (queue length ÷ maxConcurrency × the average handler time). Default false: such a delivery
+   * still runs, once, and its redelivery gets the remembered answer (see intake.ts for why).
+   */
+  refuseLate?: boolean | undefined;
   /** Reconnect when nothing (pong or data) arrives this long after a ping; 0 disables (default 10 s). */
   pingTimeoutMs?: number | undefined;
   /** How long `close()` waits for running handlers and their answers (default 10 s). */
@@ -87,6 +106,9 @@ interface Job {
   readonly messageId: string | undefined;
 }
 
+/** The answer a refused delivery gets: the platform retries it later (long-connection.md §5). */
+const RETRY_LATER = FAILED_PAYLOAD;
+
 type ResolvedOptions = { [K in Exclude<keyof WSClientOptions, 'logger' | 'dispatcher' | 'agent' | 'proxy'>]-?: Exclude<WSClientOptions[K], undefined> };
 
 function errorMessage(err: unknown): string {
@@ -108,7 +130,7 @@ export class WSClient {
   private readonly stateEmitter: StateEmitter;
   private readonly assembler: FragmentAssembler;
   private readonly backoff: ReconnectBackoff;
-  private readonly intake: IntakeQueue<Job>;
+  private readonly intake: IntakeQueue<Job, Uint8Array>;
   private readonly proxies: ProxyAgents;
   private current: ClientConfig = DEFAULT_CLIENT_CONFIG;
   private conn: Connection | undefined;
@@ -135,11 +157,18 @@ export class WSClient {
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new WSOptionError('maxConcurrency', 'WSClient: maxConcurrency must be a positive integer');
     const connectTimeoutMs = options.connectTimeoutMs ?? 0;
     if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs < 0) throw new WSOptionError('connectTimeoutMs', 'WSClient: connectTimeoutMs must be a non-negative number of milliseconds');
+    const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+    if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new WSOptionError('maxQueue', 'WSClient: maxQueue must be a non-negative integer');
+    const answerDeadlineMs = options.answerDeadlineMs ?? DEFAULT_ANSWER_DEADLINE_MS;
+    if (!(answerDeadlineMs > 0) || !Number.isFinite(answerDeadlineMs)) throw new WSOptionError('answerDeadlineMs', 'WSClient: answerDeadlineMs must be a positive number of milliseconds');
     this.opts = {
       appId: options.appId,
       appSecret: options.appSecret,
       domain: resolveDomain(options.domain),
       maxConcurrency,
+      maxQueue,
+      answerDeadlineMs,
+      refuseLate: options.refuseLate ?? false,
       pingTimeoutMs: options.pingTimeoutMs ?? 10_000,
       closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
@@ -156,7 +185,18 @@ export class WSClient {
     this.stateEmitter = new StateEmitter(this.logger);
     this.assembler = new FragmentAssembler({ ttlMs: this.opts.fragmentTtlMs });
     this.backoff = new ReconnectBackoff({ baseMs: this.opts.reconnectBaseMs });
-    this.intake = new IntakeQueue<Job>(maxConcurrency, (job) => this.handle(job));
+    this.intake = new IntakeQueue<Job, Uint8Array>({
+      maxConcurrency,
+      maxQueue,
+      deadlineMs: answerDeadlineMs,
+      refuseLate: this.opts.refuseLate,
+      run: (job) => this.handle(job),
+      send: (job, payload, receivedAt) => this.sendAnswer(job, payload, receivedAt),
+      refusal: RETRY_LATER,
+      replayable: (payload) => payload !== FAILED_PAYLOAD,
+      candidateKey: (job) => candidateDeliveryKey(job.payload),
+      confirmedKey: (job) => deliveryKey(job.payload),
+    });
   }
 
   on<K extends keyof WSClientEvents>(event: K, listener: Listener<K>): this {
@@ -191,6 +231,11 @@ export class WSClient {
   /** Deliveries being handled or waiting for a handler slot. */
   get pending(): number {
     return this.intake.pending;
+  }
+
+  /** The intake's counters: queued and running now, the queue's peak, coalesced copies, refusals, late answers. */
+  stats(): IntakeStats {
+    return this.intake.stats();
   }
 
   /** Connects; resolves once connected, rejects on a fatal error or when retries run out. */
@@ -451,7 +496,8 @@ export class WSClient {
       return;
     }
     if (result.status === 'partial') return;
-    this.intake.push({ conn, frame: result.frame, payload: result.payload, messageId });
+    const admission = this.intake.push({ conn, frame: result.frame, payload: result.payload, messageId });
+    if (admission === 'refused') this.logger.warn('ws: intake full, answered code 500 (the platform retries later)', { message_id: messageId });
   }
 
   private onPong(conn: Connection, frame: Frame): void {
@@ -462,29 +508,29 @@ export class WSClient {
     if (update.config.pingIntervalMs !== previousInterval && this.conn === conn) conn.heartbeat.schedule();
   }
 
-  /** Dispatches one delivery and sends its answer (answer.ts) on the connection it came from. */
-  private async handle(job: Job): Promise<void> {
-    const started = performance.now();
-    let payload: Uint8Array = FAILED_PAYLOAD;
+  /** Dispatches one delivery; resolves with its answer payload (the intake sends it, to copies too). */
+  private async handle(job: Job): Promise<Uint8Array> {
     try {
       const outcome = await this.dispatcher.dispatch(job.payload, 'ws');
       const answer = wsAnswer(outcome);
-      payload = encodeWSAnswer(answer);
       if (answer.code !== 200) this.logger.warn(`ws: delivery not handled (${outcome.status}), answering 500`, { message_id: job.messageId, event_type: outcome.eventType, id: outcome.id });
+      return encodeWSAnswer(answer);
     } catch (err) {
       this.logger.error(`ws: dispatch threw, answering 500: ${errorMessage(err)}`, { message_id: job.messageId });
+      return FAILED_PAYLOAD;
     }
-    const bizRt = performance.now() - started;
+  }
+
+  /** Sends an answer on the connection the frame came from (biz_rt: since the frame arrived); false when that connection is gone. */
+  private sendAnswer(job: Job, payload: Uint8Array, receivedAt: number): boolean {
     const ws = job.conn.ws;
     if (ws.readyState !== WebSocket.OPEN) {
       this.logger.debug('ws: connection gone, answer dropped (the platform redelivers)', { message_id: job.messageId });
-      return;
+      return false;
     }
-    await new Promise<void>((resolve) => {
-      ws.send(encodeFrame(answerFrame(job.frame, payload, bizRt)), (err) => {
-        if (err) this.logger.debug(`ws: answer not sent: ${err.message}`, { message_id: job.messageId });
-        resolve();
-      });
+    ws.send(encodeFrame(answerFrame(job.frame, payload, performance.now() - receivedAt)), (err) => {
+      if (err) this.logger.debug(`ws: answer not sent: ${err.message}`, { message_id: job.messageId });
     });
+    return true;
   }
 }

@@ -1,5 +1,5 @@
 export { WSClient } from './client.js';
-export type { WSClientOptions, WSDispatcher } from './client.js';
+export type { IntakeStats, WSClientOptions, WSDispatcher } from './client.js';
 export type { HttpAgentLike, ProxyOption } from './proxy.js';
 export { WSManager, WSAppError } from './manager.js';
 export type { WSAppOptions, WSManagerEvents, WSManagerOptions } from './manager.js';

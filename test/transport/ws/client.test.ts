@@ -39,6 +39,10 @@ describe('WSClient: options', () => {
       ['dispatcher', { dispatcher: {} }],
       ['maxConcurrency', { maxConcurrency: 0 }],
       ['connectTimeoutMs', { connectTimeoutMs: -1 }],
+      ['maxQueue', { maxQueue: -1 }],
+      ['maxQueue', { maxQueue: 1.5 }],
+      ['answerDeadlineMs', { answerDeadlineMs: 0 }],
+      ['answerDeadlineMs', { answerDeadlineMs: Number.NaN }],
     ];
     for (const [option, override] of cases) {
       let error: unknown;
@@ -498,6 +502,68 @@ describe('WSClient: deliveries', () => {
     expect(results.every((r) => r.code === 200)).toBe(true);
     expect(peak).toBe(3);
     expect(done).toBe(10);
+  });
+});
+
+describe('WSClient: bounds', () => {
+  /** One push of an event: a frame with its own message_id (a redelivery gets a new one), the event id inside. */
+  function push(emu: Awaited<ReturnType<typeof emulator>>, messageId: string, eventId: string): Frame[] {
+    const event = loadExample('im.message.receive_v1') as { header: { event_id: string } };
+    event.header.event_id = eventId;
+    const payload = enc.encode(JSON.stringify(event));
+    return frames('event', messageId, payload, [['1', '0', 0, payload.length]], emu.serviceId);
+  }
+
+  it('coalesces a redelivered copy of a running event: the handler runs once, the copy gets its answer', async () => {
+    const emu = await emulator();
+    const gate = deferred();
+    const runs: string[] = [];
+    const d = dispatcher().register_p2_im_message_receive_v1(async (e) => {
+      runs.push(e.header.event_id);
+      await gate.promise;
+    });
+    const c = client(emu, { dispatcher: d, maxConcurrency: 4 });
+    await c.start();
+    const first = emu.sendFrames(push(emu, 'push-1', 'ev_copy'), { timeoutMs: 1_000 });
+    await waitFor(() => runs.length === 1, 2_000, 'the first push to run');
+    const copy = emu.sendFrames(push(emu, 'push-2', 'ev_copy'), { timeoutMs: 5_000 });
+    await waitFor(() => c.stats().coalesced === 1, 2_000, 'the copy to be coalesced');
+    expect(c.stats()).toMatchObject({ running: 1, queued: 0, refused: 0 });
+    gate.resolve();
+    expect(answerPayload(await copy)).toEqual({ code: 200 });
+    // The first push's deadline has not passed here, but the platform awaits only its latest push.
+    expect(await first).toBeUndefined();
+    expect(runs).toEqual(['ev_copy']);
+    // A different event with the same frame headers is not a copy.
+    expect(answerPayload(await emu.sendFrames(push(emu, 'push-3', 'ev_other')))).toEqual({ code: 200 });
+    expect(runs).toEqual(['ev_copy', 'ev_other']);
+  });
+
+  it('answers code 500 at once beyond maxQueue, so that the platform retries, and counts the refusal', async () => {
+    const emu = await emulator({ redeliveryScheduleMs: [200] });
+    const gate = deferred();
+    let runs = 0;
+    const d = dispatcher().register_p2_im_message_receive_v1(async () => {
+      runs++;
+      await gate.promise;
+    });
+    const log = captureLogger();
+    const c = client(emu, { dispatcher: d, maxConcurrency: 1, maxQueue: 1, logger: log });
+    await c.start();
+    const first = emu.trigger('im.message.receive_v1');
+    await waitFor(() => runs === 1, 2_000, 'the first delivery to run');
+    const second = emu.trigger('im.message.receive_v1');
+    await waitFor(() => c.stats().queued === 1, 2_000, 'the second to wait');
+    const attempts: number[] = [];
+    const third = emu.trigger('im.message.receive_v1', { onAttempt: (a) => attempts.push(a.code) });
+    await waitFor(() => attempts.length === 1, 500, 'the refusal');
+    expect(attempts).toEqual([500]);
+    expect(c.stats()).toMatchObject({ refused: 1, queued: 1, running: 1, peakQueued: 1 });
+    expect(log.lines.some((l) => l.includes('intake full'))).toBe(true);
+    gate.resolve();
+    // The platform's retry finds room and succeeds.
+    expect((await Promise.all([first, second, third])).map((r) => r.code)).toEqual([200, 200, 200]);
+    expect((await third).attempts).toBe(2);
   });
 });
 
