@@ -23,17 +23,8 @@ export interface CompiledValidator {
   errors?: AjvError[] | null;
 }
 
-/**
- * Known property names of a schema: `p` properties, `i` array items, `a` map values, `o` open object,
- * `n` the sources disagreed on this node (it carries an `x-lark-note`): a type it does not allow is drift.
- */
-export interface Shape {
-  readonly p?: Readonly<Record<string, Shape>>;
-  readonly i?: Shape;
-  readonly a?: Shape;
-  readonly o?: 1;
-  readonly n?: 1;
-}
+export type { Shape } from '../util/unknown-properties.js';
+import type { Shape } from '../util/unknown-properties.js';
 
 /** What a generated domain module (generated/<domain>/validators.js) exports. */
 export interface DomainModule {

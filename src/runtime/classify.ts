@@ -1,4 +1,9 @@
 import type { Shape } from './catalog-types.js';
+import type { JsonType } from '../util/wire-classes.js';
+import { envelopePointers, jsonTypeOf, RULE_KEYWORDS } from '../util/wire-classes.js';
+
+export type { JsonType };
+export { jsonTypeOf };
 
 /**
  * The two classes of validation problems (README "Drift: keeping the schemas honest"):
@@ -14,33 +19,6 @@ export type IssueClass = 'contradiction' | 'drift';
  * whose sources disagreed, `rule` a value breaking a documented constraint (length, pattern, range).
  */
 export type DriftKind = 'property' | 'enum' | 'null' | 'type' | 'rule';
-
-/** The JSON type of a value, the only thing drift reports keep of it (payloads hold personal data). */
-export type JsonType = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object';
-
-export function jsonTypeOf(value: unknown): JsonType | 'missing' {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  if (typeof value === 'boolean') return 'boolean';
-  if (typeof value === 'string') return 'string';
-  return 'object';
-}
-
-// The envelope and routing fields: whatever is wrong with them is a contradiction (webhook.md §1).
-const V2_ENVELOPE = new Set(['', '/schema', '/header', '/event', '/header/event_id', '/header/event_type', '/header/create_time', '/header/token', '/header/app_id']);
-const V1_ENVELOPE = new Set(['', '/uuid', '/token', '/ts', '/type', '/event', '/event/type']);
-
-const RULES = new Set(['pattern', 'format', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'uniqueItems']);
-
-function envelopeOf(payload: unknown): ReadonlySet<string> | undefined {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
-  const p = payload as Record<string, unknown>;
-  if (p.schema !== undefined || p.header !== undefined) return V2_ENVELOPE;
-  if (p.uuid !== undefined || p.type === 'event_callback') return V1_ENVELOPE;
-  return undefined;
-}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -69,12 +47,12 @@ export interface Classified {
 export function classify(keyword: string, pointer: string, found: JsonType | 'missing', payload: unknown, shape: Shape | undefined): Classified {
   if (keyword === 'unknownProperty' || keyword === 'additionalProperties') return { class: 'drift', drift: 'property' };
   if (keyword === 'eventType') return { class: 'contradiction' };
-  if (envelopeOf(payload)?.has(pointer)) return { class: 'contradiction' };
+  if (envelopePointers(payload)?.has(pointer)) return { class: 'contradiction' };
   if (keyword === 'type') {
     if (found === 'null') return { class: 'drift', drift: 'null' };
     return shapeAt(shape, pointer)?.n ? { class: 'drift', drift: 'type' } : { class: 'contradiction' };
   }
   if (keyword === 'enum' || keyword === 'const') return { class: 'drift', drift: found === 'null' ? 'null' : 'enum' };
-  if (RULES.has(keyword)) return { class: 'drift', drift: 'rule' };
+  if (RULE_KEYWORDS.has(keyword)) return { class: 'drift', drift: 'rule' };
   return { class: 'contradiction' };
 }

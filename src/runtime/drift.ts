@@ -1,7 +1,7 @@
 import type { Shape } from './catalog-types.js';
 import type { DriftKind, JsonType } from './classify.js';
 import { jsonTypeOf } from './classify.js';
-import { unknownProperties } from './shapes.js';
+import { unknownProperties } from '../util/unknown-properties.js';
 import type { ValidationIssue } from './validation.js';
 
 export type { DriftKind, JsonType };

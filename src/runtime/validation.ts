@@ -1,7 +1,7 @@
 import type { AjvError, CompiledValidator, Shape } from './catalog-types.js';
 import type { DriftKind, IssueClass, JsonType } from './classify.js';
 import { classify, jsonTypeOf } from './classify.js';
-import { unknownProperties } from './shapes.js';
+import { unknownProperties } from '../util/unknown-properties.js';
 
 export type { DriftKind, IssueClass, JsonType };
 
