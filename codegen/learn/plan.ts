@@ -128,7 +128,8 @@ export function plan(findings: readonly Finding[]): Plan {
     else if (kind === 'drop-rule') changes.push({ ...base, keyword: f.keyword });
     else changes.push({ ...base, types: sortTypes(g.types) });
   }
-  changes.sort((a, b) => (a.file + a.at + a.kind + (a.property ?? '') < b.file + b.at + b.kind + (b.property ?? '') ? -1 : 1));
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  changes.sort((a, b) => cmp(a.file, b.file) || cmp(a.at, b.at) || cmp(a.kind, b.kind) || cmp(a.property ?? '', b.property ?? ''));
   const notLearned: NotLearned[] = [...contradictions.values()].map((g) => ({
     eventType: g.first.eventType,
     pointer: g.first.pointer,
@@ -136,7 +137,7 @@ export function plan(findings: readonly Finding[]): Plan {
     payloads: payloads(g),
     sources: [...g.sources].sort(),
   }));
-  notLearned.sort((a, b) => (a.eventType + a.pointer < b.eventType + b.pointer ? -1 : 1));
+  notLearned.sort((a, b) => cmp(a.eventType, b.eventType) || cmp(a.pointer, b.pointer) || cmp(a.reason, b.reason));
   return { changes, notLearned };
 }
 
