@@ -207,6 +207,8 @@ export class DispatcherBase {
             return { status: 'invalid', ...meta, errors: result.errors };
           }
           this.logger.warn(`${d.eventType} payload does not match its schema`, { id: d.id, errors: result.errors.slice(0, 5).map(formatIssue) });
+        } else if (result.drift && result.drift.length > 0 && this.options.validation !== 'off') {
+          this.logger.debug(`${d.eventType} payload drifts from its schema (dispatched)`, { id: d.id, drift: result.drift.slice(0, 5).map(formatIssue) });
         }
       } else if (this.drift) {
         const shape = module.shapes[entry.eventType];
