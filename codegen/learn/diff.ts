@@ -154,6 +154,9 @@ interface Walk {
 
 /** Diffs one delivery against its event's schema. */
 export function diffPayload(index: SchemaIndex, payload: JsonObject, source: string): Finding[] {
+  // The URL-verification challenge has a fixed shape and no event to learn about.
+  if (payload.type === 'url_verification') return [];
+  if (typeof payload.encrypt === 'string') return [{ kind: 'contradiction', eventType: '(encrypted)', source, pointer: '', message: 'an encrypted body: capture decrypted deliveries (serve --encrypt-key … --capture decrypts them)' }];
   const route = index.route(payload);
   if ('error' in route) return [{ kind: 'contradiction', eventType: route.eventType ?? '(unroutable)', source, pointer: '', message: route.error }];
   const { eventType, schema } = route;

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isMessageContent } from '../../../codegen/load.js';
+import { repo } from '../../helpers.js';
 import { loadSchemas } from '../../../codegen/load.js';
 import { diffPayload, diffReport, SchemaIndex } from '../../../codegen/learn/diff.js';
 import { demoPayload, demoSchemas } from './helpers.js';
@@ -44,6 +48,28 @@ describe('diffPayload', () => {
     (envelope.header as Record<string, unknown>).event_id = null;
     expect(brief(diffPayload(index(), envelope, 'c.json'))[0]?.[0]).toBe('contradiction');
     expect(brief(diffPayload(index(), { schema: '2.0', header: { event_type: 'no.such_v1' }, event: {} }, 'd.json'))).toEqual([['contradiction', '', 'no schema for event type "no.such_v1"']]);
+  });
+});
+
+describe('diffPayload agrees with strict validation', () => {
+  it('finds nothing in any catalog example or official example payload (all strict-valid)', () => {
+    const schemas = loadSchemas(path.join(repo, 'schemas'));
+    const catalog = new SchemaIndex(schemas);
+    const payloads: Array<[string, unknown]> = [];
+    for (const s of schemas) {
+      if (isMessageContent(s) || typeof (s.json['x-lark'] as { event_type?: unknown } | undefined)?.event_type !== 'string') continue;
+      for (const ex of (s.json.examples as unknown[] | undefined) ?? []) payloads.push([s.rel, ex]);
+    }
+    const dir = path.join(repo, 'test/fixtures/lark-docs/examples');
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) payloads.push([f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))]);
+    expect(payloads.length).toBeGreaterThan(schemas.length);
+    const found = payloads.flatMap(([src, p]) => diffPayload(catalog, p as never, src).map((f) => `${src}: ${f.kind} ${f.pointer} ${f.message ?? ''}`));
+    expect(found).toEqual([]);
+  });
+
+  it('skips the challenge and asks for decrypted captures', () => {
+    expect(diffPayload(index(), { type: 'url_verification', challenge: 'c', token: 't' }, 'c.json')).toEqual([]);
+    expect(brief(diffPayload(index(), { encrypt: 'abc' }, 'e.json'))).toEqual([['contradiction', '', expect.stringMatching(/decrypted/)]]);
   });
 });
 
