@@ -3,7 +3,7 @@ import type { LoadedSchema } from './load.js';
 import type { LintProblem } from './lint.js';
 import { lineOfPointer } from './locate.js';
 import { shapeOf } from './emit-validators.js';
-import { unknownProperties } from '../src/runtime/shapes.js';
+import { unknownProperties } from '../src/util/unknown-properties.js';
 import { isObject, type Json } from './schema-file.js';
 
 /**

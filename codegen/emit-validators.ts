@@ -95,14 +95,19 @@ function dropUnusedSchemaConstants(code: string): string {
 
 /**
  * A shape tree records which property names a schema knows, for strict mode and drift reports:
- * `p` known properties, `i` array items, `a` values of a map, `o` an open object (anything goes).
+ * `p` known properties, `i` array items, `a` values of a map, `o` an open object (anything goes),
+ * `n` a node whose sources disagreed (it carries an `x-lark-note`), where a type it does not allow
+ * is drift rather than a contradiction (src/runtime/classify.ts).
  */
 export interface Shape {
   p?: Record<string, Shape>;
   i?: Shape;
   a?: Shape;
   o?: 1;
+  n?: 1;
 }
+
+const noted = (node: JsonObject): boolean => typeof node['x-lark-note'] === 'string';
 
 export function shapeOf(node: Json, from: LoadedSchema, all: Map<string, LoadedSchema>, depth = 0): Shape {
   if (depth > 40) throw new Error(`${from.file}: schema nesting too deep (a $ref cycle?)`);
@@ -111,7 +116,9 @@ export function shapeOf(node: Json, from: LoadedSchema, all: Map<string, LoadedS
     const { schema, definition } = refTarget(node.$ref, from, all);
     const target = definition ? (isObject(schema.json.definitions) ? schema.json.definitions[definition] : undefined) : schema.json;
     if (target === undefined) throw new Error(`${from.file}: $ref "${node.$ref}" points at no definition`);
-    return shapeOf(target, schema, all, depth + 1);
+    const resolved = shapeOf(target, schema, all, depth + 1);
+    if (noted(node)) resolved.n = 1;
+    return resolved;
   }
   const shape: Shape = {};
   for (const key of ['oneOf', 'anyOf', 'allOf'] as const) {
@@ -129,6 +136,7 @@ export function shapeOf(node: Json, from: LoadedSchema, all: Map<string, LoadedS
   if (node.additionalProperties === true) shape.o = 1;
   const types = Array.isArray(node.type) ? node.type : [node.type];
   if (types.includes('object') && !shape.p && !shape.a) shape.o = 1;
+  if (noted(node)) shape.n = 1;
   return shape;
 }
 
@@ -140,4 +148,5 @@ function mergeShape(into: Shape, from: Shape): void {
   if (from.i) into.i = into.i ? (mergeShape(into.i, from.i), into.i) : from.i;
   if (from.a) into.a = into.a ? (mergeShape(into.a, from.a), into.a) : from.a;
   if (from.o) into.o = 1;
+  if (from.n) into.n = 1;
 }

@@ -18,7 +18,7 @@ export { DispatcherBase } from './runtime/dispatcher.js';
 export type { AnyEventListener, HandlerErrorContext, HandlerErrorListener, DispatcherOptions, DispatchOutcome, DispatchResult, DispatchStatus, ValidationMode, CatalogSource } from './runtime/dispatcher.js';
 export type { CatalogEntry, EventKind, Shape } from './runtime/catalog-types.js';
 export type { EventHandler, CallbackHandler, HandlerContext, Transport, P1CustomizedEvent, UnknownEvent } from './runtime/handlers.js';
-export type { ValidationIssue, ValidationResult } from './runtime/validation.js';
+export type { DriftKind, IssueClass, JsonType, ValidationIssue, ValidationResult } from './runtime/validation.js';
 export { formatIssue } from './runtime/validation.js';
 export { parseDelivery, readDelivery, DEFAULT_MAX_JSON_DEPTH } from './runtime/delivery.js';
 export type { Delivery, EventDelivery, BodyInput, DeliveryLimits } from './runtime/delivery.js';

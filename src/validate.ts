@@ -12,7 +12,7 @@ export type { ValidateOptions };
 function validateCommon(title: string, payload: unknown, strict: boolean): ValidationResult {
   const validator = commonModule.validators[title];
   if (!validator) return unroutable(undefined, `no validator for ${title}`);
-  return runValidator(validator, commonModule.shapes[title], payload, strict, undefined);
+  return runValidator(validator, commonModule.shapes[title], payload, strict, undefined, { unknown: true });
 }
 
 /**
@@ -53,5 +53,5 @@ export async function validateResponse(eventType: string, response: unknown, opt
   const module = await loadDomain(entry.domain);
   const validator = module.responseValidators[eventType];
   if (!validator) return unroutable(eventType, `no response schema for "${eventType}"`);
-  return runValidator(validator, module.responseShapes[eventType], response, options.strict ?? false, eventType);
+  return runValidator(validator, module.responseShapes[eventType], response, options.strict ?? false, eventType, { response: true });
 }

@@ -8,6 +8,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RULE_KEYWORDS } from '../../src/util/wire-classes.js';
 import { isObject, orderKeys, type Json, type JsonObject } from '../schema-file.js';
 import { SHARED_FILE, unhoistEvent } from './hoist.js';
 
@@ -35,9 +36,25 @@ function union<T>(a: readonly T[], b: readonly T[]): T[] {
   return out;
 }
 
-/** A captured node the page also describes: the page's node, widened by what was captured. */
+/**
+ * A captured node the page also describes: the page's node, widened by what was captured. Besides
+ * types and enum values, that is a `$ref` made nullable (`anyOf: [{ $ref }, { type: "null" }]`), a
+ * `const` turned into an enum, and a rule (pattern, length, range) that captured values broke.
+ */
 function widenFromCaptured(page: JsonObject, captured: JsonObject): JsonObject {
-  const out: JsonObject = { ...page };
+  let out: JsonObject = { ...page };
+  const alts = captured['anyOf'];
+  if (typeof page['$ref'] === 'string' && Array.isArray(alts) && alts.some((a) => isObject(a) && a['$ref'] === page['$ref'])) {
+    const { $ref: _ref, ...rest } = out;
+    out = { anyOf: alts, ...rest };
+  }
+  if (page['const'] !== undefined && Array.isArray(captured['enum'])) {
+    const { const: c, ...rest } = out;
+    out = { ...rest, enum: union([c as Json], captured['enum']) };
+  }
+  if (captured['type'] !== undefined || captured['enum'] !== undefined) {
+    for (const k of RULE_KEYWORDS) if (k in page && !(k in captured)) delete out[k];
+  }
   const pt = types(page);
   const ct = types(captured);
   if (pt.length > 0 && ct.length > 0) {

@@ -9,5 +9,5 @@ export const validators = {
 export const responseValidators = {
 
 };
-export const shapes = {"auth.user_access_token.revoked_v4":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}},"event":{"p":{"revoke_token_type":{},"revoke_reason":{},"open_id":{},"union_id":{},"user_id":{}}}}}};
+export const shapes = {"auth.user_access_token.revoked_v4":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}},"event":{"p":{"revoke_token_type":{},"revoke_reason":{},"open_id":{},"union_id":{},"user_id":{}}}}}};
 export const responseShapes = {};

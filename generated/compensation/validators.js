@@ -9,5 +9,5 @@ export const validators = {
 export const responseValidators = {
 
 };
-export const shapes = {"compensation.archive.changed_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}},"event":{"p":{"operate_type":{},"employment_id":{},"effective_date":{},"before_tid":{},"after_tid":{}}}}}};
+export const shapes = {"compensation.archive.changed_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}},"event":{"p":{"operate_type":{},"employment_id":{},"effective_date":{},"before_tid":{},"after_tid":{}}}}}};
 export const responseShapes = {};

@@ -9,5 +9,5 @@ export const validators = {
 export const responseValidators = {
 
 };
-export const shapes = {"mail.user_mailbox.event.message_received_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}},"event":{"p":{"mail_address":{},"message_id":{},"mailbox_type":{},"subscriber":{"p":{"user_ids":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}}}}}}};
+export const shapes = {"mail.user_mailbox.event.message_received_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}},"event":{"p":{"mail_address":{},"message_id":{},"mailbox_type":{},"subscriber":{"p":{"user_ids":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}}}}}}};
 export const responseShapes = {};

@@ -9,5 +9,5 @@ export const validators = {
 export const responseValidators = {
 
 };
-export const shapes = {"minutes.minute.generated_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}},"event":{"p":{"minute_token":{},"minute_source":{"p":{"source_type":{},"source_entity_id":{}}},"subscriber_ids":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}}}}};
+export const shapes = {"minutes.minute.generated_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}},"event":{"p":{"minute_token":{},"minute_source":{"p":{"source_type":{},"source_entity_id":{}}},"subscriber_ids":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}}}}};
 export const responseShapes = {};

@@ -10,5 +10,5 @@ export const validators = {
 export const responseValidators = {
 
 };
-export const shapes = {"payroll.payment_activity.approved_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}},"event":{"p":{"activity_id":{}}}}},"payroll.payment_activity.status_changed_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{},"open_id":{}}}}}},"event":{"p":{"activity_id":{},"status":{}}}}}};
+export const shapes = {"payroll.payment_activity.approved_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}},"event":{"p":{"activity_id":{}}}}},"payroll.payment_activity.status_changed_v1":{"p":{"schema":{},"header":{"p":{"event_id":{},"event_type":{},"create_time":{},"token":{},"app_id":{},"tenant_key":{},"resource_id":{},"user_list":{"i":{"p":{"union_id":{},"user_id":{"n":1},"open_id":{}}}}}},"event":{"p":{"activity_id":{},"status":{}}}}}};
 export const responseShapes = {};

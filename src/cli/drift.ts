@@ -7,8 +7,8 @@ export function acceptAllDispatcher(recordDrift: boolean): EventDispatcher {
   return new EventDispatcher({ unhandled: 'ignore', recordDrift }).onUnknown(() => undefined);
 }
 
-/** With --drift: the report of properties the schemas do not know, printed when the command stops. */
+/** With --drift: the drift report (what deliveries carried that the schemas do not know), printed when the command stops. */
 export function driftText(dispatcher: unknown): string {
   const report = (dispatcher as { driftReport?: () => DriftReport }).driftReport?.();
-  return `drift report (properties seen that the schemas do not know):\n${formatDriftReport(report ?? {})}`;
+  return `drift report (what deliveries carried that the schemas do not know):\n${formatDriftReport(report ?? {})}`;
 }

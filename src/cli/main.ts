@@ -3,6 +3,7 @@ import { type GenerateErrorLike, isGenerateError } from './errors.js';
 import { registerAsyncApi } from './commands/asyncapi.js';
 import { registerCodegen, registerImport } from './commands/codegen.js';
 import { registerConnect } from './commands/connect.js';
+import { registerLearn } from './commands/learn.js';
 import { registerDocs } from './commands/docs.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerList } from './commands/list.js';
@@ -26,6 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerSchema(program);
   registerCodegen(program, setExit);
   registerImport(program, setExit);
+  registerLearn(program, setExit);
   registerServe(program);
   registerConnect(program, setExit);
   registerEmulate(program);

@@ -23,13 +23,8 @@ export interface CompiledValidator {
   errors?: AjvError[] | null;
 }
 
-/** Known property names of a schema: `p` properties, `i` array items, `a` map values, `o` open object. */
-export interface Shape {
-  readonly p?: Readonly<Record<string, Shape>>;
-  readonly i?: Shape;
-  readonly a?: Shape;
-  readonly o?: 1;
-}
+export type { Shape } from '../util/unknown-properties.js';
+import type { Shape } from '../util/unknown-properties.js';
 
 /** What a generated domain module (generated/<domain>/validators.js) exports. */
 export interface DomainModule {

@@ -10,14 +10,19 @@ import { MemoryIdempotencyStore } from './idempotency.js';
 import type { Logger } from './logger.js';
 import { defaultLogger } from './logger.js';
 import type { ValidationIssue } from './validation.js';
-import { formatIssue, runValidator } from './validation.js';
+import { formatIssue, makeIssue, runValidator } from './validation.js';
 
 export type ValidationMode = 'off' | 'warn' | 'reject';
 
 export interface DispatcherOptions {
-  /** Validate payloads (and callback responses) before/after the handler: `off`, `warn` (log, still dispatch; default) or `reject`. */
+  /**
+   * Validate payloads (and callback responses) before/after the handler: `off`, `warn` (log, still
+   * dispatch; default) or `reject`. Only contradictions (a wrong type, a broken envelope, a missing
+   * field) are rejected or warned about; drift (a new enum value, an unknown property, a null where
+   * none was seen) is dispatched, and recorded with `recordDrift`.
+   */
   validation?: ValidationMode | undefined;
-  /** Also reject properties the schema does not know, everywhere in the payload. */
+  /** Treat drift as errors too (for tests): unknown properties anywhere, new enum values, unexpected nulls. */
   strict?: boolean | undefined;
   /** Events no handler is registered for: `log` (once per type; default) or `ignore` silently. A catch-all set with `onUnknown` wins. */
   unhandled?: 'log' | 'ignore' | undefined;
@@ -32,7 +37,7 @@ export interface DispatcherOptions {
    * handler does not run.
    */
   idempotency?: IdempotencyStore | MemoryStoreOptions | false | undefined;
-  /** Record properties real payloads carry that the schemas do not know; read them with `driftReport()`. */
+  /** Record drift (per event type and JSON pointer: what kind, how often, the JSON types seen, never values); read it with `driftReport()`. */
   recordDrift?: boolean | undefined;
   logger?: Logger | undefined;
 }
@@ -195,21 +200,24 @@ export class DispatcherBase {
     const entry = registration?.entry ?? this.catalog.lookup(d.eventType, d.kind === 'p1' ? 'p1' : 'p2');
     const module = entry && (this.options.validation !== 'off' || this.drift) ? await this.loadModule(entry.domain) : undefined;
 
-    if (module && entry && this.options.validation !== 'off') {
+    if (module && entry) {
       const validator = module.validators[entry.eventType];
       if (validator) {
-        const result = runValidator(validator, module.shapes[entry.eventType], d.payload, this.options.strict, d.eventType);
-        if (!result.valid) {
+        const shape = module.shapes[entry.eventType];
+        const result = runValidator(validator, shape, d.payload, this.options.strict, d.eventType, { unknown: this.drift !== undefined });
+        if (this.drift) this.drift.recordIssues(entry.eventType, d.payload, [...result.errors, ...(result.drift ?? [])]);
+        if (!result.valid && this.options.validation !== 'off') {
           if (this.options.validation === 'reject') {
             return { status: 'invalid', ...meta, errors: result.errors };
           }
           this.logger.warn(`${d.eventType} payload does not match its schema`, { id: d.id, errors: result.errors.slice(0, 5).map(formatIssue) });
+        } else if (result.drift && result.drift.length > 0 && this.options.validation !== 'off') {
+          this.logger.debug(`${d.eventType} payload drifts from its schema (dispatched)`, { id: d.id, drift: result.drift.slice(0, 5).map(formatIssue) });
         }
+      } else if (this.drift) {
+        const shape = module.shapes[entry.eventType];
+        if (shape) this.drift.record(entry.eventType, d.payload, shape);
       }
-    }
-    if (this.drift && module && entry) {
-      const shape = module.shapes[entry.eventType];
-      if (shape) this.drift.record(entry.eventType, d.payload, shape);
     }
 
     const handler = registration?.handler ?? (this.fallback as AnyHandler | undefined);
@@ -295,11 +303,11 @@ export class DispatcherBase {
   /** Issues with a callback's response when validation rejects them, else undefined (warnings are logged). */
   private checkResponse(module: DomainModule | undefined, eventType: string, body: unknown): ValidationIssue[] | undefined {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return [{ pointer: '', keyword: 'type', message: 'a callback response must be an object', expected: 'object', found: typeof body }];
+      return [{ ...makeIssue('', 'type', 'a callback response must be an object', 'object', body, undefined), found: typeof body }];
     }
     const validator = module?.responseValidators[eventType];
     if (!validator || this.options.validation === 'off') return undefined;
-    const result = runValidator(validator, module?.responseShapes[eventType], body, this.options.strict, eventType);
+    const result = runValidator(validator, module?.responseShapes[eventType], body, this.options.strict, eventType, { response: true });
     if (result.valid) return undefined;
     if (this.options.validation === 'reject') return [...result.errors];
     this.logger.warn(`${eventType} response does not match its schema`, { errors: result.errors.slice(0, 5).map(formatIssue) });

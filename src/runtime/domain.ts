@@ -5,7 +5,7 @@ import { eventTypeOf } from './delivery.js';
 
 export { eventTypeOf };
 import type { ValidationResult } from './validation.js';
-import { runValidator } from './validation.js';
+import { makeIssue, runValidator } from './validation.js';
 
 export type DispatcherClass<R> = new (options?: DispatcherOptions) => DispatcherBase & R;
 
@@ -39,14 +39,16 @@ export interface ValidateOptions {
 }
 
 export function unroutable(eventType: string | undefined, message: string): ValidationResult {
-  return { valid: false, eventType, errors: [{ pointer: '', keyword: 'eventType', message, expected: 'a catalogued event', found: eventType ?? 'no event type' }] };
+  const issue = makeIssue('', 'eventType', message, 'a catalogued event', undefined, undefined);
+  return { valid: false, eventType, errors: [{ ...issue, found: eventType ?? 'no event type' }], drift: [] };
 }
 
 /** Validates against a loaded module: shared by the sync per-domain `validate` and the async root one. */
 export function validateWithModule(entry: CatalogEntry, module: DomainModule, payload: unknown, options: ValidateOptions = {}): ValidationResult {
   const validator = module.validators[entry.eventType];
   if (!validator) return unroutable(entry.eventType, `no validator for "${entry.eventType}"`);
-  return runValidator(validator, module.shapes[entry.eventType], payload, options.strict ?? false, entry.eventType);
+  // A tool, not the delivery path: it looks for unknown properties in the default mode too (as drift).
+  return runValidator(validator, module.shapes[entry.eventType], payload, options.strict ?? false, entry.eventType, { unknown: true });
 }
 
 export function createDomainValidate(entries: readonly CatalogEntry[], module: DomainModule): (payload: unknown, options?: ValidateOptions) => ValidationResult {

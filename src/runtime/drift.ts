@@ -1,36 +1,104 @@
 import type { Shape } from './catalog-types.js';
-import { unknownProperties } from './shapes.js';
+import type { DriftKind, JsonType } from './classify.js';
+import { jsonTypeOf } from './classify.js';
+import { unknownProperties } from '../util/unknown-properties.js';
+import type { ValidationIssue } from './validation.js';
+
+export type { DriftKind, JsonType };
 
 export interface DriftEntry {
   /** JSON pointer with array indexes as `*`. */
   readonly pointer: string;
+  /** What the catalog does not know yet: `property`, `enum`, `null`, `type` or `rule`. */
+  readonly drift: DriftKind;
+  /** The JSON types of the values seen there, sorted (never the values: payloads hold personal data). */
+  readonly types: readonly JsonType[];
   readonly count: number;
   readonly firstSeen: string;
   readonly lastSeen: string;
 }
 
-/** Per event type, the properties real payloads carry that the schema does not know. */
+/** Per event type, what real payloads carry that the schema does not know, by pointer and kind. */
 export type DriftReport = Record<string, DriftEntry[]>;
+
+interface Tally {
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  types: Set<JsonType>;
+}
+
+const unescape = (k: string): string => k.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** `pointer` with the indexes of the payload's arrays as `*`, so one field of a list is one entry. */
+export function generalizePointer(payload: unknown, pointer: string): string {
+  let cur: unknown = payload;
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    if (Array.isArray(cur)) {
+      out += '/*';
+      cur = cur[Number(raw)];
+    } else {
+      out += `/${raw}`;
+      cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[unescape(raw)] : undefined;
+    }
+  }
+  return out;
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let cur: unknown = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[unescape(raw)];
+  }
+  return cur;
+}
 
 /**
  * Records schema drift from live traffic, so the catalog can be updated from what the platform
- * really sends (hand-kept schemas drift otherwise).
+ * really sends (hand-kept schemas drift otherwise): every drift class per event type and JSON
+ * pointer, with counts, first and last seen, and the JSON types seen. `lark-events learn` reads a
+ * saved report.
  */
 export class DriftRecorder {
-  private readonly seen = new Map<string, Map<string, { count: number; firstSeen: string; lastSeen: string }>>();
+  private readonly seen = new Map<string, Map<string, Tally>>();
 
+  private add(eventType: string, pointer: string, drift: DriftKind, type: JsonType, now: string): void {
+    let perType = this.seen.get(eventType);
+    if (!perType) this.seen.set(eventType, (perType = new Map()));
+    const key = `${pointer}\u0000${drift}`;
+    const e = perType.get(key);
+    if (e) {
+      e.count++;
+      e.lastSeen = now;
+      e.types.add(type);
+    } else perType.set(key, { count: 1, firstSeen: now, lastSeen: now, types: new Set([type]) });
+  }
+
+  /** Records the drift-class issues of one payload (contradictions are ignored); a pointer counts once per payload. */
+  recordIssues(eventType: string, payload: unknown, issues: readonly ValidationIssue[]): void {
+    const now = new Date().toISOString();
+    const done = new Set<string>();
+    for (const issue of issues) {
+      if (issue.class !== 'drift' || !issue.drift) continue;
+      const pointer = generalizePointer(payload, issue.pointer);
+      const key = `${pointer}\u0000${issue.drift}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const t = issue.foundType ?? jsonTypeOf(valueAt(payload, issue.pointer));
+      this.add(eventType, pointer, issue.drift, t === 'missing' ? 'null' : t, now);
+    }
+  }
+
+  /** Records the properties of a payload its shape does not know (drift `property`). */
   record(eventType: string, payload: unknown, shape: Shape): void {
     const pointers = unknownProperties(payload, shape, true);
     if (pointers.length === 0) return;
     const now = new Date().toISOString();
-    let perType = this.seen.get(eventType);
-    if (!perType) this.seen.set(eventType, (perType = new Map()));
     for (const p of pointers) {
-      const e = perType.get(p);
-      if (e) {
-        e.count++;
-        e.lastSeen = now;
-      } else perType.set(p, { count: 1, firstSeen: now, lastSeen: now });
+      const t = jsonTypeOf(valueAt(payload, p.replace(/\/\*(?=\/|$)/g, '/0')));
+      this.add(eventType, p, 'property', t === 'missing' ? 'null' : t, now);
     }
   }
 
@@ -39,7 +107,9 @@ export class DriftRecorder {
     for (const type of [...this.seen.keys()].sort()) {
       const perType = this.seen.get(type);
       if (!perType) continue;
-      out[type] = [...perType.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([pointer, e]) => ({ pointer, ...e }));
+      out[type] = [...perType.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, e]) => ({ pointer: key.slice(0, key.indexOf('\u0000')), drift: key.slice(key.indexOf('\u0000') + 1) as DriftKind, types: [...e.types].sort(), count: e.count, firstSeen: e.firstSeen, lastSeen: e.lastSeen }));
     }
     return out;
   }
@@ -49,13 +119,21 @@ export class DriftRecorder {
   }
 }
 
+const KIND_TEXT: Readonly<Record<DriftKind, string>> = {
+  property: 'unknown property',
+  enum: 'new enum value',
+  null: 'null where none was seen',
+  type: 'type not in the schema',
+  rule: 'breaks a documented rule',
+};
+
 export function formatDriftReport(report: DriftReport): string {
   const types = Object.keys(report);
-  if (types.length === 0) return 'No drift: every property seen is in the schemas.\n';
+  if (types.length === 0) return 'No drift: every payload seen matches the schemas.\n';
   const lines: string[] = [];
   for (const type of types) {
     lines.push(`${type}:`);
-    for (const e of report[type] ?? []) lines.push(`  ${e.pointer}  (seen ${e.count}×, last ${e.lastSeen})`);
+    for (const e of report[type] ?? []) lines.push(`  ${e.pointer}  (seen ${e.count}×, last ${e.lastSeen}): ${KIND_TEXT[e.drift] ?? e.drift}, ${e.types.join(' or ')}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,5 +1,9 @@
 import type { AjvError, CompiledValidator, Shape } from './catalog-types.js';
-import { unknownProperties } from './shapes.js';
+import type { DriftKind, IssueClass, JsonType } from './classify.js';
+import { classify, jsonTypeOf } from './classify.js';
+import { unknownProperties } from '../util/unknown-properties.js';
+
+export type { DriftKind, IssueClass, JsonType };
 
 export interface ValidationIssue {
   /** JSON pointer of the offending value (RFC 6901), "" for the whole payload. */
@@ -10,12 +14,21 @@ export interface ValidationIssue {
   readonly expected: string;
   /** What the payload had, as short JSON, or `missing`. */
   readonly found: string;
+  /** `contradiction` (an error in every mode) or `drift` (an error in strict mode only; see classify.ts). */
+  readonly class: IssueClass;
+  /** For drift: what the catalog does not know yet. */
+  readonly drift?: DriftKind | undefined;
+  /** The JSON type of the value found (what drift reports keep instead of the value). */
+  readonly foundType?: JsonType | 'missing' | undefined;
 }
 
 export interface ValidationResult {
   readonly valid: boolean;
   readonly eventType: string | undefined;
+  /** The problems that make the payload invalid in this mode: contradictions, and in strict mode drift too. */
   readonly errors: readonly ValidationIssue[];
+  /** Drift tolerated in the default mode (empty in strict mode, where drift is among the errors). */
+  readonly drift?: readonly ValidationIssue[] | undefined;
 }
 
 function valueAt(root: unknown, pointer: string): unknown {
@@ -54,29 +67,84 @@ function expectedOf(e: AjvError): string {
   }
 }
 
-export function issuesFromAjv(errors: readonly AjvError[], payload: unknown): ValidationIssue[] {
-  return errors.map((e) => {
-    const pointer = e.keyword === 'required' ? `${e.instancePath}/${String(e.params.missingProperty)}` : e.instancePath;
-    return {
+// When ajv reports several problems for one pointer, the one kept (lowest first).
+const RANK: Readonly<Record<string, number>> = { required: 0, type: 1, const: 2, enum: 3 };
+const rank = (e: AjvError): number => RANK[e.keyword] ?? (e.keyword === 'anyOf' || e.keyword === 'oneOf' ? 9 : 5);
+const pointerOf = (e: AjvError): string => (e.keyword === 'required' ? `${e.instancePath}/${String(e.params.missingProperty)}` : e.instancePath);
+const inBranch = (e: AjvError): boolean => /\/(anyOf|oneOf)\/\d+\//.test(e.schemaPath);
+
+/**
+ * ajv's errors as one issue per pointer, the most specific kept. A value matching none of the
+ * alternatives of an anyOf/oneOf gives one type issue naming every type allowed; when it has the
+ * type of an alternative and fails inside it, the problems inside are reported, not the alternatives.
+ */
+export function issuesFromAjv(errors: readonly AjvError[], payload: unknown, shape?: Shape): ValidationIssue[] {
+  const deeper = (p: string): boolean => errors.some((e) => pointerOf(e).startsWith(p + '/'));
+  const byPointer = new Map<string, AjvError[]>();
+  for (const e of errors) {
+    const p = pointerOf(e);
+    const list = byPointer.get(p);
+    if (list) list.push(e);
+    else byPointer.set(p, [e]);
+  }
+  const out: ValidationIssue[] = [];
+  for (const [pointer, list] of byPointer) {
+    const hasUnion = list.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+    let kept = list;
+    if (hasUnion && deeper(pointer)) {
+      kept = list.filter((e) => !inBranch(e) && e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+      if (kept.length === 0) continue;
+    }
+    const best = [...kept].sort((a, b) => rank(a) - rank(b))[0] as AjvError;
+    const value = best.keyword === 'required' ? undefined : valueAt(payload, best.instancePath);
+    const foundType = jsonTypeOf(value);
+    const types = best.keyword === 'type' ? [...new Set(kept.filter((e) => e.keyword === 'type').flatMap((e) => String(e.params.type).split(',')))] : [];
+    out.push({
       pointer,
-      keyword: e.keyword,
-      message: e.message ?? e.keyword,
-      expected: expectedOf(e),
-      found: e.keyword === 'required' ? 'missing' : preview(valueAt(payload, e.instancePath)),
-    };
-  });
+      keyword: best.keyword,
+      message: best.message ?? best.keyword,
+      expected: best.keyword === 'type' ? types.join(' or ') : expectedOf(best),
+      found: best.keyword === 'required' ? 'missing' : preview(value),
+      ...classify(best.keyword, pointer, foundType, payload, shape),
+      foundType,
+    });
+  }
+  return out;
 }
 
-/** Runs a precompiled validator, plus the unknown-property check when strict. */
-export function runValidator(validator: CompiledValidator, shape: Shape | undefined, payload: unknown, strict: boolean, eventType: string | undefined): ValidationResult {
+/** An issue the validator does not report itself (unknown property, unroutable payload), classified. */
+export function makeIssue(pointer: string, keyword: string, message: string, expected: string, found: unknown, payload: unknown, shape?: Shape): ValidationIssue {
+  const foundType = jsonTypeOf(found);
+  return { pointer, keyword, message, expected, found: preview(found), ...classify(keyword, pointer, foundType, payload, shape), foundType };
+}
+
+export interface RunOptions {
+  /** Look for unknown properties in the default mode too (reported as drift); strict mode always does. */
+  readonly unknown?: boolean | undefined;
+  /**
+   * A callback handler's response, not a delivery: the platform rejects what its schema does not
+   * allow, so nothing in it is drift (unknown properties still count only in strict mode).
+   */
+  readonly response?: boolean | undefined;
+}
+
+/**
+ * Runs a precompiled validator and classifies what it finds. Strict: every problem is an error.
+ * Default: contradictions are errors and drift is returned apart (unknown properties only with
+ * `unknown`, since that walk costs time on every delivery).
+ */
+export function runValidator(validator: CompiledValidator, shape: Shape | undefined, payload: unknown, strict: boolean, eventType: string | undefined, options: RunOptions = {}): ValidationResult {
   const ok = validator(payload);
-  const errors = ok ? [] : issuesFromAjv(validator.errors ?? [], payload);
-  if (strict && shape) {
+  let issues = ok ? [] : issuesFromAjv(validator.errors ?? [], payload, shape);
+  if (options.response) issues = issues.map((i) => (i.class === 'contradiction' ? i : { ...i, class: 'contradiction', drift: undefined }));
+  if ((strict || options.unknown) && shape) {
     for (const pointer of unknownProperties(payload, shape)) {
-      errors.push({ pointer, keyword: 'unknownProperty', message: 'property is not in the schema (strict mode)', expected: 'no such property', found: preview(valueAt(payload, pointer)) });
+      issues.push(makeIssue(pointer, 'unknownProperty', strict ? 'property is not in the schema (strict mode)' : 'property is not in the schema', 'no such property', valueAt(payload, pointer), payload, shape));
     }
   }
-  return { valid: errors.length === 0, eventType, errors };
+  if (strict) return { valid: issues.length === 0, eventType, errors: issues, drift: [] };
+  const errors = issues.filter((i) => i.class === 'contradiction');
+  return { valid: errors.length === 0, eventType, errors, drift: issues.filter((i) => i.class === 'drift') };
 }
 
 export function formatIssue(issue: ValidationIssue): string {

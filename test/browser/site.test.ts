@@ -114,6 +114,16 @@ describe('the browsable catalog in a real browser', () => {
     expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
   });
 
+  it('shows drift under a valid verdict, each item with its class', async () => {
+    const drifting = example('im', EVENT) as { event: { message: { chat_type: unknown } } };
+    drifting.event.message.chat_type = 'topic_group';
+    await page.fill('#payload', JSON.stringify(drifting, null, 2));
+    await page.click('#validate');
+    await page.waitForSelector('#verdict.valid');
+    expect(await page.textContent('#verdict')).toContain('1 drift (dispatched and recorded; an error in strict mode)');
+    expect(await page.$$eval('#verdict li', (lis) => lis.map((li) => [li.getAttribute('data-pointer'), li.getAttribute('data-class')]))).toEqual([['/event/message/chat_type', 'drift']]);
+  });
+
   it('reports text that is not JSON with its line', async () => {
     await page.fill('#payload', '{\n  "schema": "2.0",\n  oops\n}');
     await page.click('#validate');

@@ -15,6 +15,8 @@ interface Leaf {
   pointer: string;
   value: string | number | boolean;
   schema: Record<string, Json>;
+  /** The sources disagreed on this field (an x-lark-note on it): a type it does not allow is drift, not a contradiction. */
+  noted: boolean;
 }
 
 function resolve(node: Json, from: LoadedSchema): [Json, LoadedSchema] {
@@ -28,6 +30,7 @@ function resolve(node: Json, from: LoadedSchema): [Json, LoadedSchema] {
 
 /** Scalar leaves of an example with the (resolved) schema that governs each; ambiguous unions are skipped. */
 function leaves(value: unknown, node: Json, from: LoadedSchema, pointer = '', out: Leaf[] = []): Leaf[] {
+  const noted = isObject(node) && typeof node['x-lark-note'] === 'string';
   const [schema, file] = resolve(node, from);
   if (!isObject(schema) || schema.oneOf || schema.anyOf) return out;
   if (Array.isArray(value)) {
@@ -39,10 +42,13 @@ function leaves(value: unknown, node: Json, from: LoadedSchema, pointer = '', ou
       if (child !== undefined) leaves(v, child, file, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
     }
   } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    out.push({ pointer, value, schema });
+    out.push({ pointer, value, schema, noted: noted || typeof schema['x-lark-note'] === 'string' });
   }
   return out;
 }
+
+/** The envelope and routing fields: anything wrong there is a contradiction, whatever the schema's evidence. */
+const ENVELOPE = new Set(['/schema', '/header', '/event', '/header/event_id', '/header/event_type', '/header/create_time', '/header/token', '/header/app_id', '/uuid', '/token', '/ts', '/type']);
 
 /** Mutating these changes how a payload is routed, not whether its event validates. */
 const ROUTING = new Set(['/schema', '/header/event_type', '/event/type']);
@@ -75,19 +81,26 @@ describe.each(events.map((s) => [s.rel, s] as const))('%s', (_rel, schema) => {
     }
   });
 
-  it('rejects each leaf with the wrong wire type or an out-of-enum value, naming its pointer', async () => {
+  it('rejects each leaf with the wrong wire type (a contradiction where the evidence is unanimous) and an out-of-enum value (drift, rejected in strict mode), naming its pointer', async () => {
     const example = examples[0];
     const all = leaves(example, schema.json, schema).filter((l) => !ROUTING.has(l.pointer) && l.schema.type !== undefined);
     expect(all.length).toBeGreaterThan(0);
     const misses: string[] = [];
     for (const leaf of all) {
-      const mutations: unknown[] = [typeSwap(leaf)];
-      if (Array.isArray(leaf.schema.enum) || leaf.schema.const !== undefined) mutations.push(typeof leaf.value === 'number' ? 987654 : typeof leaf.value === 'string' ? '__not_in_enum__' : !leaf.value);
-      for (const mutated of mutations) {
+      const envelope = ENVELOPE.has(leaf.pointer);
+      const mutations: Array<[unknown, 'contradiction' | 'drift']> = [[typeSwap(leaf), leaf.noted && !envelope ? 'drift' : 'contradiction']];
+      if (Array.isArray(leaf.schema.enum) || leaf.schema.const !== undefined) mutations.push([typeof leaf.value === 'number' ? 987654 : typeof leaf.value === 'string' ? '__not_in_enum__' : !leaf.value, envelope ? 'contradiction' : 'drift']);
+      for (const [mutated, cls] of mutations) {
         const copy = structuredClone(example);
         setAt(copy, leaf.pointer, mutated);
-        const r = await validate(copy);
-        if (r.valid || !r.errors.some((e) => e.pointer === leaf.pointer)) misses.push(`${leaf.pointer} = ${JSON.stringify(mutated)}`);
+        const lenient = await validate(copy);
+        const strict = await validate(copy, { strict: true });
+        const named = (issues: readonly { pointer: string; class: string }[] | undefined) => (issues ?? []).some((e) => e.pointer === leaf.pointer && e.class === cls);
+        // A contradiction is an error in every mode; drift only in strict mode, and is reported apart otherwise.
+        const ok = cls === 'contradiction'
+          ? !lenient.valid && named(lenient.errors) && !strict.valid && named(strict.errors)
+          : named(lenient.drift) && !strict.valid && named(strict.errors);
+        if (!ok) misses.push(`${leaf.pointer} = ${JSON.stringify(mutated)} (${cls})`);
       }
     }
     expect(misses).toEqual([]);

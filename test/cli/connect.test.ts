@@ -125,6 +125,28 @@ describe('CLI: emulate, connect, trigger', () => {
     await running;
   });
 
+  it('connect --capture writes each accepted delivery as one JSON file, token fields blanked', async () => {
+    const emu = await emulator();
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lark-ws-capture-')), 'out');
+    onCleanup(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
+    const stop = deferred();
+    const lines: string[] = [];
+    const errs: string[] = [];
+    const connect = program();
+    registerConnect(connect, () => undefined, { stdout: (t) => lines.push(t), stderr: (t) => errs.push(t), until: stop.promise });
+    const running = connect.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--domain', emu.url, '--capture', dir], { from: 'user' });
+    await waitFor(() => errs.some((l) => l.startsWith('state connected')), 5_000, 'connected');
+    const t = await trigger(['im.message.receive_v1', '--emulator', emu.url]);
+    expect(t.code).toBe(0);
+    const { id } = JSON.parse(t.out.join('')) as { id: string };
+    await waitFor(() => lines.length === 1, 2_000, 'one delivery line');
+    stop.resolve();
+    await running;
+    expect(fs.readdirSync(dir)).toEqual([`im.message.receive_v1.${id}.json`]);
+    const captured = JSON.parse(fs.readFileSync(path.join(dir, `im.message.receive_v1.${id}.json`), 'utf8')) as { header: { event_id: string; token: string; event_type: string } };
+    expect(captured.header).toMatchObject({ event_id: id, event_type: 'im.message.receive_v1', token: '' });
+  });
+
   it('connect exits 1 on a fatal error and 2 on a bad handlers module', async () => {
     const emu = await emulator();
     let exit: number | undefined;

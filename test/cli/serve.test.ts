@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { PassThrough } from 'node:stream';
@@ -31,7 +33,7 @@ describe('lark-events serve', () => {
     const program = new Command('lark-events');
     registerServe(program);
     const serve = program.commands.find((c) => c.name() === 'serve')!;
-    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift', '--inbox', '--header-timeout', '--body-timeout', '--keep-alive-timeout', '--max-connections', '--queue']);
+    expect(serve.options.map((o) => o.long)).toEqual(['--port', '--host', '--path', '--encrypt-key', '--verification-token', '--handlers', '--drift', '--capture', '--inbox', '--header-timeout', '--body-timeout', '--keep-alive-timeout', '--max-connections', '--queue']);
   });
 
   it('applies the documented server limits by default and refuses bad ones with a clear error', async () => {
@@ -65,6 +67,26 @@ describe('lark-events serve', () => {
     body.event.message.brand_new_field = { nested: true };
     expect((await send(server.url, JSON.stringify(body))).status).toBe(200);
     expect(driftText(server.dispatcher)).toMatch(/im\.message\.receive_v1:\n {2}\/event\/message\/brand_new_field {2}\(seen 1×/);
+  });
+
+  it('--capture writes each accepted delivery, decrypted and with its token fields blanked, as one file learn reads', async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lark-capture-')), 'captures');
+    const server = await startServe({ port: 0, encryptKey: KEY, verificationToken: TOKEN, capture: dir, out: new PassThrough(), err: new PassThrough() });
+    running.push(server);
+    const event = p2Message('cap-1');
+    const encrypted = encryptBody(event, KEY);
+    expect((await send(server.url, encrypted, { ...JSON_CT, ...signRequest(encrypted, KEY) })).status).toBe(200);
+    const v1 = encryptBody(v1Message('cap-u'), KEY);
+    expect((await send(server.url, v1, { ...JSON_CT, ...signRequest(v1, KEY) })).status).toBe(200);
+    // Refused deliveries are not captured: a wrong token (401) and a challenge are no events.
+    const bad = encryptBody({ ...p2Message('cap-bad'), header: { ...(p2Message('x').header as object), token: 'wrong' } }, KEY);
+    expect((await send(server.url, bad, { ...JSON_CT, ...signRequest(bad, KEY) })).status).toBe(401);
+    const ch = encryptBody(challenge('cap'), KEY);
+    expect((await send(server.url, ch, { ...JSON_CT, ...signRequest(ch, KEY) })).status).toBe(200);
+    expect(fs.readdirSync(dir).sort()).toEqual(['im.message.receive_v1.cap-1.json', 'message.cap-u.json']);
+    const captured = JSON.parse(fs.readFileSync(path.join(dir, 'im.message.receive_v1.cap-1.json'), 'utf8')) as { header: { token: string } };
+    expect(captured).toEqual({ ...event, header: { ...(event.header as object), token: '' } });
+    expect(fs.readFileSync(path.join(dir, 'message.cap-u.json'), 'utf8')).not.toContain(TOKEN);
   });
 
   it('prints one JSON line per accepted delivery and answers per the protocol (in process)', async () => {

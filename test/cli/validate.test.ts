@@ -39,6 +39,26 @@ describe('lark-events validate', () => {
     expect(out[1]?.errors.map((e) => e.pointer)).toContain('/event/online_version/scopes/0/level');
   });
 
+  it('--json names the class of each problem: contradictions fail in every mode, drift only with --strict', () => {
+    const m = example('im', 'im.message.receive_v1') as { event: { message: Record<string, unknown> } };
+    m.event.message.chat_type = 'topic_group';
+    m.event.message.brand_new = 1;
+    const drifting = write('drifting.json', m);
+    type Out = Array<{ valid: boolean; errors: Array<{ pointer: string; class: string; drift?: string }>; drift: Array<{ pointer: string; class: string; drift?: string }> }>;
+    const lenient = run(['validate', '--json', badSeed, drifting]);
+    expect(lenient.code).toBe(1);
+    const [bad, drift] = JSON.parse(lenient.stdout) as Out;
+    expect(bad?.errors).toEqual([expect.objectContaining({ pointer: '/event/online_version/scopes/0/level', class: 'contradiction' })]);
+    expect(drift?.valid).toBe(true);
+    expect(drift?.drift.map((e) => [e.pointer, e.class, e.drift])).toEqual([['/event/message/chat_type', 'drift', 'enum'], ['/event/message/brand_new', 'drift', 'property']]);
+    const strict = run(['validate', '--json', '--strict', drifting]);
+    expect(strict.code).toBe(1);
+    const [s] = JSON.parse(strict.stdout) as Out;
+    expect(s?.valid).toBe(false);
+    expect(s?.errors.map((e) => [e.pointer, e.class])).toEqual([['/event/message/chat_type', 'drift'], ['/event/message/brand_new', 'drift']]);
+    expect(run(['validate', drifting]).stdout).toContain(`${drifting}: im.message.receive_v1: /event/message/chat_type: expected one of "p2p", "group", found "topic_group" (drift: enum)`);
+  });
+
   it('--strict rejects unknown properties', () => {
     const e = example('application', SEED) as { event: Record<string, unknown> };
     e.event.surprise = 1;

@@ -374,3 +374,67 @@ describe('drift recording', () => {
     ]);
   });
 });
+
+describe('validation classes under reject', () => {
+  const RECEIVE = 'im.message.receive_v1';
+  type Receive = { header?: unknown; event: { message: unknown; sender: Record<string, unknown> } };
+  const receive = () => example('im', RECEIVE) as unknown as Receive;
+  const dispatcher = (handler: () => void) => new EventDispatcher({ ...quiet, validation: 'reject', recordDrift: true }).register_p2_im_message_receive_v1(handler);
+
+  it('dispatches a delivery with a new enum value or an unknown property and records the drift', async () => {
+    const handler = vi.fn();
+    const d = dispatcher(handler);
+    const enumDrift = receive();
+    (enumDrift.event.message as Record<string, unknown>).chat_type = 'topic_group';
+    const propertyDrift = receive();
+    (propertyDrift.header as Record<string, unknown>).event_id = 'another-id';
+    (propertyDrift.event.message as Record<string, unknown>).brand_new = { x: 1 };
+    expect((await d.dispatch(enumDrift as never)).status).toBe('handled');
+    expect((await d.dispatch(propertyDrift as never)).status).toBe('handled');
+    expect(handler).toHaveBeenCalledTimes(2);
+    expect(d.driftReport()[RECEIVE]?.map((e) => [e.pointer, e.drift, e.types, e.count])).toEqual([
+      ['/event/message/brand_new', 'property', ['object'], 1],
+      ['/event/message/chat_type', 'enum', ['string'], 1],
+    ]);
+  });
+
+  it('strict rejects the same drift, naming its class', async () => {
+    const d = new EventDispatcher({ ...quiet, validation: 'reject', strict: true }).register_p2_im_message_receive_v1(() => {});
+    const p = receive();
+    (p.event.message as Record<string, unknown>).chat_type = 'topic_group';
+    const r = await d.dispatch(p as never);
+    expect(r.status).toBe('invalid');
+    expect(r.errors).toEqual([expect.objectContaining({ pointer: '/event/message/chat_type', class: 'drift', drift: 'enum' })]);
+  });
+
+  it('rejects a delivery whose header is missing, naming /header', async () => {
+    const handler = vi.fn();
+    const p = receive();
+    delete p.header;
+    const r = http(await dispatcher(handler).dispatch(p as never));
+    expect(r.status).toBe('malformed');
+    expect(r.httpStatus).toBe(400);
+    expect((r.error as { pointer?: string }).pointer).toBe('/header');
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('rejects a delivery whose event.message is a string, naming /event/message as a contradiction', async () => {
+    const handler = vi.fn();
+    const p = receive();
+    p.event.message = 'not an object';
+    const r = http(await dispatcher(handler).dispatch(p as never));
+    expect(r.status).toBe('invalid');
+    expect(r.httpStatus).toBe(400);
+    expect(r.errors).toEqual([expect.objectContaining({ pointer: '/event/message', class: 'contradiction', expected: 'object' })]);
+    expect(JSON.stringify(r.body)).toContain('/event/message');
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('records drift with validation off, and dispatches', async () => {
+    const d = new EventDispatcher({ ...quiet, validation: 'off', recordDrift: true }).register_p2_im_message_receive_v1(() => {});
+    const p = receive();
+    p.event.sender.sender_type = 'app';
+    expect((await d.dispatch(p as never)).status).toBe('handled');
+    expect(d.driftReport()[RECEIVE]?.map((e) => [e.pointer, e.drift])).toEqual([['/event/sender/sender_type', 'enum']]);
+  });
+});

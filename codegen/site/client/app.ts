@@ -2,6 +2,7 @@
 // #/ (home), #/event/<event_type>, #/search/<query>. Data and validators load per domain on demand.
 import type { DomainModule } from '../../../src/runtime/catalog-types.js';
 import { formatIssue, runValidator } from '../../../src/runtime/validation.js';
+import type { ValidationIssue } from '../../../src/runtime/validation.js';
 import type { EventPage, FieldNode, IndexEntry, SiteIndex } from '../site-types.js';
 
 type Child = Node | string | null | undefined | false;
@@ -173,15 +174,17 @@ function validatorBox(fixed: EventPage | undefined, example: unknown): HTMLEleme
     const mod = await domainModule(entry.d);
     const validator = mod.validators[entry.e];
     if (!validator) throw new Error(`no validator for ${entry.e}`);
-    const result = runValidator(validator, mod.shapes[entry.e], payload, strict.checked, entry.e);
+    const result = runValidator(validator, mod.shapes[entry.e], payload, strict.checked, entry.e, { unknown: true });
     const note = claimed && claimed !== entry.e ? h('div', {}, `Note: the payload says it is ${claimed}.`) : null;
+    const item = (e: ValidationIssue) => h('li', { 'data-pointer': e.pointer || '/', 'data-class': e.class }, code(e.pointer || '/', 'pointer'), ` ${formatIssue(e).slice((e.pointer || '/').length + 1)}${e.class === 'drift' ? ` (drift: ${e.drift ?? e.keyword})` : ''}`);
+    const drift = result.drift ?? [];
     if (result.valid) {
       verdict.classList.add('valid');
-      verdict.replaceChildren(`✓ Valid ${entry.e}`, note ?? '');
+      verdict.replaceChildren(`✓ Valid ${entry.e}`, note ?? '',
+        ...(drift.length > 0 ? [h('div', {}, `${drift.length} drift (dispatched and recorded; an error in strict mode):`), h('ul', {}, drift.map(item))] : []));
     } else {
       verdict.classList.add('invalid');
-      verdict.replaceChildren(`✗ ${result.errors.length} error(s) against ${entry.e}`, note ?? '',
-        h('ul', {}, result.errors.map((e) => h('li', { 'data-pointer': e.pointer || '/' }, code(e.pointer || '/', 'pointer'), ` ${formatIssue(e).slice((e.pointer || '/').length + 1)}`))));
+      verdict.replaceChildren(`✗ ${result.errors.length} error(s) against ${entry.e}`, note ?? '', h('ul', {}, result.errors.map(item)));
     }
   };
   const button = h('button', { id: 'validate', type: 'button' }, 'Validate');
@@ -189,7 +192,7 @@ function validatorBox(fixed: EventPage | undefined, example: unknown): HTMLEleme
   const load = example === undefined ? null : h('button', { type: 'button', class: 'secondary', id: 'load-example' }, 'Paste the example');
   load?.addEventListener('click', () => { area.value = JSON.stringify(example, null, 2); });
   return h('div', { class: 'validator' }, area,
-    h('div', { class: 'row' }, button, load, h('label', {}, strict, ' strict (reject properties the schema does not know)')),
+    h('div', { class: 'row' }, button, load, h('label', {}, strict, ' strict (drift is an error too: unknown properties, new enum values, unexpected nulls)')),
     verdict);
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CliError } from '../io.js';
 
 /** The codegen ships in a checkout of this repository, not in the published package. */
-async function loadCodegen<T>(load: () => Promise<T>): Promise<T> {
+export async function loadCodegen<T>(load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (err) {

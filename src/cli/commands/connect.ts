@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DeliveryCapture } from '../capture.js';
 import { acceptAllDispatcher, driftText } from '../drift.js';
 import { loadHandlersModule } from '../handlers-module.js';
 import type { BodyInput } from '../../runtime/delivery.js';
@@ -20,6 +21,7 @@ interface ConnectOptions extends InboxCliOptions {
   verbose?: boolean;
   drift?: boolean;
   connectTimeout?: number;
+  capture?: string;
 }
 
 function parseConnectTimeout(value: string): number {
@@ -39,7 +41,8 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
     .option('--handlers <module>', 'an ES module whose default export is an EventDispatcher (default: acknowledge everything)')
     .option('--connect-timeout <ms>', 'exit 1 when not connected this long after starting, retries included (default 0: keep retrying)', parseConnectTimeout)
     .option('--verbose', 'log connection details to stderr')
-    .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
+    .option('--drift', 'record drift (what deliveries carry that the schemas do not know) and print the drift report on exit')
+    .option('--capture <dir>', 'write each accepted delivery (token fields blanked) as one JSON file in <dir>, for `lark-events learn`')
     .option('--inbox <url>', 'answer events once queued in the durable inbox at this Redis URL; `lark-events work` runs them');
   addQueueOption(command)
     .action(async (opts: ConnectOptions) => {
@@ -55,9 +58,11 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
       const inboxModule = opts.inbox === undefined ? undefined : await loadInboxModule();
       const inbox = inboxModule && (await inboxModule.createInbox({ connection: opts.inbox ?? '', queueName: opts.queue }));
       const inner: WSDispatcher = inboxModule && inbox ? inboxModule.inboxDispatcher(inbox, handlers) : handlers;
+      const capture = opts.capture === undefined ? undefined : new DeliveryCapture(opts.capture);
       const dispatcher: WSDispatcher = {
         async dispatch(body: BodyInput, transport?: Transport): Promise<DispatchResult> {
           const result = await inner.dispatch(body, transport);
+          capture?.write(body, result);
           out(JSON.stringify({ transport: 'ws', kind: result.kind ?? null, event_type: result.eventType ?? null, id: result.id ?? null, status: result.status }));
           return result;
         },

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
+import { DeliveryCapture } from '../capture.js';
 import { acceptAllDispatcher, driftText } from '../drift.js';
 import { loadHandlersModule } from '../handlers-module.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
@@ -24,6 +25,8 @@ export interface ServeOptions extends InboxCliOptions, ServerLimits {
   verificationToken?: string;
   /** A module whose default export is the dispatcher (an EventDispatcher) that handles deliveries. */
   handlers?: string;
+  /** Write each accepted delivery (decrypted, `token` fields blanked) as one JSON file here, for `lark-events learn`. */
+  capture?: string | undefined;
   /** Where delivery lines go (default stdout) and notices (default stderr). */
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
@@ -67,7 +70,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   // --inbox: events are answered once queued; `lark-events work` runs the handlers.
   const inboxModule = options.inbox === undefined ? undefined : await loadInboxModule();
   const inbox = inboxModule && (await inboxModule.createInbox({ connection: options.inbox ?? '', queueName: options.queue }));
-  const receiving = inboxModule && inbox ? inboxModule.inboxDispatcher(inbox, dispatcher) : dispatcher;
+  const inner = inboxModule && inbox ? inboxModule.inboxDispatcher(inbox, dispatcher) : dispatcher;
+  const capture = options.capture === undefined ? undefined : new DeliveryCapture(options.capture);
+  const receiving: WebhookDispatcher = capture
+    ? {
+        isCallback: (eventType) => inner.isCallback(eventType),
+        dispatch: async (input, transport) => {
+          const outcome = await inner.dispatch(input, transport);
+          capture.write(input, outcome);
+          return outcome;
+        },
+      }
+    : inner;
   const handler = createWebhookHandler(receiving, {
     path: route,
     encryptKey: options.encryptKey,
@@ -136,14 +150,15 @@ export function registerServe(program: Command): Command {
     .option('--encrypt-key <key>', "the app's Encrypt Key (decrypts bodies, checks X-Lark-Signature; default $LARK_ENCRYPT_KEY)")
     .option('--verification-token <token>', "the app's Verification Token (checked on every body; default $LARK_VERIFICATION_TOKEN)")
     .option('--handlers <module>', 'module whose default export is the EventDispatcher to use (default: accept everything)')
-    .option('--drift', 'record properties the schemas do not know and print the drift report on exit')
+    .option('--drift', 'record drift (what deliveries carry that the schemas do not know) and print the drift report on exit')
+    .option('--capture <dir>', 'write each accepted delivery (decrypted, token fields blanked) as one JSON file in <dir>, for `lark-events learn`')
     .option('--inbox <url>', 'answer events once queued in the durable inbox at this Redis URL; `lark-events work` runs them')
     .option('--header-timeout <ms>', 'close a connection whose request line and headers have not arrived after this long (0: off)', parseLimit('--header-timeout'), DEFAULT_SERVER_LIMITS.headersTimeoutMs)
     .option('--body-timeout <ms>', 'close a connection whose whole request, headers and body, has not arrived after this long (0: off)', parseLimit('--body-timeout'), DEFAULT_SERVER_LIMITS.requestTimeoutMs)
     .option('--keep-alive-timeout <ms>', 'close an idle keep-alive connection after this long (0: off)', parseLimit('--keep-alive-timeout'), DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs)
     .option('--max-connections <n>', 'connections open at once; further ones are closed on arrival (0: no cap)', parseLimit('--max-connections'), DEFAULT_SERVER_LIMITS.maxConnections);
   return addQueueOption(command)
-    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean; inbox?: string; queue?: string; headerTimeout: number; bodyTimeout: number; keepAliveTimeout: number; maxConnections: number }) => {
+    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean; capture?: string; inbox?: string; queue?: string; headerTimeout: number; bodyTimeout: number; keepAliveTimeout: number; maxConnections: number }) => {
       // Secrets from the environment keep them out of `ps` and shell history.
       const encryptKey = opts.encryptKey ?? process.env.LARK_ENCRYPT_KEY;
       const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;

@@ -1,4 +1,16 @@
-import type { Shape } from './catalog-types.js';
+/**
+ * Known property names of a schema (generated/<domain>/validators.js exports one per event): `p`
+ * properties, `i` array items, `a` map values, `o` open object, `n` the sources disagreed on this
+ * node (it carries an `x-lark-note`): a type it does not allow is drift (src/runtime/classify.ts).
+ * A leaf shared by the runtime (strict mode, drift) and codegen (strict checks of the examples).
+ */
+export interface Shape {
+  readonly p?: Readonly<Record<string, Shape>>;
+  readonly i?: Shape;
+  readonly a?: Shape;
+  readonly o?: 1;
+  readonly n?: 1;
+}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const escape = (k: string): string => (k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
