@@ -12,7 +12,7 @@ describe('server limits', () => {
 
   it('node options check the timeouts at a quarter of the shortest one, between 100 ms and 1 s', () => {
     expect(nodeServerOptions()).toEqual({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 });
-    expect(nodeServerOptions({ headersTimeoutMs: 1_000, requestTimeoutMs: 1_500 }).connectionsCheckingInterval).toBe(250);
+    expect(nodeServerOptions({ headersTimeoutMs: 1_200, requestTimeoutMs: 1_500 }).connectionsCheckingInterval).toBe(300);
     expect(nodeServerOptions({ headersTimeoutMs: 200, requestTimeoutMs: 200 }).connectionsCheckingInterval).toBe(100);
     expect(nodeServerOptions({ headersTimeoutMs: 0, requestTimeoutMs: 0 })).toMatchObject({ headersTimeout: 0, requestTimeout: 0 });
   });
