@@ -66,8 +66,9 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
         },
       };
       const client = new WSClient({ appId, appSecret, dispatcher, logger: stderrLogger(err, opts.verbose), connectTimeoutMs: opts.connectTimeout, ...(opts.domain ? { domain: opts.domain } : {}) });
-      // A fatal error is printed once, by `connect failed` / `connection lost` below.
-      client.on('state', (state, info) => err(`state ${state}${info.deviceId ? ` device_id=${info.deviceId}` : ''}${info.state === 'reconnecting' ? ` attempt=${info.attempt} delay_ms=${info.delayMs}: ${info.error.message}` : ''}`));
+      // Errors are printed once: a retry's by the `warn ws: connect failed` log line, a fatal one by
+      // `connect failed` / `connection lost` below.
+      client.on('state', (state, info) => err(`state ${state}${info.deviceId ? ` device_id=${info.deviceId}` : ''}${info.state === 'reconnecting' ? ` attempt=${info.attempt} delay_ms=${info.delayMs}` : ''}`));
       const stop = io.until ?? untilSignal();
       const failed = new Promise<Error>((resolve) => client.on('state', (state, info) => state === 'failed' && resolve(info.error ?? new Error('failed'))));
       try {

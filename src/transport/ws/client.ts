@@ -347,7 +347,7 @@ export class WSClient {
         const delay = this.backoff.next(this.current);
         retry++;
         this.setState('reconnecting', { attempt: retry, delayMs: delay, error: lastError ?? new WSConnectError('connection lost', false) });
-        this.logger.info(`ws: reconnecting in ${delay} ms (attempt ${retry})`);
+        this.logger.debug(`ws: reconnecting in ${delay} ms (attempt ${retry})`);
         await this.sleep(delay);
         if (this.stopping) return;
       }
