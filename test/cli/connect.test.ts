@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerConnect } from '../../src/cli/commands/connect.js';
 import { registerEmulate } from '../../src/cli/commands/emulate.js';
 import { registerTrigger } from '../../src/cli/commands/trigger.js';
 import { CliError } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { loadExample } from '../../src/emulator/index.js';
 import { AesCipher } from '../../src/transport/webhook/crypto.js';
 import { APP_ID, APP_SECRET, deferred, emulator, onCleanup, waitFor } from '../transport/ws/helpers.js';
@@ -209,6 +210,58 @@ describe('CLI: emulate, connect, trigger', () => {
     await expect(q.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--connect-timeout', '5s'], { from: 'user' })).rejects.toMatchObject({
       message: expect.stringContaining('--connect-timeout must be a non-negative integer of milliseconds (0: keep retrying): 5s'),
     });
+  });
+
+  it('connect --domain notaurl exits 2 with one clear line and no stack; a fatal error is printed once', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let code: number;
+    try {
+      code = await main(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--domain', 'notaurl']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(2);
+    const lines = written.join('').split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^lark-events: --domain "notaurl" is not a URL: use feishu, lark or an http\(s\) base URL/);
+    expect(written.join('')).not.toMatch(/\n\s+at /);
+
+    // A fatal error from the platform: its message appears on one line only.
+    const emu = await emulator();
+    let exit: number | undefined;
+    const errs: string[] = [];
+    const p = program();
+    registerConnect(p, (c) => (exit = c), { stdout: () => undefined, stderr: (t) => errs.push(t), until: new Promise(() => undefined) });
+    await p.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', 'wrong', '--domain', emu.url], { from: 'user' });
+    expect(exit).toBe(1);
+    expect(errs.filter((l) => l.includes('code 10003'))).toEqual([expect.stringMatching(/^connect failed: endpoint refused: code 10003/)]);
+    expect(errs).toContain('state failed');
+  });
+
+  it('connect reports each retry with its attempt and delay, and its cause once', async () => {
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    let exit: number | undefined;
+    const errs: string[] = [];
+    const p = program();
+    registerConnect(p, (c) => (exit = c), { stdout: () => undefined, stderr: (t) => errs.push(t), until: new Promise(() => undefined) });
+    await p.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--domain', `http://127.0.0.1:${port}`, '--connect-timeout', '500'], { from: 'user' });
+    expect(exit).toBe(1);
+    const retries = errs.filter((l) => l.startsWith('state reconnecting'));
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries[0]).toMatch(/^state reconnecting attempt=1 delay_ms=\d+$/);
+    // The cause is said once per attempt, by the log line, with the host.
+    const failures = errs.filter((l) => l.startsWith('warn ws: connect failed'));
+    expect(failures.length).toBeGreaterThanOrEqual(retries.length);
+    expect(failures[0]).toMatch(new RegExp(`^warn ws: connect failed: endpoint request to 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED`));
+    expect(errs.filter((l) => l.startsWith('connect failed'))).toHaveLength(1);
+    expect(errs.join('\n')).not.toContain(APP_SECRET);
   });
 
   it('emulate takes the app credentials, Encrypt Key and Verification Token from the environment', async () => {

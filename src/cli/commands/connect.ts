@@ -5,7 +5,7 @@ import { loadHandlersModule } from '../handlers-module.js';
 import type { BodyInput } from '../../runtime/delivery.js';
 import type { DispatchResult } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
-import { WSClient } from '../../transport/ws/index.js';
+import { checkDomain, WSClient } from '../../transport/ws/index.js';
 import type { WSDispatcher } from '../../transport/ws/index.js';
 import { CliError } from '../io.js';
 import type { CommandIO } from './emulate.js';
@@ -51,6 +51,9 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
       const appId = opts.appId ?? process.env.LARK_APP_ID;
       const appSecret = opts.appSecret ?? process.env.LARK_APP_SECRET;
       if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
+      // A domain that can never work is a usage error, said before anything starts.
+      const badDomain = checkDomain(opts.domain, '--domain');
+      if (badDomain) throw new CliError(badDomain.message);
       const handlers = opts.handlers
         ? await loadHandlersModule(opts.handlers, opts.inbox === undefined ? ['dispatch'] : ['dispatch', 'isCallback'])
         : acceptAllDispatcher(opts.drift ?? false);
@@ -68,7 +71,9 @@ export function registerConnect(program: Command, setExit: (code: number) => voi
         },
       };
       const client = new WSClient({ appId, appSecret, dispatcher, logger: stderrLogger(err, opts.verbose), connectTimeoutMs: opts.connectTimeout, ...(opts.domain ? { domain: opts.domain } : {}) });
-      client.on('state', (state, info) => err(`state ${state}${info.deviceId ? ` device_id=${info.deviceId}` : ''}${info.error ? `: ${info.error.message}` : ''}`));
+      // Errors are printed once: a retry's by the `warn ws: connect failed` log line, a fatal one by
+      // `connect failed` / `connection lost` below.
+      client.on('state', (state, info) => err(`state ${state}${info.deviceId ? ` device_id=${info.deviceId}` : ''}${info.state === 'reconnecting' ? ` attempt=${info.attempt} delay_ms=${info.delayMs}` : ''}`));
       const stop = io.until ?? untilSignal();
       const failed = new Promise<Error>((resolve) => client.on('state', (state, info) => state === 'failed' && resolve(info.error ?? new Error('failed'))));
       try {

@@ -11,8 +11,8 @@ import { ReconnectBackoff } from './backoff.js';
 import type { ClientConfig } from './config.js';
 import { applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
 import type { Endpoint } from './endpoint.js';
-import { ENDPOINT_PATH, fetchEndpoint, redactUrl, resolveDomain } from './endpoint.js';
-import { WSConnectError, WSOptionError } from './errors.js';
+import { checkDomain, ENDPOINT_PATH, fetchEndpoint, redactUrl, resolveDomain } from './endpoint.js';
+import { hostOf, WSConnectError, WSOptionError } from './errors.js';
 import { FragmentAssembler } from './fragments.js';
 import type { Frame } from './frame.js';
 import { decodeFrame, encodeFrame, FrameMethod, headerValue } from './frame.js';
@@ -23,10 +23,10 @@ import { Heartbeat } from './heartbeat.js';
 import { candidateDeliveryKey, deliveryKey } from './delivery-key.js';
 import type { IntakeStats } from './intake.js';
 import { DEFAULT_ANSWER_DEADLINE_MS, DEFAULT_MAX_QUEUE, IntakeQueue } from './intake.js';
-import type { Listener, StateInfo, WSClientEvents, WSState } from './state.js';
+import type { Listener, StateDetail, WSClientEvents, WSState } from './state.js';
 import { StateEmitter } from './state.js';
 
-export type { StateInfo, WSClientEvents, WSState } from './state.js';
+export type { ReconnectingInfo, StateInfo, WSClientEvents, WSState } from './state.js';
 export type { IntakeStats } from './intake.js';
 
 /** What the client needs from a dispatcher: the root `EventDispatcher`, a domain one, or a wrapper. */
@@ -37,7 +37,10 @@ export interface WSDispatcher {
 export interface WSClientOptions {
   appId: string;
   appSecret: string;
-  /** `feishu` (default), `lark`, or a base URL such as `https://open.feishu.cn` or an emulator's. */
+  /**
+   * `feishu` (default), `lark`, or a base URL such as `https://open.feishu.cn` or an emulator's.
+   * Anything else makes `start()` reject with a `WSOptionError` (state `failed`), without retrying.
+   */
   domain?: string | undefined;
   dispatcher: WSDispatcher;
   logger?: Logger | undefined;
@@ -238,7 +241,11 @@ export class WSClient {
     return this.intake.stats();
   }
 
-  /** Connects; resolves once connected, rejects on a fatal error or when retries run out. */
+  /**
+   * Connects; resolves once connected, rejects on a fatal error (an invalid `domain`, rejected
+   * credentials, …), when retries run out or after `connectTimeoutMs`. An error it rejects with is
+   * not logged too.
+   */
   start(): Promise<void> {
     if (this.startPromise) return this.startPromise;
     if (this.stopping) return Promise.reject(new WSConnectError('WSClient: closed', true));
@@ -256,6 +263,11 @@ export class WSClient {
       }, limit);
     }
     this.setState('connecting', {});
+    const invalid = checkDomain(this.opts.domain);
+    if (invalid) {
+      this.fail(invalid);
+      return this.startPromise;
+    }
     this.sweepTimer = setInterval(() => this.assembler.sweep(), Math.max(250, Math.floor(this.opts.fragmentTtlMs / 2)));
     this.sweepTimer.unref();
     void this.connectLoop(true);
@@ -324,12 +336,13 @@ export class WSClient {
     });
   }
 
-  private setState(state: WSState, info: Omit<StateInfo, 'previous'>): void {
-    this.stateEmitter.set(state, info);
+  private setState<S extends WSState>(state: S, detail: StateDetail<S>): void {
+    this.stateEmitter.set(state, detail);
   }
 
+  /** Gives up. The error is reported once: to start()'s caller, else to `state` listeners, else in the log. */
   private fail(error: Error): void {
-    this.logger.error(`ws: giving up: ${error.message}`);
+    if (!this.startWaiter && !this.stateEmitter.listened) this.logger.error(`ws: giving up: ${error.message}`);
     this.stopping = true;
     this.intakeClosed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
@@ -352,9 +365,9 @@ export class WSClient {
     });
   }
 
-  private connectLoop(initial: boolean): Promise<void> {
+  private connectLoop(initial: boolean, dropped?: Error): Promise<void> {
     if (this.loop) return this.loop;
-    const loop = this.runConnectLoop(initial);
+    const loop = this.runConnectLoop(initial, dropped);
     this.loop = loop;
     void loop.finally(() => {
       if (this.loop === loop) this.loop = undefined;
@@ -362,21 +375,24 @@ export class WSClient {
     return loop;
   }
 
-  private async runConnectLoop(initial: boolean): Promise<void> {
+  private async runConnectLoop(initial: boolean, dropped?: Error): Promise<void> {
     // The first attempt after a drop waits a random 0..ReconnectNonce; a failed start retries at once with backoff.
     this.backoff.reset();
     if (initial) this.backoff.attempts = 1;
-    let lastError: Error | undefined;
+    let lastError: Error | undefined = dropped;
+    let retry = 0;
     let immediate = initial;
     for (;;) {
       if (this.stopping) return;
       if (!immediate) {
         if (!this.backoff.canRetry(this.current)) {
-          this.fail(new WSConnectError(`could not connect after ${this.backoff.attempts} attempts${lastError ? `: ${lastError.message}` : ''}`, true));
+          this.fail(new WSConnectError(`could not connect after ${this.backoff.attempts} attempts${lastError ? `: ${lastError.message}` : ''}`, true, undefined, lastError ? { cause: lastError } : undefined));
           return;
         }
         const delay = this.backoff.next(this.current);
-        this.logger.info(`ws: reconnecting in ${delay} ms (attempt ${this.backoff.attempts})`);
+        retry++;
+        this.setState('reconnecting', { attempt: retry, delayMs: delay, error: lastError ?? new WSConnectError('connection lost', false) });
+        this.logger.debug(`ws: reconnecting in ${delay} ms (attempt ${retry})`);
         await this.sleep(delay);
         if (this.stopping) return;
       }
@@ -457,8 +473,7 @@ export class WSClient {
       this.fail(new WSConnectError(`connection closed (code ${code}) and autoReconnect is off`, true));
       return;
     }
-    this.setState('reconnecting', {});
-    void this.connectLoop(false);
+    void this.connectLoop(false, new WSConnectError(`connection closed (code ${code})`, false, undefined, { host: hostOf(conn.ws.url) }));
   }
 
   /** Frame routing: control frames (pong), data frames (event, card) into fragments and the intake queue. */

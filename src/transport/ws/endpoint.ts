@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { ClientConfig } from './config.js';
 import type { HttpAgentLike } from './proxy.js';
 import { applyServerConfig, DEFAULT_CLIENT_CONFIG } from './config.js';
-import { WSConnectError } from './errors.js';
+import { hostOf, networkError, WSConnectError, WSOptionError } from './errors.js';
 
 export { WSConnectError } from './errors.js';
 
@@ -30,6 +30,49 @@ export function resolveDomain(domain: string | undefined): string {
   if (!domain || domain === 'feishu') return 'https://open.feishu.cn';
   if (domain === 'lark') return 'https://open.larksuite.com';
   return domain.replace(/\/+$/, '');
+}
+
+/**
+ * Why a `domain` (after `resolveDomain`) cannot be used, or undefined when it can: it must be an
+ * absolute http(s) base URL without query or fragment.
+ */
+export function domainProblem(domain: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(domain);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `has the scheme ${url.protocol} (not http: or https:)`;
+  if (url.hostname === '') return 'has no host';
+  if (url.search !== '' || url.hash !== '') return 'has a query or fragment (give the base URL only)';
+  return undefined;
+}
+
+/** What to say of a domain value: its text, less any password it carries. */
+function shownDomain(domain: string): string {
+  try {
+    const url = new URL(domain);
+    if (url.password !== '') {
+      url.password = '***';
+      return url.href.replace(/\/$/, '');
+    }
+  } catch {
+    // not a URL: shown as given
+  }
+  return domain;
+}
+
+/**
+ * A `WSOptionError` for an unusable `domain` (`label` names it, e.g. `--domain` for the CLI), or
+ * undefined when `domain` (`feishu`, `lark` or a base URL) is fine.
+ */
+export function checkDomain(domain: string | undefined, label = 'WSClient: domain'): WSOptionError | undefined {
+  const resolved = resolveDomain(domain);
+  const problem = domainProblem(resolved);
+  if (problem === undefined) return undefined;
+  const shown = shownDomain(domain ?? '');
+  return new WSOptionError('domain', `${label} ${JSON.stringify(shown)} ${problem}: use feishu, lark or an http(s) base URL such as https://open.feishu.cn`, shown);
 }
 
 /** Keeps scheme, host, path and `device_id`: the rest of the query (ticket, keys) is secret. */
@@ -113,40 +156,44 @@ function eitherSignal(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
  * credentials and connection limits, retryable for busy servers, HTTP and network failures.
  */
 export async function fetchEndpoint(options: FetchEndpointOptions): Promise<Endpoint> {
+  const invalid = checkDomain(options.domain, 'domain');
+  if (invalid) throw new WSConnectError(invalid.message, true, undefined, { cause: invalid });
   const url = `${resolveDomain(options.domain)}${ENDPOINT_PATH}`;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const host = hostOf(url);
   let response: { status: number; text: string };
   try {
     response = await postJson(url, JSON.stringify({ AppID: options.appId, AppSecret: options.appSecret }), {
       headers: { 'content-type': 'application/json', locale: 'zh', 'user-agent': options.userAgent ?? 'lark-event-catalog' },
-      signal: eitherSignal(AbortSignal.timeout(options.timeoutMs ?? 15_000), options.signal),
+      signal: eitherSignal(AbortSignal.timeout(timeoutMs), options.signal),
       agent: options.agent,
     });
   } catch (err) {
-    throw new WSConnectError(`endpoint request failed: ${err instanceof Error ? err.message : String(err)}`, false, undefined, { cause: err });
+    throw networkError('endpoint request', url, err, timeoutMs);
   }
-  if (response.status < 200 || response.status > 299) throw new WSConnectError(`endpoint answered HTTP ${response.status}`, false);
+  if (response.status < 200 || response.status > 299) throw new WSConnectError(`endpoint ${host} answered HTTP ${response.status}`, false, undefined, { host });
   let body: unknown;
   try {
     body = JSON.parse(response.text);
   } catch {
-    throw new WSConnectError('endpoint answered a body that is not JSON', false);
+    throw new WSConnectError('endpoint answered a body that is not JSON', false, undefined, { host });
   }
   const record = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; msg?: unknown; data?: unknown };
   const code = typeof record.code === 'number' ? record.code : Number.NaN;
   const msg = typeof record.msg === 'string' ? record.msg : '';
   if (code !== EndpointCode.ok) {
-    if (Number.isNaN(code)) throw new WSConnectError('endpoint answered without a numeric code', false);
+    if (Number.isNaN(code)) throw new WSConnectError('endpoint answered without a numeric code', false, undefined, { host });
     const fatal = !isRetryableCode(code);
     const what = code === EndpointCode.tooManyConnections ? 'too many connections' : code === EndpointCode.systemBusy ? 'system busy' : msg || 'error';
-    throw new WSConnectError(`endpoint refused: code ${code} (${what})`, fatal, code);
+    throw new WSConnectError(`endpoint refused: code ${code} (${what})`, fatal, code, { host });
   }
   const data = (typeof record.data === 'object' && record.data !== null ? record.data : {}) as { URL?: unknown; ClientConfig?: unknown };
-  if (typeof data.URL !== 'string' || !/^wss?:\/\//.test(data.URL)) throw new WSConnectError('endpoint answered without a ws(s) URL', false);
+  if (typeof data.URL !== 'string' || !/^wss?:\/\//.test(data.URL)) throw new WSConnectError('endpoint answered without a ws(s) URL', false, undefined, { host });
   let parsed: URL;
   try {
     parsed = new URL(data.URL);
   } catch {
-    throw new WSConnectError('endpoint answered an invalid URL', false);
+    throw new WSConnectError('endpoint answered an invalid URL', false, undefined, { host });
   }
   const serviceId = Number(parsed.searchParams.get('service_id') ?? '0');
   return {

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../runtime/logger.js';
 import type { Agent } from 'node:http';
 import type { Endpoint } from './endpoint.js';
-import { WSConnectError } from './errors.js';
+import { hostOf, networkError, WSConnectError } from './errors.js';
 import type { HttpAgentLike } from './proxy.js';
 
 export interface HandshakeOptions {
@@ -24,12 +24,20 @@ export function isFatalHandshake(status: string, authCode: string): boolean {
 
 /** Opens the WebSocket; rejects with a WSConnectError whose `fatal` says whether to retry. */
 export function openSocket(endpoint: Endpoint, options: HandshakeOptions): Promise<WebSocket> {
+  const host = hostOf(endpoint.url);
   return new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(endpoint.url, {
-      perMessageDeflate: options.perMessageDeflate,
-      handshakeTimeout: options.timeoutMs,
-      ...(options.agent ? { agent: options.agent as Agent } : {}),
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(endpoint.url, {
+        perMessageDeflate: options.perMessageDeflate,
+        handshakeTimeout: options.timeoutMs,
+        ...(options.agent ? { agent: options.agent as Agent } : {}),
+      });
+    } catch (err) {
+      // `ws` names the whole URL, ticket included, when it rejects one: say only the host.
+      reject(new WSConnectError(`connection to ${host ?? 'the endpoint URL'} failed: the URL was refused (${err instanceof Error ? err.name : 'error'})`, false, undefined, { host }));
+      return;
+    }
     let settled = false;
     const settle = (err?: WSConnectError) => {
       if (settled) return;
@@ -43,7 +51,7 @@ export function openSocket(endpoint: Endpoint, options: HandshakeOptions): Promi
     };
     // A socket must always have an error listener: `ws` emits errors after aborts too.
     ws.on('error', (err) => {
-      if (!settled) settle(new WSConnectError(`connection failed: ${err.message}`, false));
+      if (!settled) settle(networkError('connection', endpoint.url, err));
       else options.logger.debug(`ws: socket error: ${err.message}`);
     });
     ws.once('unexpected-response', (req, res) => {
@@ -53,10 +61,10 @@ export function openSocket(endpoint: Endpoint, options: HandshakeOptions): Promi
       res.resume();
       req.destroy();
       const detail = status ? `handshake-status ${status}${authCode ? `, autherrcode ${authCode}` : ''}${msg ? ` (${msg})` : ''}` : `HTTP ${res.statusCode}`;
-      settle(new WSConnectError(`handshake refused: ${detail}`, isFatalHandshake(status, authCode), authCode ? Number(authCode) : undefined));
+      settle(new WSConnectError(`handshake with ${host ?? 'the server'} refused: ${detail}`, isFatalHandshake(status, authCode), authCode ? Number(authCode) : undefined, { host }));
     });
     ws.once('open', () => settle());
-    ws.once('close', () => settle(new WSConnectError('connection closed during the handshake', false)));
+    ws.once('close', () => settle(new WSConnectError(`connection to ${host ?? 'the server'} closed during the handshake`, false, undefined, { host })));
     options.signal.addEventListener('abort', () => settle(new WSConnectError('client closed during the handshake', false)), { once: true });
   });
 }

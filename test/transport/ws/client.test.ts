@@ -6,7 +6,7 @@ import { EventDispatcher, LarkEventError, silentLogger } from '../../../src/inde
 import type { AnswerInfo, PingInfo } from '../../../src/emulator/index.js';
 import { loadExample } from '../../../src/emulator/index.js';
 import { FrameMethod, headerValue, WSClient, WSConnectError, WSOptionError } from '../../../src/transport/ws/index.js';
-import type { Frame } from '../../../src/transport/ws/index.js';
+import type { Frame, ReconnectingInfo, StateInfo } from '../../../src/transport/ws/index.js';
 import { createDispatcherClass, catalogSource } from '../../../src/runtime/domain.js';
 import { catalog, loadDomain } from '../../../src/catalog.js';
 import type { AllRegistrations } from '../../../generated/index.js';
@@ -113,7 +113,11 @@ describe('WSClient: connecting', () => {
     expect(error).toBeInstanceOf(WSConnectError);
     expect(error).toMatchObject({ fatal: true, message: expect.stringMatching(/^not connected within 300 ms: .*code 1\b/) });
     expect((error as Error).cause).toBeInstanceOf(Error);
-    expect(c.states).toEqual(['connecting', 'failed']);
+    // Each failed attempt is a `reconnecting` state; the limit ends them.
+    expect(c.states[0]).toBe('connecting');
+    expect(c.states.at(-1)).toBe('failed');
+    expect(c.states.slice(1, -1).length).toBeGreaterThan(0);
+    expect(new Set(c.states.slice(1, -1))).toEqual(new Set(['reconnecting']));
     const requests = emu.stats().endpointRequests;
     expect(requests).toBeGreaterThan(1);
     await sleep(100);
@@ -160,7 +164,7 @@ describe('WSClient: connecting', () => {
     onCleanup(() => late.close());
     const started = late.start();
     await sleep(150);
-    expect(late.state).toBe('connecting');
+    expect(late.state).toBe('reconnecting');
     const emu2 = await emulator({ port });
     await started;
     expect(late.state).toBe('connected');
@@ -675,6 +679,158 @@ describe('WSClient: close() while connecting', () => {
     expect(upgrades).toBe(0);
     expect(c.state).toBe('closed');
     expect(states).toEqual(['connecting', 'closing', 'closed']);
+  });
+});
+
+describe('WSClient: failures', () => {
+  /** A port on 127.0.0.1 that nothing listens on. */
+  async function closedPort(): Promise<number> {
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    return port;
+  }
+
+  /** Every message of an error and of its causes. */
+  function messages(err: unknown): string[] {
+    const out: string[] = [];
+    for (let e: unknown = err; e instanceof Error; e = e.cause) out.push(e.message);
+    return out;
+  }
+
+  it.each(['notaurl', 'open.feishu.cn', 'ftp://open.feishu.cn', 'https://open.feishu.cn/?x=1'])('an invalid domain (%s) is fatal at start(): WSOptionError naming it, state failed, no request', async (domain) => {
+    const log = captureLogger();
+    const c = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain, dispatcher: dispatcher(), logger: log });
+    onCleanup(() => c.close());
+    const error: unknown = await c.start().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WSOptionError);
+    expect(error).toBeInstanceOf(LarkEventError);
+    expect(error).toMatchObject({ option: 'domain', value: domain, message: expect.stringContaining(`domain ${JSON.stringify(domain)}`) });
+    expect((error as Error).message).toMatch(/feishu, lark or an http\(s\) base URL/);
+    expect(c.state).toBe('failed');
+    // Rejected, so not logged too; and no attempt was made.
+    expect(log.lines).toEqual([]);
+    // Settled for good: start() again gives the same rejection.
+    await expect(c.start()).rejects.toBe(error);
+  });
+
+  it('an invalid domain never shows the password a URL may carry', async () => {
+    const c = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: 'ftp://user:hunter2@example.com', dispatcher: dispatcher(), logger: silentLogger });
+    const error = (await c.start().catch((err: unknown) => err)) as WSOptionError;
+    expect(error.option).toBe('domain');
+    expect(error.message).not.toContain('hunter2');
+    expect(error.value).not.toContain('hunter2');
+  });
+
+  it('a closed port: reconnecting states with attempt 1, 2, 3…, their backoff delays and an ECONNREFUSED cause naming the host', async () => {
+    const port = await closedPort();
+    const base = 20;
+    const c = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: `http://127.0.0.1:${port}`, dispatcher: dispatcher(), logger: silentLogger, reconnectBaseMs: base });
+    onCleanup(() => c.close());
+    const infos: StateInfo[] = [];
+    c.on('state', (_s, info) => infos.push(info));
+    const started = c.start();
+    started.catch(() => undefined);
+    await waitFor(() => infos.filter((i) => i.state === 'reconnecting').length >= 4, 10_000, 'four retries');
+    const retries = infos.filter((i): i is ReconnectingInfo => i.state === 'reconnecting').slice(0, 4);
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3, 4]);
+    expect(infos[0]).toMatchObject({ state: 'connecting', previous: 'idle' });
+    expect(retries[0]!.previous).toBe('connecting');
+    for (const r of retries) {
+      // Capped exponential backoff with jitter (backoff.ts): retry n waits cap/2..cap, cap = base·2^(n-1).
+      const cap = base * 2 ** (r.attempt - 1);
+      expect(r.delayMs, `attempt ${r.attempt}`).toBeGreaterThanOrEqual(cap / 2 - 1);
+      expect(r.delayMs, `attempt ${r.attempt}`).toBeLessThanOrEqual(cap + 1);
+      expect(r.error).toBeInstanceOf(WSConnectError);
+      expect(r.error).toMatchObject({ fatal: false, host: `127.0.0.1:${port}` });
+      expect(r.error.message).toContain(`127.0.0.1:${port}`);
+      expect(r.error.message).toContain('ECONNREFUSED');
+      expect((r.error.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    }
+    expect(c.state).toBe('reconnecting');
+    await c.close();
+    await expect(started).rejects.toThrow(/closed before connecting/);
+  });
+
+  it('an unresolvable host keeps its DNS error (ENOTFOUND) and names the host', async () => {
+    const c = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: 'http://nonexistent.invalid', dispatcher: dispatcher(), logger: silentLogger, reconnectBaseMs: 20 });
+    onCleanup(() => c.close());
+    const retry = new Promise<ReconnectingInfo>((resolve) => c.on('state', (_s, info) => info.state === 'reconnecting' && resolve(info)));
+    c.start().catch(() => undefined);
+    const info = await retry;
+    expect(info.attempt).toBe(1);
+    expect(info.error).toMatchObject({ fatal: false, host: 'nonexistent.invalid' });
+    expect(info.error.message).toMatch(/^endpoint request to nonexistent\.invalid failed: .*ENOTFOUND/);
+    expect((info.error.cause as NodeJS.ErrnoException).code).toBe('ENOTFOUND');
+  });
+
+  it('connectTimeoutMs settles start() against a closed port: the error names the last failure and keeps it as the cause', async () => {
+    const port = await closedPort();
+    const c = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: `http://127.0.0.1:${port}`, dispatcher: dispatcher(), logger: silentLogger, reconnectBaseMs: 20, connectTimeoutMs: 300 });
+    onCleanup(() => c.close());
+    const error: unknown = await c.start().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WSConnectError);
+    expect(error).toMatchObject({ fatal: true, message: expect.stringMatching(new RegExp(`^not connected within 300 ms: endpoint request to 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED`)) });
+    const last = (error as Error).cause;
+    expect(last).toBeInstanceOf(WSConnectError);
+    expect(((last as Error).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    expect(c.state).toBe('failed');
+  });
+
+  it('a failed upgrade names the WebSocket host, never the URL ticket, nor the app secret', async () => {
+    const wsPort = await closedPort();
+    const ticket = 'TICKET-3f9a-secret';
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 0, msg: 'ok', data: { URL: `ws://127.0.0.1:${wsPort}/ws/v2?device_id=1&service_id=1&ticket=${ticket}&access_key=${ticket}`, ClientConfig: {} } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onCleanup(() => new Promise<void>((r) => server.close(() => r())));
+    const log = captureLogger();
+    const c = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dispatcher: dispatcher(), logger: log, reconnectBaseMs: 20, connectTimeoutMs: 400 });
+    onCleanup(() => c.close());
+    const retries: ReconnectingInfo[] = [];
+    c.on('state', (_s, info) => info.state === 'reconnecting' && retries.push(info));
+    const error: unknown = await c.start().catch((err: unknown) => err);
+    expect(retries.length).toBeGreaterThan(0);
+    const first = retries[0]!.error;
+    expect(first).toMatchObject({ host: `127.0.0.1:${wsPort}`, message: expect.stringMatching(new RegExp(`^connection to 127\\.0\\.0\\.1:${wsPort} failed: .*ECONNREFUSED`)) });
+    expect((first.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    const said = [...messages(error), ...retries.flatMap((r) => messages(r.error)), ...log.lines].join('\n');
+    expect(said).toContain(`127.0.0.1:${wsPort}`);
+    expect(said).not.toContain(ticket);
+    expect(said).not.toContain(APP_SECRET);
+  });
+
+  it('a fatal error is reported once: thrown by start() and not logged; after start(), to state listeners, else logged', async () => {
+    // Thrown: wrong credentials reject start(), and nothing is logged at error.
+    const emu = await emulator();
+    const log = captureLogger();
+    const wrong = new WSClient({ appId: APP_ID, appSecret: 'wrong', domain: emu.url, dispatcher: dispatcher(), logger: log });
+    onCleanup(() => wrong.close());
+    await expect(wrong.start()).rejects.toThrow(/code 10003/);
+    expect(log.lines.filter((l) => l.startsWith('error'))).toEqual([]);
+
+    // After start(), with nobody listening: the log is the only report, once.
+    const quiet = captureLogger();
+    const unheard = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: emu.url, dispatcher: dispatcher(), logger: quiet, autoReconnect: false });
+    onCleanup(() => unheard.close());
+    await unheard.start();
+    emu.dropConnections();
+    await waitFor(() => unheard.state === 'failed', 5_000, 'the unheard client to fail');
+    expect(quiet.lines.filter((l) => l.startsWith('error'))).toEqual(['error ws: giving up: connection closed (code 1006) and autoReconnect is off']);
+
+    // After start(), with a state listener: the listener gets it, the log does not.
+    const heardLog = captureLogger();
+    const heard = new WSClient({ appId: APP_ID, appSecret: APP_SECRET, domain: emu.url, dispatcher: dispatcher(), logger: heardLog, autoReconnect: false });
+    onCleanup(() => heard.close());
+    const failed = new Promise<Error>((resolve) => heard.on('state', (_s, info) => info.state === 'failed' && resolve(info.error)));
+    await heard.start();
+    emu.dropConnections();
+    expect((await failed).message).toMatch(/autoReconnect is off/);
+    expect(heardLog.lines.filter((l) => l.startsWith('error'))).toEqual([]);
   });
 });
 

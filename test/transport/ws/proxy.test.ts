@@ -149,10 +149,10 @@ describe('WSClient through an HTTP proxy', () => {
     const started = c.start();
     started.catch(() => undefined);
     await waitFor(() => warnings.length > 0, 5_000, 'a failed attempt');
-    expect(c.state).toBe('connecting');
+    expect(c.state).toBe('reconnecting');
     await c.close();
     await expect(started).rejects.toThrow(/closed/);
-    expect(warnings[0]).toMatch(/^ws: connect failed: endpoint request failed: .*ECONNREFUSED/);
+    expect(warnings[0]).toMatch(/^ws: connect failed: endpoint request to \S+ failed: .*ECONNREFUSED/);
     expect(emu.stats().endpointRequests).toBe(0);
   });
 
