@@ -8,13 +8,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { EventDispatcher, silentLogger } from '../src/index.js';
 import { createWebhookHandler, encryptBody, RedisIdempotencyStore, signRequest } from '../src/entries/webhook.js';
 import type { WebhookHandler, WebhookRequest } from '../src/entries/webhook.js';
+import { freePort } from '../test/helpers.js';
 
 const scaleArg = process.argv.indexOf('--seconds-scale');
 const scale = scaleArg > 0 ? Number(process.argv[scaleArg + 1]) : 1;
@@ -25,16 +25,6 @@ const TOKEN = 'bench verification token';
 const phases = { warm: 5_000 * scale, killed: 15_000 * scale, between: 5_000 * scale, frozen: 20_000 * scale, after: 5_000 * scale };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,4 +24,16 @@ export function tmpDir(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lark-${name}-`));
   made.push(dir);
   return dir;
+}
+
+/** A TCP port free on 127.0.0.1 right now (for servers a test or bench spawns in another process). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

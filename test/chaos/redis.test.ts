@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import type { RedisStoreOptions, WebhookHandler } from '../../src/entries/webhoo
 import type { TriggerAnswer } from '../../src/emulator/index.js';
 import { KEY, listen, closeServer, p2Message, platformRequest, TOKEN } from '../transport/webhook/helpers.js';
 import { client, emulator, sleep, waitFor } from '../transport/ws/helpers.js';
+import { freePort } from '../helpers.js';
 
 const PREFIX = 'chaos:idem:';
 
@@ -113,16 +113,6 @@ process.once('exit', () => {
   for (const s of servers) s.killNow();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** What the README recommends: no offline queue, so a command fails at once while disconnected. */
 const RECOMMENDED: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 };

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { example } from '../helpers.js';
+import { freePort } from '../helpers.js';
+export { freePort };
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const TOKEN = 'vt_inbox_test_verification_token';
@@ -39,16 +40,6 @@ export async function obliterate(queueName: string, url = REDIS_URL): Promise<vo
   await client.quit();
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface OwnRedis {
   readonly url: string;
