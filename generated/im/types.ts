@@ -688,6 +688,12 @@ export interface P2ImMessageReceiveV1Data {
    */
   message: P2ImMessageReceiveV1EventMessage;
 }
+export interface P2ImMessageReceiveV1BotInfo {
+  /**
+   * The mentioned bot's app ID
+   */
+  app_id?: string;
+}
 export interface P2ImMessageReceiveV1EventMessage {
   /**
    * 消息 ID。由系统生成的唯一 ID 标识，基于该 ID 可以回复消息 或其他管理消息的操作。
@@ -820,10 +826,4 @@ export interface P2ImMessageReceiveV1MentionEvent {
    * The mentioned bot, when a bot is @-mentioned
    */
   bot_info?: P2ImMessageReceiveV1BotInfo;
-}
-export interface P2ImMessageReceiveV1BotInfo {
-  /**
-   * The mentioned bot's app ID
-   */
-  app_id?: string;
 }
