@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCatalog } from '../codegen/catalog.js';
-import { median, ratio, round } from './stats.js';
+import { ratio, round } from './stats.js';
 
 export interface TypecheckCase {
   name: string;
@@ -21,12 +21,35 @@ export interface UnionDiagnostics {
   instantiations: number;
   memoryKB: number;
   checkMs: number;
+  /** The same counts above the empty consumer's (its lib check of @types/node is most of the totals). */
+  netTypes: number;
+  netInstantiations: number;
+  /** With --skipLibCheck: only what the consumer's own code makes TypeScript build. */
+  skipLibCheck: { types: number; instantiations: number };
   /** Where TypeScript gives up: a union of more members is "too complex to represent" (TS2590); more instantiations in one expression are "excessively deep" (TS2589). */
   limits: { unionMembers: number; instantiations: number };
 }
 
+/**
+ * What one consumer adds, attributed file by file from a `tsc --generateTrace` run: the parse, bind
+ * and check time of every file the empty consumer's program does not have (the package's
+ * declarations and what they pull in) plus the consumer file itself. The compiler's set-up and the
+ * libraries every program shares (lib.*.d.ts, @types/node) are not in it, so the figure does not
+ * carry their run-to-run noise the way a difference of two whole runs does.
+ */
+export interface AttributedCost {
+  name: string;
+  files: number;
+  parseMs: number;
+  bindMs: number;
+  checkMs: number;
+  totalMs: number;
+}
+
 export interface TypecheckResult {
+  /** Minimum CPU time of the runs per case (runs interleaved across the cases; load only adds time). */
   cases: TypecheckCase[];
+  runs: number;
   /** ours (domain subpath) / official, without and with skipLibCheck. */
   ratio: number;
   ratioSkipLibCheck: number;
@@ -38,6 +61,10 @@ export interface TypecheckResult {
   netRatioSkipLibCheck: number;
   netRatioRoot: number;
   netRatioRootSkipLibCheck: number;
+  /** Per-file attribution (no skipLibCheck), ours / official: the im subpath and the root entry. */
+  attributed: AttributedCost[];
+  attributedRatio: number;
+  attributedRatioRoot: number;
   allEvents: UnionDiagnostics;
 }
 
@@ -88,17 +115,47 @@ function timed(run: () => void): number {
   return cpu !== undefined && after !== undefined ? after - cpu : performance.now() - t;
 }
 
-function diagnostics(out: string, events: number): UnionDiagnostics {
-  const num = (label: string) => Number(new RegExp(`^${label}:\\s+([\\d.]+)`, 'm').exec(out)?.[1] ?? NaN);
+const stat = (out: string, label: string) => Number(new RegExp(`^${label}:\\s+([\\d.]+)`, 'm').exec(out)?.[1] ?? NaN);
+
+function diagnostics(out: string, empty: string, skipped: string, events: number): UnionDiagnostics {
+  const num = (label: string) => stat(out, label);
   return {
     events,
     types: num('Types'),
     instantiations: num('Instantiations'),
     memoryKB: Number(/^Memory used:\s+(\d+)K/m.exec(out)?.[1] ?? NaN),
     checkMs: round(num('Check time') * 1000, 0),
+    netTypes: num('Types') - stat(empty, 'Types'),
+    netInstantiations: num('Instantiations') - stat(empty, 'Instantiations'),
+    skipLibCheck: { types: stat(skipped, 'Types'), instantiations: stat(skipped, 'Instantiations') },
     // typescript/lib/typescript.js: "size >= 1e5" (checkCrossProductUnion / removeSubtypes) and "instantiationCount >= 5e6".
     limits: { unionMembers: 100_000, instantiations: 5_000_000 },
   };
+}
+
+interface TraceEvent { name: string; ph: string; ts: number; dur?: number; args?: { path?: string } }
+
+/** Sums a trace's per-file phases over the files `baseline` does not list. */
+function attribute(name: string, traceDir: string, baseline: ReadonlySet<string>): AttributedCost {
+  const events = JSON.parse(fs.readFileSync(path.join(traceDir, 'trace.json'), 'utf8')) as TraceEvent[];
+  const phases = { createSourceFile: 0, bindSourceFile: 0, checkSourceFile: 0 } as Record<string, number>;
+  const open = new Map<string, number>();
+  const files = new Set<string>();
+  for (const e of events) {
+    const file = e.args?.path;
+    if (!(e.name in phases) || file === undefined || baseline.has(file)) continue;
+    files.add(file);
+    const key = `${e.name}\0${file}`;
+    if (e.ph === 'X') phases[e.name] = (phases[e.name] as number) + (e.dur ?? 0);
+    else if (e.ph === 'B') open.set(key, e.ts);
+    else if (e.ph === 'E' && open.has(key)) {
+      phases[e.name] = (phases[e.name] as number) + e.ts - (open.get(key) as number);
+      open.delete(key);
+    }
+  }
+  const ms = (us: number) => round(us / 1000, 0);
+  const [parseMs, bindMs, checkMs] = [ms(phases['createSourceFile'] as number), ms(phases['bindSourceFile'] as number), ms(phases['checkSourceFile'] as number)];
+  return { name, files: files.size, parseMs, bindMs, checkMs, totalMs: parseMs + bindMs + checkMs };
 }
 
 /**
@@ -121,25 +178,41 @@ export const d = new EventDispatcher({}).register({ 'im.message.receive_v1': asy
   };
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const args = (file: string, skipLibCheck: boolean, extra: string[] = []) => [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), ...(skipLibCheck ? ['--skipLibCheck'] : []), ...extra, file];
-  const cases: TypecheckCase[] = [];
-  for (const [name, source] of Object.entries(sources)) {
-    fs.writeFileSync(path.join(dir, `${name}.ts`), source);
-    for (const skipLibCheck of [false, true]) {
-      const samples: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        samples.push(timed(() => execFileSync(process.execPath, args(`${name}.ts`, skipLibCheck), { cwd: dir, stdio: 'pipe' })));
+  for (const [name, source] of Object.entries(sources)) fs.writeFileSync(path.join(dir, `${name}.ts`), source);
+  // Rounds interleave the cases, so that a change of the machine's load falls on all of them alike;
+  // each case keeps its minimum: other work on the machine only ever adds CPU time.
+  const samples = new Map<string, number[]>();
+  for (let i = 0; i < runs; i++) {
+    for (const name of Object.keys(sources)) {
+      for (const skipLibCheck of [false, true]) {
+        const key = `${name}\0${skipLibCheck}`;
+        samples.set(key, [...(samples.get(key) ?? []), timed(() => execFileSync(process.execPath, args(`${name}.ts`, skipLibCheck), { cwd: dir, stdio: 'pipe' }))]);
       }
-      cases.push({ name, skipLibCheck, ms: round(median(samples), 0) });
     }
   }
+  const cases: TypecheckCase[] = Object.keys(sources).flatMap((name) => [false, true].map((skipLibCheck) => ({ name, skipLibCheck, ms: round(Math.min(...(samples.get(`${name}\0${skipLibCheck}`) ?? [])), 0) })));
+
+  const listed = (file: string) => new Set(execFileSync(process.execPath, args(file, false, ['--listFilesOnly']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' }).split('\n').filter((l) => l !== '').map((l) => path.resolve(dir, l)));
+  const baseline = listed('empty.ts');
+  baseline.delete(path.join(dir, 'empty.ts'));
+  const attributed = ['ours-subpath', 'ours-root', 'official'].map((name) => {
+    const trace = path.join(dir, `trace-${name}`);
+    execFileSync(process.execPath, args(`${name}.ts`, false, ['--generateTrace', trace]), { cwd: dir, stdio: 'pipe' });
+    return attribute(name, trace, baseline);
+  });
+
   fs.writeFileSync(path.join(dir, 'all-events.ts'), ALL_EVENTS);
   const out = execFileSync(process.execPath, args('all-events.ts', false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  const skipped = execFileSync(process.execPath, args('all-events.ts', true, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  const empty = execFileSync(process.execPath, args('empty.ts', false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
   const events = readCatalog(path.join(root, 'schemas', 'catalog.tsv')).length;
   fs.rmSync(dir, { recursive: true, force: true });
+  const cost = (name: string) => attributed.find((a) => a.name === name)?.totalMs ?? NaN;
   const ms = (name: string, skip: boolean) => cases.find((c) => c.name === name && c.skipLibCheck === skip)?.ms ?? NaN;
   const net = (name: string, skip: boolean) => ratio(Math.max(0, ms(name, skip) - ms('empty', skip)), ms('official', skip) - ms('empty', skip));
   return {
     cases,
+    runs,
     ratio: ratio(ms('ours-subpath', false), ms('official', false)),
     ratioSkipLibCheck: ratio(ms('ours-subpath', true), ms('official', true)),
     ratioRoot: ratio(ms('ours-root', false), ms('official', false)),
@@ -148,12 +221,42 @@ export const d = new EventDispatcher({}).register({ 'im.message.receive_v1': asy
     netRatioSkipLibCheck: net('ours-subpath', true),
     netRatioRoot: net('ours-root', false),
     netRatioRootSkipLibCheck: net('ours-root', true),
-    allEvents: diagnostics(out, events),
+    attributed,
+    attributedRatio: ratio(cost('ours-subpath'), cost('official')),
+    attributedRatioRoot: ratio(cost('ours-root'), cost('official')),
+    allEvents: diagnostics(out, empty, skipped, events),
   };
 }
 
-// `npx tsx bench/typecheck.ts [--quick]`: this piece alone (needs a build: npm run build).
+/** The figures as lines of a Markdown table (| comparison | ours | official | ratio |), as bench/run.ts prints them. */
+export function typecheckRows(t: TypecheckResult): string[][] {
+  const ms = (name: string, skip: boolean) => t.cases.find((c) => c.name === name && c.skipLibCheck === skip)?.ms ?? NaN;
+  const net = (name: string, skip: boolean) => Math.max(0, ms(name, skip) - ms('empty', skip));
+  const a = (name: string) => t.attributed.find((x) => x.name === name);
+  const parts = (x: AttributedCost | undefined) => (x ? `${x.totalMs} (${x.files} files: parse ${x.parseMs}, bind ${x.bindMs}, check ${x.checkMs})` : '');
+  const u = t.allEvents;
+  const rows: Array<Array<string | number>> = [
+    [`consumer tsc --noEmit, domain subpath (ms, min of ${t.runs})`, ms('ours-subpath', false), ms('official', false), `${t.ratio}×`],
+    ['consumer tsc --noEmit --skipLibCheck, domain subpath (ms)', ms('ours-subpath', true), ms('official', true), `${t.ratioSkipLibCheck}×`],
+    ['consumer tsc --noEmit, root entry (ms)', ms('ours-root', false), ms('official', false), `${t.ratioRoot}×`],
+    ['consumer tsc --noEmit --skipLibCheck, root entry (ms)', ms('ours-root', true), ms('official', true), `${t.ratioRootSkipLibCheck}×`],
+    ['empty file tsc --noEmit (ms, for scale; --skipLibCheck)', `${ms('empty', false)} (${ms('empty', true)})`, '', ''],
+    ['consumer type-check cost above an empty file, subpath (net)', net('ours-subpath', false), net('official', false), `${t.netRatio}×`],
+    ['… with --skipLibCheck (net)', net('ours-subpath', true), net('official', true), `${t.netRatioSkipLibCheck}×`],
+    ['consumer type-check cost above an empty file, root entry (net)', net('ours-root', false), net('official', false), `${t.netRatioRoot}×`],
+    ['… root entry with --skipLibCheck (net)', net('ours-root', true), net('official', true), `${t.netRatioRootSkipLibCheck}×`],
+    ['cost above an empty file attributed per file (tsc --generateTrace), subpath (ms)', parts(a('ours-subpath')), parts(a('official')), `${t.attributedRatio}×`],
+    ['… attributed per file, root entry (ms)', parts(a('ours-root')), '', `${t.attributedRatioRoot}×`],
+    [`union of all ${u.events} events, tsc --extendedDiagnostics: types / instantiations / memory (KB) / check (ms)`, `${u.types} / ${u.instantiations} / ${u.memoryKB} / ${u.checkMs}`, '', `limits: ${u.limits.unionMembers} union members, ${u.limits.instantiations} instantiations`],
+    ['… above the empty file: types / instantiations (with --skipLibCheck: the consumer\'s own)', `${u.netTypes} / ${u.netInstantiations} (${u.skipLibCheck.types} / ${u.skipLibCheck.instantiations})`, '', `${u.events} union members`],
+  ];
+  return rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US', { maximumFractionDigits: 2 }) : c)));
+}
+
+// `npx tsx bench/typecheck.ts [--quick] [--json]`: this piece alone (needs a build: npm run build).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  console.log(JSON.stringify(runTypecheckBench(root, process.argv.includes('--quick') ? 1 : 3), null, 2));
+  const result = runTypecheckBench(root, process.argv.includes('--quick') ? 2 : 5);
+  if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  else console.log(['| comparison | ours | official | ratio (ours/official) |', '| --- | ---: | ---: | ---: |', ...typecheckRows(result).map((r) => `| ${r.join(' | ')} |`)].join('\n'));
 }
