@@ -31,19 +31,16 @@ export interface UnionDiagnostics {
 }
 
 /**
- * What one consumer adds, attributed file by file from a `tsc --generateTrace` run: the parse, bind
- * and check time of every file the empty consumer's program does not have (the package's
- * declarations and what they pull in) plus the consumer file itself. The compiler's set-up and the
- * libraries every program shares (lib.*.d.ts, @types/node) are not in it, so the figure does not
- * carry their run-to-run noise the way a difference of two whole runs does.
+ * What one consumer makes the compiler build, above the empty consumer, from `tsc --extendedDiagnostics`
+ * (no skipLibCheck): counts, not times, so the figure is the same on a busy machine as on an idle one.
  */
-export interface AttributedCost {
+export interface CompilerWork {
   name: string;
   files: number;
-  parseMs: number;
-  bindMs: number;
-  checkMs: number;
-  totalMs: number;
+  identifiers: number;
+  symbols: number;
+  types: number;
+  memoryKB: number;
 }
 
 export interface TypecheckResult {
@@ -61,10 +58,10 @@ export interface TypecheckResult {
   netRatioSkipLibCheck: number;
   netRatioRoot: number;
   netRatioRootSkipLibCheck: number;
-  /** Per-file attribution (no skipLibCheck), ours / official: the im subpath and the root entry. */
-  attributed: AttributedCost[];
-  attributedRatio: number;
-  attributedRatioRoot: number;
+  /** Compiler work above the empty consumer (counts), and ours / official of its symbols: the im subpath and the root entry. */
+  work: CompilerWork[];
+  workRatio: number;
+  workRatioRoot: number;
   allEvents: UnionDiagnostics;
 }
 
@@ -100,8 +97,10 @@ export function run<K extends keyof EventTypeMap>(handlers: Handlers, type: K, e
  */
 const MEASURE = (typescript: string) => `const ts = require(${JSON.stringify(typescript)});
 const cmd = ts.parseCommandLine(process.argv.slice(2));
+const host = ts.createCompilerHost(cmd.options);
+host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors; // as tsc sets it
 const before = process.cpuUsage();
-const program = ts.createProgram(cmd.fileNames, cmd.options);
+const program = ts.createProgram({ rootNames: cmd.fileNames, options: cmd.options, host });
 const diagnostics = ts.getPreEmitDiagnostics(program);
 const used = process.cpuUsage(before);
 if (diagnostics.length > 0) { process.stderr.write(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => process.cwd(), getNewLine: () => '\\n' })); process.exit(1); }
@@ -124,31 +123,6 @@ function diagnostics(out: string, empty: string, skipped: string, events: number
     // typescript/lib/typescript.js: "size >= 1e5" (checkCrossProductUnion / removeSubtypes) and "instantiationCount >= 5e6".
     limits: { unionMembers: 100_000, instantiations: 5_000_000 },
   };
-}
-
-interface TraceEvent { name: string; ph: string; ts: number; dur?: number; args?: { path?: string } }
-
-/** Sums a trace's per-file phases over the files `baseline` does not list. */
-function attribute(name: string, traceDir: string, baseline: ReadonlySet<string>): AttributedCost {
-  const events = JSON.parse(fs.readFileSync(path.join(traceDir, 'trace.json'), 'utf8')) as TraceEvent[];
-  const phases = { createSourceFile: 0, bindSourceFile: 0, checkSourceFile: 0 } as Record<string, number>;
-  const open = new Map<string, number>();
-  const files = new Set<string>();
-  for (const e of events) {
-    const file = e.args?.path;
-    if (!(e.name in phases) || file === undefined || baseline.has(file)) continue;
-    files.add(file);
-    const key = `${e.name}\0${file}`;
-    if (e.ph === 'X') phases[e.name] = (phases[e.name] as number) + (e.dur ?? 0);
-    else if (e.ph === 'B') open.set(key, e.ts);
-    else if (e.ph === 'E' && open.has(key)) {
-      phases[e.name] = (phases[e.name] as number) + e.ts - (open.get(key) as number);
-      open.delete(key);
-    }
-  }
-  const ms = (us: number) => round(us / 1000, 0);
-  const [parseMs, bindMs, checkMs] = [ms(phases['createSourceFile'] as number), ms(phases['bindSourceFile'] as number), ms(phases['checkSourceFile'] as number)];
-  return { name, files: files.size, parseMs, bindMs, checkMs, totalMs: parseMs + bindMs + checkMs };
 }
 
 /**
@@ -188,22 +162,18 @@ export const d = new EventDispatcher({}).register({ 'im.message.receive_v1': asy
   }
   const cases: TypecheckCase[] = Object.keys(sources).flatMap((name) => [false, true].map((skipLibCheck) => ({ name, skipLibCheck, ms: round(Math.min(...(samples.get(`${name}\0${skipLibCheck}`) ?? [])), 0) })));
 
-  const listed = (file: string) => new Set(execFileSync(process.execPath, args(file, false, ['--listFilesOnly']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' }).split('\n').filter((l) => l !== '').map((l) => path.resolve(dir, l)));
-  const baseline = listed('empty.ts');
-  baseline.delete(path.join(dir, 'empty.ts'));
-  const attributed = ['ours-subpath', 'ours-root', 'official'].map((name) => {
-    const trace = path.join(dir, `trace-${name}`);
-    execFileSync(process.execPath, args(`${name}.ts`, false, ['--generateTrace', trace]), { cwd: dir, stdio: 'pipe' });
-    return attribute(name, trace, baseline);
-  });
-
   fs.writeFileSync(path.join(dir, 'all-events.ts'), ALL_EVENTS);
   const out = execFileSync(process.execPath, args('all-events.ts', false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
   const skipped = execFileSync(process.execPath, args('all-events.ts', true, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
   const empty = execFileSync(process.execPath, args('empty.ts', false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  const work = ['ours-subpath', 'ours-root', 'official'].map((name): CompilerWork => {
+    const d = execFileSync(process.execPath, args(`${name}.ts`, false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    const above = (label: string) => stat(d, label) - stat(empty, label);
+    return { name, files: above('Files'), identifiers: above('Identifiers'), symbols: above('Symbols'), types: above('Types'), memoryKB: Number(/^Memory used:\s+(\d+)K/m.exec(d)?.[1] ?? NaN) - Number(/^Memory used:\s+(\d+)K/m.exec(empty)?.[1] ?? NaN) };
+  });
   const events = readCatalog(path.join(root, 'schemas', 'catalog.tsv')).length;
   fs.rmSync(dir, { recursive: true, force: true });
-  const cost = (name: string) => attributed.find((a) => a.name === name)?.totalMs ?? NaN;
+  const symbols = (name: string) => work.find((w) => w.name === name)?.symbols ?? NaN;
   const ms = (name: string, skip: boolean) => cases.find((c) => c.name === name && c.skipLibCheck === skip)?.ms ?? NaN;
   const net = (name: string, skip: boolean) => ratio(Math.max(0, ms(name, skip) - ms('empty', skip)), ms('official', skip) - ms('empty', skip));
   return {
@@ -217,9 +187,9 @@ export const d = new EventDispatcher({}).register({ 'im.message.receive_v1': asy
     netRatioSkipLibCheck: net('ours-subpath', true),
     netRatioRoot: net('ours-root', false),
     netRatioRootSkipLibCheck: net('ours-root', true),
-    attributed,
-    attributedRatio: ratio(cost('ours-subpath'), cost('official')),
-    attributedRatioRoot: ratio(cost('ours-root'), cost('official')),
+    work,
+    workRatio: round(symbols('ours-subpath') / symbols('official'), 3),
+    workRatioRoot: round(symbols('ours-root') / symbols('official'), 3),
     allEvents: diagnostics(out, empty, skipped, events),
   };
 }
@@ -228,8 +198,8 @@ export const d = new EventDispatcher({}).register({ 'im.message.receive_v1': asy
 export function typecheckRows(t: TypecheckResult): string[][] {
   const ms = (name: string, skip: boolean) => t.cases.find((c) => c.name === name && c.skipLibCheck === skip)?.ms ?? NaN;
   const net = (name: string, skip: boolean) => Math.max(0, ms(name, skip) - ms('empty', skip));
-  const a = (name: string) => t.attributed.find((x) => x.name === name);
-  const parts = (x: AttributedCost | undefined) => (x ? `${x.totalMs} (${x.files} files: parse ${x.parseMs}, bind ${x.bindMs}, check ${x.checkMs})` : '');
+  const w = (name: string) => t.work.find((x) => x.name === name);
+  const parts = (x: CompilerWork | undefined) => (x ? `${x.symbols} symbols (${x.files} files, ${x.identifiers} identifiers, ${x.types} types, ${Math.round(x.memoryKB / 1024)} MB)` : '');
   const u = t.allEvents;
   const rows: Array<Array<string | number>> = [
     [`consumer tsc --noEmit, domain subpath (ms, min of ${t.runs})`, ms('ours-subpath', false), ms('official', false), `${t.ratio}×`],
@@ -241,8 +211,8 @@ export function typecheckRows(t: TypecheckResult): string[][] {
     ['… with --skipLibCheck (net)', net('ours-subpath', true), net('official', true), `${t.netRatioSkipLibCheck}×`],
     ['consumer type-check cost above an empty file, root entry (net)', net('ours-root', false), net('official', false), `${t.netRatioRoot}×`],
     ['… root entry with --skipLibCheck (net)', net('ours-root', true), net('official', true), `${t.netRatioRootSkipLibCheck}×`],
-    ['cost above an empty file attributed per file (tsc --generateTrace), subpath (ms)', parts(a('ours-subpath')), parts(a('official')), `${t.attributedRatio}×`],
-    ['… attributed per file, root entry (ms)', parts(a('ours-root')), '', `${t.attributedRatioRoot}×`],
+    ['compiler work above an empty file (--extendedDiagnostics counts; ratio of symbols), subpath', parts(w('ours-subpath')), parts(w('official')), `${t.workRatio}×`],
+    ['… compiler work above an empty file, root entry', parts(w('ours-root')), '', `${t.workRatioRoot}×`],
     [`union of all ${u.events} events, tsc --extendedDiagnostics: types / instantiations / memory (KB) / check (ms)`, `${u.types} / ${u.instantiations} / ${u.memoryKB} / ${u.checkMs}`, '', `limits: ${u.limits.unionMembers} union members, ${u.limits.instantiations} instantiations`],
     ['… above the empty file: types / instantiations (with --skipLibCheck: the consumer\'s own)', `${u.netTypes} / ${u.netInstantiations} (${u.skipLibCheck.types} / ${u.skipLibCheck.instantiations})`, '', `${u.events} union members`],
   ];
