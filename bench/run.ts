@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runColdStartBench } from './cold-start.js';
 import { runRegenerateBench } from './regenerate.js';
-import { runTypecheckBench } from './typecheck.js';
+import { requiredShare } from './required-share.js';
+import { runTypecheckBench, typecheckRows } from './typecheck.js';
 import { runValidationBench } from './validation.js';
 import { runWebhookBench } from './webhook.js';
 import { runWsBench } from './ws.js';
@@ -36,7 +37,7 @@ const http = await runHttpBench(quick ? { rounds: 1, seconds: 2 } : {});
 step('cold start');
 const coldStart = runColdStartBench(root, quick ? 3 : 9);
 step('consumer type-check');
-const typecheck = runTypecheckBench(root, quick ? 1 : 3);
+const typecheck = runTypecheckBench(root, quick ? 2 : 5);
 step('long connection');
 const ws = await runWsBench(quick ? { events: 1000, rounds: 2, warmup: 200 } : {});
 step('long-connection burst');
@@ -50,6 +51,7 @@ const results = {
   machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100) },
   officialSdk: (JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@larksuiteoapi/node-sdk/package.json'), 'utf8')) as { version: string }).version,
   webhook, http, validation, coldStart, typecheck, ws, wsBurst, regenerate,
+  requiredShare: requiredShare(path.join(root, 'schemas')),
   seconds: Math.round((performance.now() - started) / 1000),
 };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -78,22 +80,14 @@ if (ours && off) {
   row('long connection p99 latency (ms)', ours.p99Ms, off.p99Ms, `${fmt(ws.ratios.p99)}×`);
 }
 row('cold start: import + dispatch one event (ms)', coldStart.oursMs, coldStart.officialMs, `${coldStart.ratio}×`);
-const tc = (name: string, skip: boolean) => typecheck.cases.find((c) => c.name === name && c.skipLibCheck === skip)?.ms ?? NaN;
-row('consumer tsc --noEmit, domain subpath (ms)', tc('ours-subpath', false), tc('official', false), `${typecheck.ratio}×`);
-row('consumer tsc --noEmit --skipLibCheck, domain subpath (ms)', tc('ours-subpath', true), tc('official', true), `${typecheck.ratioSkipLibCheck}×`);
-row('consumer tsc --noEmit, root entry (ms)', tc('ours-root', false), tc('official', false), `${typecheck.ratioRoot}×`);
-row('consumer tsc --noEmit --skipLibCheck, root entry (ms)', tc('ours-root', true), tc('official', true), `${typecheck.ratioRootSkipLibCheck}×`);
-row('empty file tsc --noEmit (ms, for scale)', tc('empty', false), '', '');
-row('consumer type-check cost above an empty file, subpath (net)', Math.max(0, tc('ours-subpath', false) - tc('empty', false)), tc('official', false) - tc('empty', false), `${typecheck.netRatio}×`);
-row('… with --skipLibCheck (net)', Math.max(0, tc('ours-subpath', true) - tc('empty', true)), tc('official', true) - tc('empty', true), `${typecheck.netRatioSkipLibCheck}×`);
-row('consumer type-check cost above an empty file, root entry (net)', Math.max(0, tc('ours-root', false) - tc('empty', false)), tc('official', false) - tc('empty', false), `${typecheck.netRatioRoot}×`);
-row('… root entry with --skipLibCheck (net)', Math.max(0, tc('ours-root', true) - tc('empty', true)), tc('official', true) - tc('empty', true), `${typecheck.netRatioRootSkipLibCheck}×`);
-const u = typecheck.allEvents;
-row(`union of all ${u.events} events, tsc --extendedDiagnostics: types / instantiations / memory (KB) / check (ms)`, `${u.types} / ${u.instantiations} / ${u.memoryKB} / ${u.checkMs}`, '', `limits: ${u.limits.unionMembers} union members, ${u.limits.instantiations} instantiations`);
+for (const r of typecheckRows(typecheck)) row(...r);
 row(`full regeneration of ${regenerate.events} events (ms)`, regenerate.ms, '', '');
 lines.push('', 'validation cost, ten largest schemas (µs per event, default / strict):', '');
 lines.push('| event type | schema bytes | payload bytes | default µs | strict µs |', '| --- | ---: | ---: | ---: | ---: |');
 for (const v of validation) row(v.eventType, v.schemaBytes, v.payloadBytes, v.nsDefault / 1000, v.nsStrict / 1000);
 lines.push('', formatWsBurst(wsBurst));
+lines.push('', 'required event-body fields per domain (what the types make non-optional; schemas/README.md, "Required fields"):', '');
+lines.push('| domain | required | fields | share |', '| --- | ---: | ---: | ---: |');
+for (const r of results.requiredShare) row(r.domain, r.required, r.total, `${(r.share * 100).toFixed(1)} %`);
 lines.push('', `written to bench/results.json in ${results.seconds} s`);
 process.stdout.write(lines.join('\n') + '\n');

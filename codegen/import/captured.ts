@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULE_KEYWORDS } from '../../src/util/wire-classes.js';
 import { isObject, orderKeys, type Json, type JsonObject } from '../schema-file.js';
-import { SHARED_FILE, unhoistEvent } from './hoist.js';
+import { SHARED_FILE, sortDefinitions, unhoistEvent } from './hoist.js';
 
 export const CAPTURED = 'captured';
 const LOCAL_REF = '#/definitions/';
@@ -118,16 +118,18 @@ export function mergeCaptured(produced: JsonObject, existing: JsonObject): { sch
   const merged = mergeNode(produced, existing) as JsonObject;
   const defs = isObject(merged['definitions']) ? { ...merged['definitions'] } : {};
   const theirs = isObject(existing['definitions']) ? existing['definitions'] : {};
+  let restored = false;
   for (let added = true; added;) {
     added = false;
     for (const name of localRefs(merged, new Set())) {
       if (!(name in defs) && isObject(theirs[name])) {
         defs[name] = theirs[name] as JsonObject;
-        merged['definitions'] = defs;
-        added = true;
+        added = restored = true;
       }
     }
   }
+  // In the order ./to-schema.ts writes (the body, then by name), so that hoisting the file again changes nothing.
+  if (restored) merged['definitions'] = sortDefinitions(defs, `${String(merged['title'])}Data`);
   return { schema: merged, kept: true };
 }
 

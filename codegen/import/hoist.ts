@@ -111,7 +111,7 @@ function canonical(node: Json): Json {
 }
 
 /** Data first, then the other definitions sorted by name: the order ./to-schema.ts writes. */
-function sortDefinitions(defs: JsonObject, dataName: string): JsonObject {
+export function sortDefinitions(defs: JsonObject, dataName: string): JsonObject {
   const out: JsonObject = {};
   if (dataName in defs) out[dataName] = defs[dataName] as Json;
   for (const k of Object.keys(defs).sort()) if (k !== dataName) out[k] = defs[k] as Json;

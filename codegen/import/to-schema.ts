@@ -223,6 +223,24 @@ function objectDefinition(n: FieldNode, path: string[], ctx: Ctx): string {
   return name;
 }
 
+const USER_ID_SCOPE = 'contact:user.employee_id:readonly';
+
+/**
+ * A user-id shape's `$ref`. The shared `../common/user_id.json` requires nothing, so it serves only the
+ * uses whose ids the examples do not always carry. Where they do (`sender.sender_id.open_id` of a
+ * received message), presence is per use: the ids get the event's own definition with its `required`
+ * (named for the doc type, `<TypeName>UserId`), which the hoist pass shares only between events whose
+ * required sets agree. `user_id` keeps the nullability rule there too: the scope withholds it
+ * everywhere, whether or not the page notes it.
+ */
+function userIdRef(n: FieldNode, path: string[], ctx: Ctx): string {
+  for (const c of n.children) {
+    if (c.name === 'user_id' && c.rules.fieldPermissions.length === 0) c.rules = { ...c.rules, fieldPermissions: [USER_ID_SCOPE] };
+  }
+  if (!n.children.some((c) => isRequired(c, path, ctx))) return '../common/user_id.json';
+  return `#/definitions/${objectDefinition(n, path, ctx)}`;
+}
+
 /** Annotations that document a use of a doc type, not its shape. */
 const NOT_SHAPE = new Set(['description', 'x-lark-source', 'x-lark-note']);
 
@@ -336,7 +354,7 @@ export function fieldSchema(n: FieldNode, path: string[], ctx: Ctx): JsonObject 
   if (t.kind === 'union' || t.kind === 'map') return annotate(plainTypeSchema(t, path, ctx), n);
   if (t.kind === 'object') {
     if (n.children.length === 0) return annotate({ type: 'object', additionalProperties: true }, n);
-    if (isUserIdShape(n)) return annotate({ $ref: '../common/user_id.json' }, n);
+    if (isUserIdShape(n)) return annotate({ $ref: userIdRef(n, path, ctx) }, n);
     return annotate({ $ref: `#/definitions/${objectDefinition(n, path, ctx)}` }, n);
   }
   // Arrays.
@@ -346,7 +364,7 @@ export function fieldSchema(n: FieldNode, path: string[], ctx: Ctx): JsonObject 
     items = scalarSchema(item, path, ctx);
   } else if (item.kind === 'object' || (item.kind === 'any' && n.children.length > 0)) {
     if (n.children.length === 0) items = { type: 'object', additionalProperties: true };
-    else if (isUserIdShape(n)) items = { $ref: '../common/user_id.json' };
+    else if (isUserIdShape(n)) items = { $ref: userIdRef(n, path, ctx) };
     else items = { $ref: `#/definitions/${objectDefinition(n, path, ctx)}` };
   } else {
     items = plainTypeSchema(item, path, ctx);

@@ -35,11 +35,27 @@ export interface HelpdeskTicketUserEvent {
   /**
    * id
    */
-  id: UserId;
+  id: HelpdeskUserId;
   /**
    * 名称
    */
   name: string;
+}
+export interface HelpdeskUserId {
+  /**
+   * 用户的 union id
+   */
+  union_id: string;
+  /**
+   * 用户的 user id
+   *
+   * Returned only with the permission `contact:user.employee_id:readonly`.
+   */
+  user_id?: string | null;
+  /**
+   * 用户的 open id
+   */
+  open_id: string;
 }
 /**
  * 推送审核通知: 推送审核状态通知事件。

@@ -49,6 +49,22 @@ export interface V1User {
    */
   user_id?: string | null;
 }
+export interface V1UserInfo {
+  /**
+   * 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。
+   */
+  open_id: string;
+  /**
+   * 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。应用申请了 获取用户 user ID（contact:user.employee_id:readonly） 权限后才会返回。
+   *
+   * Returned only with the permission `contact:user.employee_id:readonly`.
+   */
+  user_id?: string | null;
+  /**
+   * 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。
+   */
+  union_id: string;
+}
 /**
  * 机器人进群 (v1, historic): the bot was added to a group chat. New apps should subscribe to im.chat.member.bot.added_v1.
  */
@@ -194,9 +210,18 @@ export interface P1AppOpenData {
   type: 'app_open';
   app_id: string;
   tenant_key: string;
-  applicants: UserId[];
-  installer: UserId;
-  installer_employee: UserId;
+  applicants: P1AppOpenApplicants[];
+  installer: P1AppOpenInstaller;
+  installer_employee: P1AppOpenInstallerEmployee;
+}
+export interface P1AppOpenApplicants {
+  open_id: string;
+}
+export interface P1AppOpenInstaller {
+  open_id: string;
+}
+export interface P1AppOpenInstallerEmployee {
+  open_id: string;
 }
 /**
  * 应用停启用: 当企业管理员在管理员后台启用、停用应用，或应用被平台停用时，开放平台推送 app_status_change 事件到请求网址。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
@@ -222,7 +247,15 @@ export interface P1AppStatusChangeData {
   app_id: string;
   tenant_key: string;
   status: string;
-  operator: UserId;
+  operator: P1AppStatusChangeOperator;
+}
+export interface P1AppStatusChangeOperator {
+  open_id: string;
+  /**
+   * Returned only with the permission `contact:user.employee_id:readonly`.
+   */
+  user_id?: string | null;
+  union_id: string;
 }
 /**
  * app_ticket 事件: 对于应用商店应用，开放平台会每隔1小时推送一次 app_ticket ，应用通过该 app_ticket 获取 app_access_token。 (The page documents no fields; they follow the @larksuiteoapi/node-sdk typings.)
@@ -1424,9 +1457,16 @@ export interface P1P2pChatCreateData {
   type: 'p2p_chat_create';
   app_id: string;
   chat_id: string;
-  operator: UserId;
+  operator: P1P2pChatCreateOperator;
   tenant_key: string;
   user: P1P2pChatCreateUser;
+}
+export interface P1P2pChatCreateOperator {
+  open_id: string;
+  /**
+   * Returned only with the permission `contact:user.employee_id:readonly`.
+   */
+  user_id?: string | null;
 }
 export interface P1P2pChatCreateUser {
   name: string;
@@ -1795,7 +1835,7 @@ export interface P1ThirdPartyMeetingRoomEventCreatedData {
   /**
    * 日程的组织者
    */
-  organizer: UserId;
+  organizer: V1UserInfo;
 }
 /**
  * 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_deleted: same event body shape as third_party_meeting_room_event_created.)
@@ -1860,7 +1900,7 @@ export interface P1ThirdPartyMeetingRoomEventDeletedData {
   /**
    * 日程的组织者
    */
-  organizer: UserId;
+  organizer: V1UserInfo;
 }
 /**
  * 第三方会议室日程变动: 当添加了第三方会议室的日程发生变动时（创建/更新/删除）触发此事件，其中更新日程时，仅当更新日程时间后触发此事件。 (third_party_meeting_room_event_updated: same event body shape as third_party_meeting_room_event_created.)
@@ -1925,7 +1965,7 @@ export interface P1ThirdPartyMeetingRoomEventUpdatedData {
   /**
    * 日程的组织者
    */
-  organizer: UserId;
+  organizer: V1UserInfo;
 }
 /**
  * 出差审批 (v1): an approval instance whose form has the business-trip (出差) control group was approved. Its schema 2.0 successor is approval.instance.trip_group_update_v4.

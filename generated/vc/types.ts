@@ -98,7 +98,7 @@ export interface VcMeetingEventUser {
   /**
    * 用户 ID
    */
-  id: UserId;
+  id: VcUserId;
   /**
    * 用户会中角色
    *
@@ -148,7 +148,7 @@ export interface VcMeetingSecuritySetting {
    * @minItems 0
    * @maxItems 200
    */
-  user_ids: UserId[];
+  user_ids: VcUserId[];
   /**
    * 允许入会的会议室ID列表
    *
@@ -281,7 +281,7 @@ export interface VcRoomStatusEvent {
   /**
    * 联系人列表
    */
-  contact_ids: UserId[];
+  contact_ids: VcUserId[];
   /**
    * 是否在禁用时发送通知给预定了该会议室的员工
    */
@@ -290,6 +290,22 @@ export interface VcRoomStatusEvent {
    * 是否在恢复启用时发送通知给预定了该会议室的员工
    */
   resume_notice: boolean;
+}
+export interface VcUserId {
+  /**
+   * 用户的 union id
+   */
+  union_id: string;
+  /**
+   * 用户的 user id
+   *
+   * Returned only with the permission `contact:user.employee_id:readonly`.
+   */
+  user_id?: string | null;
+  /**
+   * 用户的 open id
+   */
+  open_id: string;
 }
 /**
  * 会中活动 (机器人): activity in a meeting the app's bot takes part in — participants joining or leaving, live transcript, chat messages, and shared documents (Magic Share) starting, ending or changing focus.
@@ -1629,7 +1645,7 @@ export interface P2VcMeetingRecordingReadyV1MeetingEventUser {
   /**
    * 用户 ID
    */
-  id: UserId;
+  id: VcUserId;
 }
 /**
  * 开始录制: 发生在开始录制时【仅通过Open API预约的会议会产生此类事件】
@@ -2047,7 +2063,7 @@ export interface P2VcReserveConfigUpdatedV1SubscribeUserEvent {
   /**
    * 用户 ID
    */
-  user_id: UserId;
+  user_id: VcUserId;
 }
 export interface P2VcReserveConfigUpdatedV1TimeConfig {
   /**

@@ -81,7 +81,7 @@ describe('lint: schemas ajv would refuse are reported as file:line: /pointer: me
     const { dir, file } = brokenCopy((t) => t.replace(/"#\/definitions\/([A-Za-z0-9]+)"/, (_, name: string) => {
       missing = `${name}Gone`;
       return `"#/definitions/${missing}"`;
-    }).replace('"../common/user_id.json"', '"../common/no_such.json"'));
+    }).replace('"../common/event_header.json"', '"../common/no_such.json"'));
     const text = fs.readFileSync(file, 'utf8');
     const json = JSON.parse(text) as unknown;
     const toDefinition = firstPointer(json, (k, v) => k === '$ref' && v === `#/definitions/${missing}`)!;

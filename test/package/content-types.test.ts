@@ -4,8 +4,9 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repo, tmpDir } from '../helpers.js';
 
-// Consumer type tests against the packed tarball: message content narrowing and per-event header
-// literals, compiled with strict and with strict + exactOptionalPropertyTypes.
+// Consumer type tests against the packed tarball: message content narrowing, per-event header
+// literals, required fields and message_type narrowing, compiled with strict and with strict +
+// exactOptionalPropertyTypes.
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 const root = tmpDir('content-consumers');
@@ -55,6 +56,41 @@ export function receive(e: LarkEvent): string | undefined {
 export function header(e: P2ImMessageReceiveV1): 'im.message.receive_v1' {
   return e.header.event_type;
 }
+
+// What the platform always sends reads without ?., and a switch on message_type narrows it.
+export function narrow(e: P2ImMessageReceiveV1): string {
+  const id: string = e.event.message.message_id;
+  const openId: string = e.event.sender.sender_id.open_id;
+  const mentioned: string[] = e.event.message.mentions.map((m) => m.id.open_id);
+  const from: 'user' | 'bot' = e.event.sender.sender_type;
+  switch (e.event.message.message_type) {
+    case 'text': { const t: 'text' = e.event.message.message_type; return t + id + openId + mentioned.join() + from; }
+    case 'image': { const t: 'image' = e.event.message.message_type; return t; }
+    default: { const rest: Exclude<P2ImMessageReceiveV1['event']['message']['message_type'], 'text' | 'image'> = e.event.message.message_type; return rest; }
+  }
+}
+`;
+
+// The message types the schema lists (schemas/im/…receive_v1.json): the union the type must be exactly.
+const receive = JSON.parse(fs.readFileSync(path.join(repo, 'schemas/im/im.message.receive_v1.json'), 'utf8')) as {
+  definitions: { P2ImMessageReceiveV1EventMessage: { properties: { message_type: { enum: string[] } } } };
+};
+const MESSAGE_TYPES = receive.definitions.P2ImMessageReceiveV1EventMessage.properties.message_type.enum;
+
+/** A switch over `message_type` with a case per type and an exhaustive `never` default. */
+const EXHAUSTIVE = (types: readonly string[]) => `import type { P2ImMessageReceiveV1 } from 'lark-event-catalog';
+export function kind(e: P2ImMessageReceiveV1): number {
+  const t = e.event.message.message_type;
+  switch (t) {
+${types.map((v, i) => `    case '${v}': return ${i};`).join('\n')}
+    default: { const rest: never = t; return rest; }
+  }
+}
+`;
+
+const HANDLER = `import { EventDispatcher } from 'lark-event-catalog';
+const opened: string[] = [];
+export const dispatcher = new EventDispatcher().register_p2_im_message_receive_v1(async (e) => opened.push(e.event.sender.sender_id.open_id, e.event.message.message_id));
 `;
 
 const BAD = (from: string) => `import { parseMessageContent } from '${from}';
@@ -64,6 +100,7 @@ declare const message: { message_type: string; content: string };
 const q = parseMessageContent(message);
 export const wrongType: string = q.message_type === 'image' ? q.content.image_keys : '';
 export const wrongHeader = (e: import('${from}').P2ImMessageReceiveV1): 'im.chat.updated_v1' => e.header.event_type;
+export const unnarrowed = (e: import('${from}').P2ImMessageReceiveV1): 'text' => e.event.message.message_type;
 `;
 
 function compile(dir: string): { code: number | null; out: string } {
@@ -102,5 +139,23 @@ describe.each([false, true])('a consumer of the tarball (exactOptionalPropertyTy
     expect(r.out).toMatch(/bad\.ts\(3,\d+\): error TS2(339|551): Property 'txt' does not exist on type 'TextContent'/);
     expect(r.out).toMatch(/bad\.ts\(6,\d+\): error TS2\d+: Property 'image_keys' does not exist on type 'ImageContent'/);
     expect(r.out).toMatch(/bad\.ts\(7,\d+\): error TS2322: Type '"im\.message\.receive_v1"' is not assignable to type '"im\.chat\.updated_v1"'/);
+    // Outside a narrowing check, message_type is the whole union, not one literal.
+    expect(r.out).toMatch(/bad\.ts\(8,\d+\): error TS2322: Type '"[a-z_]+" \| "[a-z_]+" \|[^']*' is not assignable to type '"text"'/);
+  }, 120_000);
+
+  it('types message_type as exactly the union of the message types: a switch over all of them is exhaustive, a handler may return a value', () => {
+    const r = compile(project(`exhaustive-${exact}`, exact, { 'switch.ts': EXHAUSTIVE(MESSAGE_TYPES), 'handler.ts': HANDLER }));
+    expect(r.out).toBe('');
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  it('fails the exhaustive switch when a message type is left out, and a misspelled case label', () => {
+    const last = MESSAGE_TYPES[MESSAGE_TYPES.length - 1] as string;
+    const missing = compile(project(`missing-${exact}`, exact, { 'switch.ts': EXHAUSTIVE(MESSAGE_TYPES.slice(0, -1)) }));
+    expect(missing.code).not.toBe(0);
+    expect(missing.out).toMatch(new RegExp(`switch\\.ts\\(\\d+,\\d+\\): error TS2322: Type '"${last}"' is not assignable to type 'never'`));
+    const misspelled = compile(project(`misspelled-${exact}`, exact, { 'switch.ts': EXHAUSTIVE(MESSAGE_TYPES.map((t) => (t === 'text' ? 'txt' : t))) }));
+    expect(misspelled.code).not.toBe(0);
+    expect(misspelled.out).toMatch(/switch\.ts\(\d+,\d+\): error TS2678: Type '"txt"' is not comparable to type/);
   }, 120_000);
 });

@@ -75,6 +75,25 @@ describe('hoistDomain', () => {
     expect(obj(ha)['examples']).toEqual(a['examples']);
   });
 
+  it('shares a definition only between events whose required sets agree (presence is part of the shape)', () => {
+    const ids = { union_id: str('union id'), open_id: str('open id') };
+    const withIds = { sender_id: { $ref: '#/definitions/@UserId' } };
+    const required = (schema: JsonObject, keys: string[]): JsonObject => {
+      const name = Object.keys(defs(schema)).find((k) => k.endsWith('UserId')) as string;
+      obj(defs(schema)[name])['required'] = keys;
+      return schema;
+    };
+    const a = required(event('demo.a_v1', withIds, { UserId: ids }), ['union_id', 'open_id']);
+    const b = required(event('demo.b_v1', withIds, { UserId: ids }), ['union_id', 'open_id']);
+    const c = required(event('demo.c_v1', withIds, { UserId: ids }), ['open_id']);
+    const r = hoistDomain('demo', [{ schema: a }, { schema: b }, { schema: c }]);
+    expect(r.hoisted).toEqual(['DemoUserId']);
+    expect(obj(defs(r.shared)['DemoUserId'])['required']).toEqual(['union_id', 'open_id']);
+    const [, , hc] = r.events;
+    expect(obj(defs(hc)['P2DemoCV1UserId'])['required']).toEqual(['open_id']);
+    expect(props(defs(hc)['P2DemoCV1Data'])['sender_id']).toEqual({ $ref: '#/definitions/P2DemoCV1UserId' });
+  });
+
   it('leaves a shape that differs per event, and hoists the most common one of a name', () => {
     const a = event('demo.a_v1', withUser, { User: user() });
     const b = event('demo.b_v1', withUser, { User: user() });

@@ -44,8 +44,21 @@ describe('schema from a Markdown page', () => {
     for (const [k, d] of Object.entries(defs(s))) expect(obj(d)['title']).toBe(k);
   });
 
-  it('turns {union_id, user_id, open_id} into the shared user_id definition', () => {
-    expect(props(data)['operator_id']).toEqual({ $ref: '../common/user_id.json', description: '操作人' });
+  it('turns {union_id, user_id, open_id} the example always carries into its own definition that requires them', () => {
+    expect(props(data)['operator_id']).toEqual({ $ref: '#/definitions/P2DemoItemChangedV1UserId', description: '操作人' });
+    const ids = obj(defs(s)['P2DemoItemChangedV1UserId']);
+    // user_id is withheld without the scope (the nullability rule): never required, admits null.
+    expect(ids['required']).toEqual(['union_id', 'open_id']);
+    expect(props(ids)['user_id']).toMatchObject({ type: ['string', 'null'], 'x-lark-field-permissions': ['contact:user.employee_id:readonly'] });
+    expect(Object.keys(props(ids))).toEqual(['union_id', 'user_id', 'open_id']);
+  });
+
+  it('refers to the shared user_id definition, which requires nothing, where no example always carries an id', () => {
+    const path = 'test/codegen/import/fixtures/nested.md';
+    const text = readFileSync(join(ROOT, path), 'utf8').replace(/"operator_id": \{[^}]*\}/, '"operator_id": { "user_id": null }');
+    const other = importPageText(text, path, fixtureCatalog).schemas[0]?.schema as Obj;
+    expect(props(defs(other)['P2DemoItemChangedV1Data'])['operator_id']).toEqual({ $ref: '../common/user_id.json', description: '操作人' });
+    expect(defs(other)['P2DemoItemChangedV1UserId']).toBeUndefined();
   });
 
   it('types enums with the field type and keeps their meanings', () => {

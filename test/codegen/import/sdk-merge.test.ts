@@ -92,10 +92,12 @@ describe('merging the Node SDK typings into a page', () => {
 
 describe('the user_id rule', () => {
   const { schema, data } = load();
-  it('makes an {open_id} of a meeting room its own definition, and keeps it for users', () => {
+  it("makes an {open_id} of a meeting room its own definition, and a user's {open_id} a user-id shape", () => {
     expect(props(data)['meeting_rooms']).toEqual({ type: 'array', items: { $ref: '#/definitions/P2DemoSdkMergedV1MeetingRooms' }, description: '关联的会议室' });
     expect(props(defs(schema)['P2DemoSdkMergedV1MeetingRooms'])).toEqual({ open_id: { type: 'string', description: '会议室 ID' } });
-    expect(props(data)['operator']).toEqual({ $ref: '../common/user_id.json', description: '操作人' });
+    // The example always carries the operator's open_id: the user-id shape is the event's own, and requires it.
+    expect(props(data)['operator']).toEqual({ $ref: '#/definitions/P2DemoSdkMergedV1Operator', description: '操作人' });
+    expect(defs(schema)['P2DemoSdkMergedV1Operator']).toMatchObject({ required: ['open_id'], properties: { open_id: { type: 'string' } } });
   });
 });
 
