@@ -124,6 +124,8 @@ export function mergeCaptured(produced: JsonObject, existing: JsonObject): { sch
     for (const name of localRefs(merged, new Set())) {
       if (!(name in defs) && isObject(theirs[name])) {
         defs[name] = theirs[name] as JsonObject;
+        // Set at once: the next pass must see the refs inside what was just restored.
+        merged['definitions'] = defs;
         added = restored = true;
       }
     }
