@@ -42,8 +42,10 @@ function payload(): { head: string; tail: string } {
 }
 
 function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
-  const tsx = path.join(HERE, '..', 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(HERE, 'http-server.ts'), mode, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: process.env.HTTP_BENCH_NODE_OPTIONS ?? '' } });
+  // node --import tsx (not the tsx CLI, which adds a parent process); HTTP_BENCH_NODE_ARGS adds
+  // node flags to every server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.HTTP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...extra, path.join(HERE, 'http-server.ts'), mode, TOKEN], { cwd: path.join(HERE, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

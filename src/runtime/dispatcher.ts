@@ -6,11 +6,11 @@ import type { DriftReport } from './drift.js';
 import { LarkEventError, MalformedBodyError } from './errors.js';
 import type { EventHandler, HandlerContext, P1CustomizedEvent, Transport, UnknownEvent } from './handlers.js';
 import type { IdempotencyStore } from './idempotency.js';
-import { MemoryIdempotencyStore } from './idempotency.js';
+import { MemoryIdempotencyStore, syncStoreOf } from './idempotency.js';
 import type { Logger } from './logger.js';
 import { defaultLogger } from './logger.js';
 import type { ValidationIssue } from './validation.js';
-import { formatIssue, runValidator } from './validation.js';
+import { formatIssue, validationIssues } from './validation.js';
 
 export type ValidationMode = 'off' | 'warn' | 'reject';
 
@@ -79,6 +79,9 @@ export interface HandlerErrorContext {
 export type AnyEventListener = (event: UnknownEvent, context: HandlerContext) => unknown;
 export type HandlerErrorListener = (error: unknown, context: HandlerErrorContext) => unknown;
 
+/** What `await` would wait for. */
+const isThenable = (v: unknown): v is PromiseLike<unknown> => ((typeof v === 'object' && v !== null) || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+
 interface Registration {
   readonly handler: AnyHandler;
   readonly entry: CatalogEntry | undefined;
@@ -97,6 +100,7 @@ export class DispatcherBase {
   private readonly modules = new Map<string, DomainModule>();
   private readonly drift: DriftRecorder | undefined;
   private readonly store: IdempotencyStore | undefined;
+  private readonly syncStore: MemoryIdempotencyStore | undefined;
   readonly options: Readonly<{ validation: ValidationMode; strict: boolean; unhandled: 'log' | 'ignore' }> & DispatcherOptions;
   protected readonly logger: Logger;
   private readonly limits: DeliveryLimits;
@@ -108,6 +112,7 @@ export class DispatcherBase {
     this.limits = { maxJsonDepth: options.maxJsonDepth, isCallback: (t) => this.isCallback(t) };
     this.drift = options.recordDrift ? new DriftRecorder() : undefined;
     this.store = options.idempotency === false ? undefined : options.idempotency ?? new MemoryIdempotencyStore();
+    this.syncStore = syncStoreOf(this.store);
   }
 
   /** Handles v1 events under any key, including keys the catalog has no type for. */
@@ -167,6 +172,16 @@ export class DispatcherBase {
    * `readDelivery` under this dispatcher's limits) or a delivery a transport already read.
    */
   async dispatch(input: BodyInput | Delivery, transport: Transport = 'direct'): Promise<DispatchOutcome> {
+    return this.dispatchNow(input, transport);
+  }
+
+  /**
+   * `dispatch` without a Promise when nothing on the way is asynchronous: the domain's validators
+   * are loaded, the idempotency store is the in-memory one, and the handler and `onAny` listeners
+   * return plain values. Otherwise it returns the same Promise `dispatch` would. For transports:
+   * a synchronous answer saves the microtask hops of every `await` on the hot path.
+   */
+  dispatchNow(input: BodyInput | Delivery, transport: Transport = 'direct'): DispatchOutcome | Promise<DispatchOutcome> {
     let delivery: Delivery;
     if (isDelivery(input)) delivery = input;
     else {
@@ -185,21 +200,28 @@ export class DispatcherBase {
     return this.dispatchEvent(delivery, transport);
   }
 
-  private async dispatchEvent(d: EventDelivery, transport: Transport): Promise<DispatchOutcome> {
-    const meta = { kind: d.kind, eventType: d.eventType, id: d.id };
+  private dispatchEvent(d: EventDelivery, transport: Transport): DispatchOutcome | Promise<DispatchOutcome> {
     const registration = this.handlers.get(d.kind === 'p1' ? `p1:${d.eventType}` : d.eventType);
     const entry = registration?.entry ?? this.catalog.lookup(d.eventType, d.kind === 'p1' ? 'p1' : 'p2');
-    const module = entry && (this.options.validation !== 'off' || this.drift) ? await this.loadModule(entry.domain) : undefined;
+    if (entry && (this.options.validation !== 'off' || this.drift)) {
+      const module = this.modules.get(entry.domain);
+      if (module === undefined) return this.loadModule(entry.domain).then((m) => this.checkAndRun(d, transport, registration, entry, m));
+      return this.checkAndRun(d, transport, registration, entry, module);
+    }
+    return this.checkAndRun(d, transport, registration, entry, undefined);
+  }
 
+  /** Validation, drift, routing and de-duplication, then the handler. */
+  private checkAndRun(d: EventDelivery, transport: Transport, registration: Registration | undefined, entry: CatalogEntry | undefined, module: DomainModule | undefined): DispatchOutcome | Promise<DispatchOutcome> {
     if (module && entry && this.options.validation !== 'off') {
       const validator = module.validators[entry.eventType];
       if (validator) {
-        const result = runValidator(validator, module.shapes[entry.eventType], d.payload, this.options.strict, d.eventType);
-        if (!result.valid) {
+        const errors = validationIssues(validator, module.shapes[entry.eventType], d.payload, this.options.strict);
+        if (errors) {
           if (this.options.validation === 'reject') {
-            return { status: 'invalid', ...meta, errors: result.errors };
+            return { status: 'invalid', kind: d.kind, eventType: d.eventType, id: d.id, errors };
           }
-          this.logger.warn(`${d.eventType} payload does not match its schema`, { id: d.id, errors: result.errors.slice(0, 5).map(formatIssue) });
+          this.logger.warn(`${d.eventType} payload does not match its schema`, { id: d.id, errors: errors.slice(0, 5).map(formatIssue) });
         }
       }
     }
@@ -214,7 +236,7 @@ export class DispatcherBase {
         this.loggedUnhandled.add(d.eventType);
         this.logger.warn(`no handler for ${d.eventType}: acknowledged and ignored`);
       }
-      return { status: 'ignored', ...meta };
+      return { status: 'ignored', kind: d.kind, eventType: d.eventType, id: d.id };
     }
 
     const store = this.store;
@@ -222,37 +244,85 @@ export class DispatcherBase {
     // lost) must run again to answer again, so callbacks are never de-duplicated.
     const key = store && d.id && d.kind !== 'callback' ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
     if (store && key) {
-      const claim = await store.claim(key);
-      if (claim === 'done') return { status: 'duplicate', ...meta };
-      if (claim === 'pending') return { status: 'pending', ...meta };
+      if (this.syncStore) {
+        const claim = this.syncStore.claimNow(key);
+        if (claim !== 'claimed') return { status: claim === 'done' ? 'duplicate' : 'pending', kind: d.kind, eventType: d.eventType, id: d.id };
+      } else {
+        return store.claim(key).then((claim) => {
+          if (claim === 'done') return { status: 'duplicate', kind: d.kind, eventType: d.eventType, id: d.id };
+          if (claim === 'pending') return { status: 'pending', kind: d.kind, eventType: d.eventType, id: d.id };
+          return this.runHandler(d, transport, module, handler, key);
+        });
+      }
     }
+    return this.runHandler(d, transport, module, handler, key);
+  }
 
+  /** Runs the handler and the `onAny` listeners, synchronously as long as none returns a thenable. */
+  private runHandler(d: EventDelivery, transport: Transport, module: DomainModule | undefined, handler: AnyHandler | undefined, key: string | undefined): DispatchOutcome | Promise<DispatchOutcome> {
     const context: HandlerContext = { transport, kind: d.kind, eventType: d.eventType, id: d.id };
     let response: unknown;
-    let source: 'handler' | 'any' = 'handler';
     try {
-      if (handler) response = await (handler as (e: unknown, c: HandlerContext) => unknown)(d.payload, context);
-      source = 'any';
-      for (const listener of this.anyListeners) await listener(d.payload as unknown as UnknownEvent, context);
+      if (handler) response = (handler as (e: unknown, c: HandlerContext) => unknown)(d.payload, context);
     } catch (error) {
-      if (store && key) await store.release(key);
-      this.logger.error(`${source === 'any' ? 'onAny listener' : 'handler'} for ${d.eventType} failed`, { id: d.id, error: error instanceof Error ? error.message : String(error) });
-      await this.reportError(error, { transport, kind: d.kind, eventType: d.eventType, id: d.id, source });
-      return { status: 'failed', ...meta, error };
+      return this.fail(d, transport, key, 'handler', error);
     }
+    if (isThenable(response)) return this.runRest(d, transport, module, key, context, response, 0);
+    const listeners = this.anyListeners;
+    for (let i = 0; i < listeners.length; i++) {
+      let done: unknown;
+      try {
+        done = listeners[i]!(d.payload as unknown as UnknownEvent, context);
+      } catch (error) {
+        return this.fail(d, transport, key, 'any', error);
+      }
+      if (isThenable(done)) return this.runRest(d, transport, module, key, context, response, i, done);
+    }
+    return this.finish(d, module, key, response);
+  }
 
+  /** The rest of runHandler once something returned a thenable: from listener `next` on (`pending` is its result). */
+  private async runRest(d: EventDelivery, transport: Transport, module: DomainModule | undefined, key: string | undefined, context: HandlerContext, response: unknown, next: number, pending?: PromiseLike<unknown>): Promise<DispatchOutcome> {
+    let source: 'handler' | 'any' = pending === undefined ? 'handler' : 'any';
+    try {
+      if (pending === undefined) response = await response;
+      else await pending;
+      source = 'any';
+      const listeners = this.anyListeners;
+      for (let i = pending === undefined ? next : next + 1; i < listeners.length; i++) await listeners[i]!(d.payload as unknown as UnknownEvent, context);
+    } catch (error) {
+      return this.fail(d, transport, key, source, error);
+    }
+    return this.finish(d, module, key, response);
+  }
+
+  private async fail(d: EventDelivery, transport: Transport, key: string | undefined, source: 'handler' | 'any', error: unknown): Promise<DispatchOutcome> {
+    if (this.store && key) await this.store.release(key);
+    this.logger.error(`${source === 'any' ? 'onAny listener' : 'handler'} for ${d.eventType} failed`, { id: d.id, error: error instanceof Error ? error.message : String(error) });
+    await this.reportError(error, { transport, kind: d.kind, eventType: d.eventType, id: d.id, source });
+    return { status: 'failed', kind: d.kind, eventType: d.eventType, id: d.id, error };
+  }
+
+  /** The callback's response check, then the store's complete / release. */
+  private finish(d: EventDelivery, module: DomainModule | undefined, key: string | undefined, response: unknown): DispatchOutcome | Promise<DispatchOutcome> {
     if (d.kind === 'callback') {
       const body = response === undefined || response === null ? {} : response;
       const problem = this.checkResponse(module, d.eventType, body);
-      if (problem) {
-        if (store && key) await store.release(key);
-        return { status: 'failed', ...meta, errors: problem };
-      }
-      if (store && key) await store.complete(key);
-      return { status: 'handled', ...meta, response: body };
+      if (problem) return this.settle(key, false, { status: 'failed', kind: d.kind, eventType: d.eventType, id: d.id, errors: problem });
+      return this.settle(key, true, { status: 'handled', kind: d.kind, eventType: d.eventType, id: d.id, response: body });
     }
-    if (store && key) await store.complete(key);
-    return { status: 'handled', ...meta };
+    return this.settle(key, true, { status: 'handled', kind: d.kind, eventType: d.eventType, id: d.id });
+  }
+
+  private settle(key: string | undefined, complete: boolean, outcome: DispatchOutcome): DispatchOutcome | Promise<DispatchOutcome> {
+    const store = this.store;
+    if (!store || !key) return outcome;
+    if (this.syncStore) {
+      if (complete) this.syncStore.completeNow(key);
+      else this.syncStore.releaseNow(key);
+      return outcome;
+    }
+    return (complete ? store.complete(key) : store.release(key)).then(() => outcome);
   }
 
   private async reportError(error: unknown, context: HandlerErrorContext): Promise<void> {
@@ -272,10 +342,10 @@ export class DispatcherBase {
     }
     const validator = module?.responseValidators[eventType];
     if (!validator || this.options.validation === 'off') return undefined;
-    const result = runValidator(validator, module?.responseShapes[eventType], body, this.options.strict, eventType);
-    if (result.valid) return undefined;
-    if (this.options.validation === 'reject') return [...result.errors];
-    this.logger.warn(`${eventType} response does not match its schema`, { errors: result.errors.slice(0, 5).map(formatIssue) });
+    const errors = validationIssues(validator, module?.responseShapes[eventType], body, this.options.strict);
+    if (!errors) return undefined;
+    if (this.options.validation === 'reject') return errors;
+    this.logger.warn(`${eventType} response does not match its schema`, { errors: errors.slice(0, 5).map(formatIssue) });
     return undefined;
   }
 

@@ -67,15 +67,22 @@ export function issuesFromAjv(errors: readonly AjvError[], payload: unknown): Va
   });
 }
 
-/** Runs a precompiled validator, plus the unknown-property check when strict. */
-export function runValidator(validator: CompiledValidator, shape: Shape | undefined, payload: unknown, strict: boolean, eventType: string | undefined): ValidationResult {
+/** What runValidator finds, or undefined when the payload is valid (allocates nothing then). */
+export function validationIssues(validator: CompiledValidator, shape: Shape | undefined, payload: unknown, strict: boolean): ValidationIssue[] | undefined {
   const ok = validator(payload);
+  if (ok && !(strict && shape)) return undefined;
   const errors = ok ? [] : issuesFromAjv(validator.errors ?? [], payload);
   if (strict && shape) {
     for (const pointer of unknownProperties(payload, shape)) {
       errors.push({ pointer, keyword: 'unknownProperty', message: 'property is not in the schema (strict mode)', expected: 'no such property', found: preview(valueAt(payload, pointer)) });
     }
   }
+  return errors.length === 0 ? undefined : errors;
+}
+
+/** Runs a precompiled validator, plus the unknown-property check when strict. */
+export function runValidator(validator: CompiledValidator, shape: Shape | undefined, payload: unknown, strict: boolean, eventType: string | undefined): ValidationResult {
+  const errors = validationIssues(validator, shape, payload, strict) ?? [];
   return { valid: errors.length === 0, eventType, errors };
 }
 
