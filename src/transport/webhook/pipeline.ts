@@ -8,10 +8,10 @@ import { webhookAnswer } from './answer.js';
 import { PayloadTooLargeError, WebhookError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './raw-body.js';
 import type { ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
-import { checkContentType, errorResponse, getHeader, jsonResponse, pathOf } from './request.js';
+import { checkContentType, errorResponse, getHeader, JSON_HEADERS, jsonResponse, pathOf } from './request.js';
 import type { SignatureAlgorithm, SignatureHeaders } from './signature.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
-import type { DeliveryInfo, Scheduler } from './timing.js';
+import type { DeliveryInfo, Scheduler, Timed } from './timing.js';
 import { decodeUtf8Strict } from './utf8.js';
 
 /**
@@ -172,8 +172,8 @@ export function verifyRequestSignature(request: WebhookRequest, headers: Signatu
 export interface PipelineSteps<D> {
   /** Authenticates and reads the request into what `run` handles; throws a WebhookError or MalformedBodyError. */
   verify(request: WebhookRequest): D;
-  /** Handles it; the outcome becomes the answer. */
-  run(delivery: D): Promise<DispatchOutcome>;
+  /** Handles it; the outcome becomes the answer (an outcome already there is answered without a Promise). */
+  run(delivery: D): DispatchOutcome | Promise<DispatchOutcome>;
   /** What logs and hooks name the delivery by. */
   info(delivery: D): DeliveryInfo;
   /** Answer 200 before running (events only: a callback's answer is its handler's return value). */
@@ -188,28 +188,59 @@ export interface PipelineOptions {
   readonly logger: Logger;
 }
 
+/** Answers a request whose precheck passed; never throws. Synchronous when the run step is. */
+export type CheckedResponder = (request: WebhookRequest) => WebhookResponse | Promise<WebhookResponse>;
+
+const responders = new WeakMap<WebhookHandler, CheckedResponder>();
+
+/**
+ * For adapters that ran `handler.precheck` on the request (and got no response): the pipeline's
+ * answer without repeating those checks, and without a Promise when nothing is asynchronous.
+ * A handler that createPipeline did not make is answered through its `handle`.
+ */
+export function checkedResponder(handler: WebhookHandler): CheckedResponder {
+  return responders.get(handler) ?? ((request) => handler.handle(request));
+}
+
+const JSON_TYPE = JSON_HEADERS['content-type']!;
+
 export function createPipeline<D>({ gate, scheduler, logger }: PipelineOptions, steps: PipelineSteps<D>): WebhookHandler {
   const answerOf = steps.answer ?? webhookAnswer;
-  async function handle(request: WebhookRequest): Promise<WebhookResponse> {
-    checkRequest(gate, request);
-    const delivery = steps.verify(request);
-    const timed = await scheduler.run(() => steps.run(delivery), steps.info(delivery), steps.ackFirst?.(delivery) ?? false);
+  const failed = (err: unknown): WebhookResponse => failureResponse(err, logger);
+  const answerTimed = (timed: Timed): WebhookResponse => {
     if (timed.state === 'acked') return jsonResponse(200, {});
     if (timed.state === 'timeout') return jsonResponse(503, { error: 'handler timed out', timeoutMs: timed.timeoutMs });
     const answer = answerOf(timed.result);
-    return { ...jsonResponse(answer.status, answer.body), result: timed.result };
-  }
-  return {
+    return { status: answer.status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(answer.body), result: timed.result };
+  };
+  // verify → run (under the answer-timing policy) → answer, after the gate's checks.
+  const respond = (request: WebhookRequest): WebhookResponse | Promise<WebhookResponse> => {
+    try {
+      const delivery = steps.verify(request);
+      const timed = scheduler.runNow(steps, delivery, steps.ackFirst?.(delivery) ?? false);
+      return timed instanceof Promise ? timed.then(answerTimed).catch(failed) : answerTimed(timed);
+    } catch (err) {
+      return failed(err);
+    }
+  };
+  const handler: WebhookHandler = {
     maxBodyBytes: gate.maxBodyBytes,
     path: gate.path,
     drain: () => scheduler.drain(),
     precheck: (request) => precheck(gate, request),
     async handle(request) {
       try {
-        return await handle(request);
+        checkRequest(gate, request);
       } catch (err) {
-        return failureResponse(err, logger);
+        return failed(err);
       }
+      return respond(request);
     },
   };
+  responders.set(handler, (request) => {
+    // precheck saw no body: the size of one given as bytes is the check left.
+    if (request.body instanceof Uint8Array && request.body.byteLength > gate.maxBodyBytes) return failed(new PayloadTooLargeError(gate.maxBodyBytes));
+    return respond(request);
+  });
+  return handler;
 }
