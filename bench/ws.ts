@@ -153,9 +153,12 @@ export async function runWsBench(options: WsBenchOptions = {}): Promise<WsBenchR
     const s = samples.get(subject.name)!;
     return { name: subject.name, eventsPerSec: Math.round(median(s.rate)), p50Ms: median(s.p50), p99Ms: median(s.p99), loadedP50Ms: median(s.lp50), loadedP99Ms: median(s.lp99) };
   });
-  const a = results[0]!;
-  const b = results[2]!;
-  return { options: opts, results, ratios: { eventsPerSec: a.eventsPerSec / b.eventsPerSec, p50: a.p50Ms / b.p50Ms, p99: a.p99Ms / b.p99Ms } };
+  // Ratios are medians of the ratios within a round (ours and official measured back to back),
+  // so that load from other processes, which comes and goes, hits both sides of a ratio alike.
+  const a = samples.get(subjects[0]!.name)!;
+  const b = samples.get(official.name)!;
+  const perRound = (x: number[], y: number[]) => median(x.map((v, i) => v / y[i]!));
+  return { options: opts, results, ratios: { eventsPerSec: perRound(a.rate, b.rate), p50: perRound(a.p50, b.p50), p99: perRound(a.p99, b.p99) } };
 }
 
 function formatReport(report: WsBenchReport): string {

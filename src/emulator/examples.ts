@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { catalog } from '../catalog.js';
 import { schemasRoot } from '../util/package-root.js';
 import { isRecord } from '../runtime/delivery.js';
+import { randomHex } from './random.js';
 
 let root: string | undefined;
 
@@ -72,7 +72,7 @@ export interface FreshenOptions {
 /** A new delivery of a payload: fresh event_id/uuid and create_time/ts, the emulated app's id and token. */
 export function freshen(payload: Record<string, unknown>, options: FreshenOptions = {}): Record<string, unknown> {
   const now = options.now ?? Date.now();
-  const id = randomBytes(16).toString('hex');
+  const id = randomHex(16);
   if (isRecord(payload.header)) {
     const header = payload.header;
     header.event_id = id;
