@@ -33,7 +33,7 @@ const webhook = await runWebhookBench({ print: false, ...(quick ? { rounds: 5, o
 step('validation cost');
 const validation = await runValidationBench(root, quick ? 2_000 : 20_000);
 step('node:http throughput');
-const http = await runHttpBench(quick ? { rounds: 1, seconds: 2 } : { rounds: 7, seconds: 3 });
+const http = await runHttpBench(quick ? { rounds: 1, seconds: 2 } : { rounds: 9, seconds: 3 });
 step('cold start');
 const coldStart = runColdStartBench(root, quick ? 3 : 9);
 step('consumer type-check');
