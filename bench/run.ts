@@ -39,7 +39,7 @@ const coldStart = runColdStartBench(root, quick ? 3 : 9);
 step('consumer type-check');
 const typecheck = runTypecheckBench(root, quick ? 1 : 3);
 step('long connection');
-const ws = await runWsBench(quick ? { events: 1000, rounds: 2, warmup: 200 } : { rounds: 7 });
+const ws = await runWsBench(quick ? { events: 1000, rounds: 2, warmup: 200 } : { rounds: 9 });
 step('regeneration');
 const regenerate = runRegenerateBench(root, quick ? 1 : 3);
 
