@@ -1,5 +1,5 @@
 // Child process for bench/http.ts: one node:http server, `tsx bench/http-server.ts <ours|official|floor>`.
-// Prints "ready <port>" on stdout; `--cpu-prof` may be passed to node to profile it.
+// Prints "ready <port>" on stdout; `--cpu-prof` may be passed to node to profile it (HTTP_BENCH_NODE_ARGS).
 import http from 'node:http';
 
 

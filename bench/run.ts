@@ -14,12 +14,18 @@ import { runWsBench } from './ws.js';
 import { runHttpBench } from './http.js';
 import { formatWsBurst, runWsBurst, WS_BURST_SCENARIOS } from './ws-burst.js';
 
-if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'http') {
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only === 'http') {
   await runHttpBench({ print: true });
   process.exit(0);
 }
-if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'ws-burst') {
+if (only === 'ws-burst') {
   process.stdout.write(`${formatWsBurst(await runWsBurst())}\n`);
+  process.exit(0);
+}
+if (only === 'ws') {
+  const report = await runWsBench({});
+  console.log(JSON.stringify(report, null, 2));
   process.exit(0);
 }
 
@@ -33,13 +39,13 @@ const webhook = await runWebhookBench({ print: false, ...(quick ? { rounds: 5, o
 step('validation cost');
 const validation = await runValidationBench(root, quick ? 2_000 : 20_000);
 step('node:http throughput');
-const http = await runHttpBench(quick ? { rounds: 1, seconds: 2 } : {});
+const http = await runHttpBench(quick ? { rounds: 1, seconds: 2 } : { rounds: 9, seconds: 3 });
 step('cold start');
 const coldStart = runColdStartBench(root, quick ? 3 : 9);
 step('consumer type-check');
 const typecheck = runTypecheckBench(root, quick ? 2 : 5);
 step('long connection');
-const ws = await runWsBench(quick ? { events: 1000, rounds: 2, warmup: 200 } : {});
+const ws = await runWsBench(quick ? { events: 1000, rounds: 2, warmup: 200 } : { rounds: 9 });
 step('long-connection burst');
 const wsBurst = await runWsBurst(quick ? { scenarios: WS_BURST_SCENARIOS.slice(0, 1) } : {});
 step('regeneration');
@@ -70,14 +76,26 @@ for (const r of webhook.rows) {
 }
 row('webhook ratio, plaintext + validation (median of per-round ratios)', '', '', `${webhook.ratios.plainValidated}×`);
 row('webhook ratio, encrypted + validation', '', '', `${webhook.ratios.encryptedValidated}×`);
-for (const r of http.rows) row(`node:http ${r.name} (req/s, p99 ms)`, r.requestsPerSec, r.p99Ms, '');
-row('node:http ours/official, ours/floor', '', '', `${http.ratios.oursOverOfficial}× / ${http.ratios.oursOverFloor}×`);
+const httpRow = (name: 'ours' | 'official' | 'floor') => http.rows.find((r) => r.name === name);
+const [hOurs, hOff, hFloor] = [httpRow('ours'), httpRow('official'), httpRow('floor')];
+if (hOurs && hOff) {
+  row('node:http deliveries/s (autocannon, 20 connections, ~7 KB)', hOurs.requestsPerSec, hOff.requestsPerSec, `${http.ratios.oursOverOfficial}×`);
+  row('node:http p50 / p99 latency (ms)', `${hOurs.p50Ms} / ${hOurs.p99Ms}`, `${hOff.p50Ms} / ${hOff.p99Ms}`, '');
+  if (hOurs.cpuUsPerRequest !== undefined && hOff.cpuUsPerRequest !== undefined) row('node:http server CPU per request (µs)', hOurs.cpuUsPerRequest, hOff.cpuUsPerRequest, `official/ours ${http.ratios.cpuOfficialOverOurs}×`);
+}
+if (hOurs && hFloor) {
+  row('node:http ours vs the floor (read body, JSON.parse, 200): req/s', hOurs.requestsPerSec, `floor ${hFloor.requestsPerSec}`, `${http.ratios.oursOverFloor}× of the floor`);
+  row('node:http floor p50 / p99 latency (ms)', '', `floor ${hFloor.p50Ms} / ${hFloor.p99Ms}`, '');
+  if (hOurs.cpuUsPerRequest !== undefined && hFloor.cpuUsPerRequest !== undefined) row('node:http server CPU per request vs the floor (µs)', hOurs.cpuUsPerRequest, `floor ${hFloor.cpuUsPerRequest}`, `floor/ours ${http.ratios.cpuFloorOverOurs}×`);
+}
 const ours = ws.results.find((r) => /ours/i.test(r.name) && !/valid/i.test(r.name));
 const off = ws.results.find((r) => /official/i.test(r.name));
 if (ours && off) {
   row('long connection events/s', Math.round(ours.eventsPerSec), Math.round(off.eventsPerSec), `${fmt(ws.ratios.eventsPerSec)}×`);
   row('long connection p50 latency (ms)', ours.p50Ms, off.p50Ms, `${fmt(ws.ratios.p50)}×`);
   row('long connection p99 latency (ms)', ours.p99Ms, off.p99Ms, `${fmt(ws.ratios.p99)}×`);
+  row('long connection loaded p50 / p99 latency (ms)', `${ours.loadedP50Ms} / ${ours.loadedP99Ms}`, `${off.loadedP50Ms} / ${off.loadedP99Ms}`, '');
+  row('long connection process CPU per event, emulator included (µs)', ours.cpuUsPerEvent, off.cpuUsPerEvent, `official/ours ${fmt(ws.ratios.cpuPerEvent)}×`);
 }
 row('cold start: import + dispatch one event (ms)', coldStart.oursMs, coldStart.officialMs, `${coldStart.ratio}×`);
 for (const r of typecheckRows(typecheck)) row(...r);

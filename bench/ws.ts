@@ -31,6 +31,12 @@ export interface WsBenchOptions {
 export interface WsBenchResult {
   name: string;
   eventsPerSec: number;
+  /**
+   * Process CPU time per event in the throughput phase, µs (emulator and client share the
+   * process, so the emulator's part is in both sides). Less sensitive than events/s to other
+   * processes taking the cores.
+   */
+  cpuUsPerEvent: number;
   /** One delivery at a time: send → answer, ms. */
   p50Ms: number;
   p99Ms: number;
@@ -42,8 +48,8 @@ export interface WsBenchResult {
 export interface WsBenchReport {
   options: Required<Omit<WsBenchOptions, 'verbose'>>;
   results: WsBenchResult[];
-  /** ours ÷ official: > 1 means ours is faster (events/s) or slower (latency). */
-  ratios: { eventsPerSec: number; p50: number; p99: number };
+  /** ours ÷ official: > 1 means ours is faster (events/s) or slower (latency); cpuPerEvent is official ÷ ours (> 1: ours uses less). */
+  ratios: { eventsPerSec: number; p50: number; p99: number; cpuPerEvent: number };
 }
 
 interface Subject {
@@ -122,7 +128,7 @@ export async function runWsBench(options: WsBenchOptions = {}): Promise<WsBenchR
   const log = (m: string) => options.verbose && process.stderr.write(`${m}\n`);
   const emu = await startEmulator({ appId: APP_ID, appSecret: APP_SECRET, pingIntervalS: 30, answerTimeoutMs: 10_000, redeliveryScheduleMs: [] });
   const subjects = [ours('off'), ours('warn'), official];
-  const samples = new Map<string, { rate: number[]; p50: number[]; p99: number[]; lp50: number[]; lp99: number[] }>();
+  const samples = new Map<string, { rate: number[]; cpu: number[]; p50: number[]; p99: number[]; lp50: number[]; lp99: number[] }>();
   try {
     for (let round = 0; round < opts.rounds; round++) {
       // Rotate the order so that no subject always runs first (cold) or last.
@@ -131,10 +137,13 @@ export async function runWsBench(options: WsBenchOptions = {}): Promise<WsBenchR
         const disconnect = await subject.connect(emu);
         try {
           await deliver(emu, opts.warmup, opts.concurrency);
+          const cpu0 = process.cpuUsage();
           const load = await deliver(emu, opts.events, opts.concurrency);
+          const cpu = process.cpuUsage(cpu0);
           const single = await deliver(emu, opts.latencyEvents, 1);
-          const s = samples.get(subject.name) ?? { rate: [], p50: [], p99: [], lp50: [], lp99: [] };
+          const s = samples.get(subject.name) ?? { rate: [], cpu: [], p50: [], p99: [], lp50: [], lp99: [] };
           s.rate.push((opts.events / load.elapsedMs) * 1000);
+          s.cpu.push((cpu.user + cpu.system) / opts.events);
           s.lp50.push(percentile(load.latencies, 50));
           s.lp99.push(percentile(load.latencies, 99));
           s.p50.push(percentile(single.latencies, 50));
@@ -151,20 +160,23 @@ export async function runWsBench(options: WsBenchOptions = {}): Promise<WsBenchR
   }
   const results: WsBenchResult[] = subjects.map((subject) => {
     const s = samples.get(subject.name)!;
-    return { name: subject.name, eventsPerSec: Math.round(median(s.rate)), p50Ms: median(s.p50), p99Ms: median(s.p99), loadedP50Ms: median(s.lp50), loadedP99Ms: median(s.lp99) };
+    return { name: subject.name, eventsPerSec: Math.round(median(s.rate)), cpuUsPerEvent: Math.round(median(s.cpu) * 10) / 10, p50Ms: median(s.p50), p99Ms: median(s.p99), loadedP50Ms: median(s.lp50), loadedP99Ms: median(s.lp99) };
   });
-  const a = results[0]!;
-  const b = results[2]!;
-  return { options: opts, results, ratios: { eventsPerSec: a.eventsPerSec / b.eventsPerSec, p50: a.p50Ms / b.p50Ms, p99: a.p99Ms / b.p99Ms } };
+  // Ratios are medians of the ratios within a round (ours and official measured back to back),
+  // so that load from other processes, which comes and goes, hits both sides of a ratio alike.
+  const a = samples.get(subjects[0]!.name)!;
+  const b = samples.get(official.name)!;
+  const perRound = (x: number[], y: number[]) => median(x.map((v, i) => v / y[i]!));
+  return { options: opts, results, ratios: { eventsPerSec: perRound(a.rate, b.rate), p50: perRound(a.p50, b.p50), p99: perRound(a.p99, b.p99), cpuPerEvent: perRound(b.cpu, a.cpu) } };
 }
 
 function formatReport(report: WsBenchReport): string {
   const { options: o, results, ratios } = report;
   const lines = [
     `long connection over loopback: ${o.events} events/round at concurrency ${o.concurrency}, ${o.latencyEvents} one at a time, ${o.rounds} rounds (medians), ${o.warmup} warm-up`,
-    `${'client'.padEnd(16)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'loaded p50'.padStart(11)} ${'loaded p99'.padStart(11)}`,
-    ...results.map((r) => `${r.name.padEnd(16)} ${String(r.eventsPerSec).padStart(9)} ${r.p50Ms.toFixed(3).padStart(8)} ${r.p99Ms.toFixed(3).padStart(8)} ${r.loadedP50Ms.toFixed(2).padStart(11)} ${r.loadedP99Ms.toFixed(2).padStart(11)}`),
-    `ours / official: events/s ×${ratios.eventsPerSec.toFixed(2)}, p50 ×${ratios.p50.toFixed(2)}, p99 ×${ratios.p99.toFixed(2)}`,
+    `${'client'.padEnd(16)} ${'events/s'.padStart(9)} ${'CPU µs/ev'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'loaded p50'.padStart(11)} ${'loaded p99'.padStart(11)}`,
+    ...results.map((r) => `${r.name.padEnd(16)} ${String(r.eventsPerSec).padStart(9)} ${r.cpuUsPerEvent.toFixed(1).padStart(10)} ${r.p50Ms.toFixed(3).padStart(8)} ${r.p99Ms.toFixed(3).padStart(8)} ${r.loadedP50Ms.toFixed(2).padStart(11)} ${r.loadedP99Ms.toFixed(2).padStart(11)}`),
+    `ours / official: events/s ×${ratios.eventsPerSec.toFixed(2)}, p50 ×${ratios.p50.toFixed(2)}, p99 ×${ratios.p99.toFixed(2)}; CPU per event official/ours ×${ratios.cpuPerEvent.toFixed(2)}`,
   ];
   return lines.join('\n');
 }

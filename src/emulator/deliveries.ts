@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { describePayload, freshen, loadExample, withToken } from './examples.js';
+import { describePayload, freshExample, freshen, loadExample, withToken } from './examples.js';
 import { applyEdits } from './payload-edit.js';
 import { NO_WEBHOOK } from './webhook-push.js';
 import type { Core, Outcome, TriggerAnswer, TriggerOptions, Via } from './types.js';
@@ -39,17 +39,23 @@ export class Deliveries {
     if (this.core.closed) throw new Error('emulator closed');
     const via: Via = opts.via ?? 'ws';
     if (via !== 'ws' && via !== 'webhook') throw new TypeError(`via must be "ws" or "webhook", not ${JSON.stringify(via)}`);
-    let payload: Record<string, unknown>;
-    if (typeof input === 'string') {
-      payload = freshen(loadExample(input), { appId: options.appId, verificationToken: options.verificationToken });
+    let meta: ReturnType<typeof describePayload>;
+    let text: string;
+    if (typeof input === 'string' && !opts.set) {
+      ({ text, meta } = freshExample(input, { appId: options.appId, verificationToken: options.verificationToken }));
     } else {
-      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new TypeError('payload must be a JSON object');
-      payload = opts.fresh ? freshen(structuredClone(input), { appId: options.appId, verificationToken: options.verificationToken }) : input;
-      if (opts.emulatorToken && options.verificationToken !== undefined) payload = withToken(payload === input ? structuredClone(input) : payload, options.verificationToken);
+      let payload: Record<string, unknown>;
+      if (typeof input === 'string') {
+        payload = freshen(loadExample(input), { appId: options.appId, verificationToken: options.verificationToken });
+      } else {
+        if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new TypeError('payload must be a JSON object');
+        payload = opts.fresh ? freshen(structuredClone(input), { appId: options.appId, verificationToken: options.verificationToken }) : input;
+        if (opts.emulatorToken && options.verificationToken !== undefined) payload = withToken(payload === input ? structuredClone(input) : payload, options.verificationToken);
+      }
+      if (opts.set) payload = applyEdits(payload, opts.set);
+      meta = describePayload(payload);
+      text = JSON.stringify(payload);
     }
-    if (opts.set) payload = applyEdits(payload, opts.set);
-    const meta = describePayload(payload);
-    const text = JSON.stringify(payload);
     const bytes = encoder.encode(text);
     const schedule = settings.redeliveryScheduleMs.slice(0, 4);
     const retries = Math.max(0, Math.min(opts.retries ?? schedule.length, schedule.length));

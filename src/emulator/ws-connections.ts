@@ -1,11 +1,11 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import type { Frame } from '../transport/ws/frame.js';
 import { decodeFrame, encodeFrame, FrameMethod, headerValue } from '../transport/ws/frame.js';
 import { clientConfig } from './settings.js';
 import type { ConnectionInfo, Core, Outcome } from './types.js';
-import { seededRandom } from './random.js';
+import { randomHex, seededRandom } from './random.js';
 
 interface Conn {
   readonly ws: WebSocket;
@@ -204,11 +204,11 @@ export class WsConnections {
     const conn = await this.waitForConnection(settings.answerTimeoutMs);
     if (!conn) return { code: 0, error: 'no open long connection' };
     const left = Math.max(1, settings.answerTimeoutMs - (performance.now() - waitStart));
-    const messageId = `${randomBytes(8).toString('hex')}_${++this.seq}`;
+    const messageId = `${randomHex(8)}_${++this.seq}`;
     const parts = this.split(body);
     const seqId = this.seq;
     const logId = BigInt(randomInt(1, 2 ** 47));
-    const traceId = randomBytes(8).toString('hex');
+    const traceId = randomHex(8);
     const frames = parts.map<Frame>((part, i) => ({
       SeqID: seqId,
       LogID: logId,

@@ -62,6 +62,19 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async claim(key: string): Promise<'claimed' | 'done' | 'pending'> {
+    return this.claimNow(key);
+  }
+
+  async complete(key: string): Promise<void> {
+    this.completeNow(key);
+  }
+
+  async release(key: string): Promise<void> {
+    this.releaseNow(key);
+  }
+
+  /** `claim` without the Promise: the dispatcher's synchronous path uses these (see syncStoreOf). */
+  claimNow(key: string): 'claimed' | 'done' | 'pending' {
     const now = this.now();
     const entry = this.entries.get(key);
     if (entry && entry.expires > now) return entry.state;
@@ -69,11 +82,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return 'claimed';
   }
 
-  async complete(key: string): Promise<void> {
+  completeNow(key: string): void {
     this.set(key, 'done', this.now() + this.ttl);
   }
 
-  async release(key: string): Promise<void> {
+  releaseNow(key: string): void {
     this.entries.delete(key);
   }
 
@@ -87,4 +100,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       this.entries.delete(oldest);
     }
   }
+}
+
+/**
+ * The store itself when it is a MemoryIdempotencyStore whose async methods are its own (not
+ * overridden), so that calling the synchronous ones is the same as awaiting the async ones.
+ */
+export function syncStoreOf(store: IdempotencyStore | undefined): MemoryIdempotencyStore | undefined {
+  const proto = MemoryIdempotencyStore.prototype;
+  return store instanceof MemoryIdempotencyStore && store.claim === proto.claim && store.complete === proto.complete && store.release === proto.release ? store : undefined;
 }

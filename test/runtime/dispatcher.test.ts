@@ -438,3 +438,70 @@ describe('validation classes under reject', () => {
     expect(d.driftReport()[RECEIVE]?.map((e) => [e.pointer, e.drift])).toEqual([['/event/sender/sender_type', 'enum']]);
   });
 });
+
+describe('dispatchNow', () => {
+  let n = 0;
+  /** The seed with an event_id of its own. */
+  const fresh = () => {
+    const body = seed();
+    body.header.event_id = `dispatch-now-${++n}`;
+    return body;
+  };
+
+  it('answers without a Promise when the validators are loaded, the store is the in-memory one and the handler is synchronous', async () => {
+    const handler = vi.fn();
+    const d = new EventDispatcher(quiet).register_p2_application_application_app_version_publish_apply_v6(handler);
+    // The first delivery loads the domain's validators: a Promise, with the same outcome dispatch gives.
+    const first = d.dispatchNow(fresh());
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).status).toBe('handled');
+    const body = fresh();
+    const outcome = d.dispatchNow(body);
+    expect(outcome).not.toBeInstanceOf(Promise);
+    expect(outcome).toEqual({ status: 'handled', kind: 'p2', eventType: SEED, id: body.header.event_id });
+    expect(d.dispatchNow(body)).toEqual({ status: 'duplicate', kind: 'p2', eventType: SEED, id: body.header.event_id });
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+
+  it('falls back to a Promise for an async handler, an async onAny listener and a store whose methods are overridden', async () => {
+    const order: string[] = [];
+    const d = new EventDispatcher(quiet)
+      .register_p2_application_application_app_version_publish_apply_v6(async () => { order.push('handler'); })
+      .onAny(async () => { order.push('any'); });
+    await d.dispatch(fresh());
+    const pending = d.dispatchNow(fresh());
+    expect(pending).toBeInstanceOf(Promise);
+    expect((await pending).status).toBe('handled');
+    expect(order).toEqual(['handler', 'any', 'handler', 'any']);
+
+    class CountingStore extends MemoryIdempotencyStore {
+      claims = 0;
+      override async claim(key: string) {
+        this.claims++;
+        return super.claim(key);
+      }
+    }
+    const store = new CountingStore();
+    const e = new EventDispatcher({ ...quiet, idempotency: store }).register_p2_application_application_app_version_publish_apply_v6(() => undefined);
+    await e.dispatch(fresh());
+    const viaStore = e.dispatchNow(fresh());
+    expect(viaStore).toBeInstanceOf(Promise);
+    expect((await viaStore).status).toBe('handled');
+    expect(store.claims).toBe(2);
+  });
+
+  it('reports a synchronous throw like dispatch: failed, the key released for the retry', async () => {
+    let calls = 0;
+    const d = new EventDispatcher(quiet).register_p2_application_application_app_version_publish_apply_v6(() => {
+      calls++;
+      if (calls === 2) throw new Error('database down');
+    });
+    await d.dispatch(fresh());
+    const body = fresh();
+    const failed = await d.dispatchNow(body);
+    expect(failed).toMatchObject({ status: 'failed', kind: 'p2', eventType: SEED, id: body.header.event_id });
+    expect((failed.error as Error).message).toBe('database down');
+    expect(d.dispatchNow(body)).toMatchObject({ status: 'handled' });
+    expect(calls).toBe(3);
+  });
+});

@@ -59,6 +59,23 @@ export class ConcurrencyLimit {
     return task;
   }
 
+  /**
+   * `hold` for a run step that may answer synchronously: an outcome already there gives the slot
+   * back at once; a Promise holds it until it settles.
+   */
+  holdNow<D>(steps: { run(delivery: D): DispatchOutcome | Promise<DispatchOutcome> }, delivery: D): DispatchOutcome | Promise<DispatchOutcome> {
+    let result: DispatchOutcome | Promise<DispatchOutcome>;
+    try {
+      result = steps.run(delivery);
+    } catch (err) {
+      this.release();
+      throw err;
+    }
+    if (typeof (result as { then?: unknown }).then === 'function') (result as Promise<DispatchOutcome>).then(this.release, this.release);
+    else this.release();
+    return result;
+  }
+
   /** 503 with Retry-After: the platform retries (webhook.md §5). */
   busy(): WebhookResponse {
     return jsonResponse(503, { error: 'too many deliveries in progress, retry later', maxConcurrency: this.max }, { 'retry-after': String(RETRY_AFTER_S) });

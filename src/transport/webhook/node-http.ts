@@ -1,14 +1,31 @@
 import { silentLogger } from '../../runtime/logger.js';
 import type { WebhookOptions, WebhookHandler, WebhookTarget } from './receiver.js';
 import { toWebhookHandler } from './receiver.js';
-import { failureResponse } from './pipeline.js';
-import type { ParsedBody, WebhookResponse } from './request.js';
-import { pathOf } from './request.js';
-import { readRawBody } from './raw-body.js';
+import type { CheckedResponder } from './pipeline.js';
+import { checkedResponder, failureResponse } from './pipeline.js';
+import type { HeadersLike, ParsedBody, WebhookResponse } from './request.js';
+import { JSON_HEADERS, onlyJsonType, pathOf } from './request.js';
+import type { WebhookError } from './errors.js';
+import { BodyCollector, readRawBody } from './raw-body.js';
 import type { NodeRequestLike, NodeResponseLike } from './node-types.js';
+
+type HeadArray = string[];
+type WriteHead = (status: number, headers: HeadArray) => unknown;
+
+const JSON_TYPE = JSON_HEADERS['content-type']!;
+// `{}` with the JSON headers: most answers. writeHead takes [name, value, ...] and does not keep the array.
+const EMPTY_HEAD: HeadArray = ['content-type', JSON_TYPE, 'content-length', '2'];
 
 export function sendNodeResponse(res: NodeResponseLike, response: WebhookResponse): void {
   if (res.headersSent) return;
+  const writeHead = (res as { writeHead?: WriteHead }).writeHead;
+  // One writeHead and a string end: node writes the head and the body in one send.
+  if (response.status !== 413 && typeof writeHead === 'function' && onlyJsonType(response.headers)) {
+    const body = response.body;
+    writeHead.call(res, response.status, body === '{}' ? EMPTY_HEAD : ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body, 'utf8'))]);
+    (res as unknown as { end(chunk: string): unknown }).end(body);
+    return;
+  }
   const body = Buffer.from(response.body, 'utf8');
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
@@ -39,20 +56,78 @@ export async function serveNode(handler: WebhookHandler, req: NodeRequestLike, r
 export type NodeRequestHandler = (req: NodeRequestLike, res: NodeResponseLike, next?: (err?: unknown) => void) => void;
 
 /**
+ * One node:http request: what precheck reads (method, path, headers), the body collector, and
+ * the answer. The hot path: one object per request, no Promise when the handler is synchronous.
+ */
+class NodeExchange extends BodyCollector {
+  readonly method: string;
+  readonly headers: HeadersLike;
+
+  constructor(
+    req: NodeRequestLike,
+    private readonly res: NodeResponseLike,
+    readonly path: string,
+    private readonly respond: CheckedResponder,
+    limit: number,
+    private readonly next: ((err?: unknown) => void) | undefined,
+  ) {
+    super(limit);
+    this.method = req.method ?? 'GET';
+    this.headers = req.headers;
+  }
+
+  body(body: Uint8Array): void {
+    let response: WebhookResponse | Promise<WebhookResponse>;
+    try {
+      response = this.respond({ method: this.method, path: this.path, headers: this.headers, body });
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
+    if (response instanceof Promise) response.then((r) => this.send(r), (err: unknown) => this.failed(err));
+    else this.send(response);
+  }
+
+  fail(error: WebhookError): void {
+    this.send(failureResponse(error, silentLogger));
+  }
+
+  send(response: WebhookResponse): void {
+    try {
+      sendNodeResponse(this.res, response);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  failed(err: unknown): void {
+    if (this.next) this.next(err);
+    else sendNodeResponse(this.res, failureResponse(err, silentLogger));
+  }
+}
+
+/**
  * A node:http request listener: `http.createServer(createNodeHandler(dispatcher, options))`.
  * Used as connect-style middleware (a `next` is given) it passes requests for other paths on.
  */
 export function createNodeHandler(target: WebhookTarget, options?: WebhookOptions): NodeRequestHandler {
   const handler = toWebhookHandler(target, options);
+  const respond = checkedResponder(handler);
   return (req, res, next) => {
     const path = pathOf(req.url ?? '/');
     if (next && handler.path !== undefined && path !== handler.path) {
       next();
       return;
     }
-    serveNode(handler, req, res, path, { stream: req }).catch((err: unknown) => {
-      if (next) next(err);
-      else sendNodeResponse(res, failureResponse(err, silentLogger));
-    });
+    const exchange = new NodeExchange(req, res, path, respond, handler.maxBodyBytes, next);
+    let response: WebhookResponse | undefined;
+    try {
+      response = handler.precheck(exchange);
+    } catch (err) {
+      exchange.failed(err);
+      return;
+    }
+    if (response) exchange.send(response);
+    else exchange.collect(req);
   };
 }

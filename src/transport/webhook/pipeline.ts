@@ -9,10 +9,10 @@ import type { ConcurrencyLimit, WebhookStats } from './concurrency.js';
 import { PayloadTooLargeError, WebhookError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './raw-body.js';
 import type { ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
-import { checkContentType, errorResponse, getHeader, jsonResponse, pathOf } from './request.js';
+import { checkContentType, errorResponse, getHeader, JSON_HEADERS, jsonResponse, pathOf } from './request.js';
 import type { RotatingSecret, SignatureAlgorithm, SignatureHeaders } from './signature.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
-import type { DeliveryInfo, Scheduler } from './timing.js';
+import type { DeliveryInfo, RunSteps, Scheduler, Timed } from './timing.js';
 import { decodeUtf8Strict } from './utf8.js';
 
 /**
@@ -175,8 +175,8 @@ export function verifyRequestSignature(request: WebhookRequest, headers: Signatu
 export interface PipelineSteps<D> {
   /** Authenticates and reads the request into what `run` handles; throws a WebhookError or MalformedBodyError. */
   verify(request: WebhookRequest): D;
-  /** Handles it; the outcome becomes the answer. */
-  run(delivery: D): Promise<DispatchOutcome>;
+  /** Handles it; the outcome becomes the answer (an outcome already there is answered without a Promise). */
+  run(delivery: D): DispatchOutcome | Promise<DispatchOutcome>;
   /** What logs and hooks name the delivery by. */
   info(delivery: D): DeliveryInfo;
   /** Answer 200 before running (events only: a callback's answer is its handler's return value). */
@@ -193,22 +193,49 @@ export interface PipelineOptions {
   readonly concurrency?: ConcurrencyLimit | undefined;
 }
 
+/** Answers a request whose precheck passed; never throws. Synchronous when the run step is. */
+export type CheckedResponder = (request: WebhookRequest) => WebhookResponse | Promise<WebhookResponse>;
+
+const responders = new WeakMap<WebhookHandler, CheckedResponder>();
+
+/**
+ * For adapters that ran `handler.precheck` on the request (and got no response): the pipeline's
+ * answer without repeating those checks, and without a Promise when nothing is asynchronous.
+ * A handler that createPipeline did not make is answered through its `handle`.
+ */
+export function checkedResponder(handler: WebhookHandler): CheckedResponder {
+  return responders.get(handler) ?? ((request) => handler.handle(request));
+}
+
+const JSON_TYPE = JSON_HEADERS['content-type']!;
+
 export function createPipeline<D>({ gate, scheduler, logger, concurrency }: PipelineOptions, steps: PipelineSteps<D>): WebhookHandler & { stats(): WebhookStats } {
   const answerOf = steps.answer ?? webhookAnswer;
-  async function handle(request: WebhookRequest): Promise<WebhookResponse> {
-    checkRequest(gate, request);
-    const delivery = steps.verify(request);
-    const info = steps.info(delivery);
-    const limit = info.kind === 'challenge' ? undefined : concurrency;
-    if (limit !== undefined && !limit.tryAcquire()) return limit.busy();
-    const run = limit === undefined ? () => steps.run(delivery) : () => limit.hold(() => steps.run(delivery));
-    const timed = await scheduler.run(run, info, steps.ackFirst?.(delivery) ?? false);
+  const failed = (err: unknown): WebhookResponse => failureResponse(err, logger);
+  const answerTimed = (timed: Timed): WebhookResponse => {
     if (timed.state === 'acked') return jsonResponse(200, {});
     if (timed.state === 'timeout') return jsonResponse(503, { error: 'handler timed out', timeoutMs: timed.timeoutMs });
     const answer = answerOf(timed.result);
-    return { ...jsonResponse(answer.status, answer.body), result: timed.result };
-  }
-  return {
+    return { status: answer.status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(answer.body), result: timed.result };
+  };
+  // The run step in the slot tryAcquire took; the slot is given back when the dispatch settles.
+  const limited: RunSteps<D> = { run: (d) => concurrency!.holdNow(steps, d), info: (d) => steps.info(d) };
+  // verify → (concurrency bound) → run (under the answer-timing policy) → answer, after the gate's checks.
+  const respond = (request: WebhookRequest): WebhookResponse | Promise<WebhookResponse> => {
+    try {
+      const delivery = steps.verify(request);
+      let run: RunSteps<D> = steps;
+      if (concurrency !== undefined && steps.info(delivery).kind !== 'challenge') {
+        if (!concurrency.tryAcquire()) return concurrency.busy();
+        run = limited;
+      }
+      const timed = scheduler.runNow(run, delivery, steps.ackFirst?.(delivery) ?? false);
+      return timed instanceof Promise ? timed.then(answerTimed).catch(failed) : answerTimed(timed);
+    } catch (err) {
+      return failed(err);
+    }
+  };
+  const handler: WebhookHandler & { stats(): WebhookStats } = {
     maxBodyBytes: gate.maxBodyBytes,
     path: gate.path,
     drain: () => scheduler.drain(),
@@ -216,10 +243,17 @@ export function createPipeline<D>({ gate, scheduler, logger, concurrency }: Pipe
     precheck: (request) => precheck(gate, request),
     async handle(request) {
       try {
-        return await handle(request);
+        checkRequest(gate, request);
       } catch (err) {
-        return failureResponse(err, logger);
+        return failed(err);
       }
+      return respond(request);
     },
   };
+  responders.set(handler, (request) => {
+    // precheck saw no body: the size of one given as bytes is the check left.
+    if (request.body instanceof Uint8Array && request.body.byteLength > gate.maxBodyBytes) return failed(new PayloadTooLargeError(gate.maxBodyBytes));
+    return respond(request);
+  });
+  return handler;
 }

@@ -8,12 +8,113 @@ function declaredLength(contentLength: string | null | undefined, limit: number)
   if (contentLength && /^\d+$/.test(contentLength) && Number(contentLength) > limit) throw new PayloadTooLargeError(limit);
 }
 
+type BodyStream = Pick<NodeRequestLike, 'on' | 'once' | 'off'>;
+
 /**
  * Collects a node stream's bytes as Buffers and concatenates them once at the end, so a
- * multi-byte character split across chunks is never decoded half. Rejects with a
+ * multi-byte character split across chunks is never decoded half. Fails with a
  * PayloadTooLargeError (413) as soon as the limit is passed, without buffering the rest.
+ *
+ * One object per request holds the state and receives the outcome (`body` or `fail`); the stream
+ * listeners are shared functions that find it on the stream, so reading a body allocates no
+ * closures and no Promise.
  */
-export function readRawBody(stream: Pick<NodeRequestLike, 'on' | 'once' | 'off'>, limit: number = DEFAULT_MAX_BODY_BYTES, contentLength?: string): Promise<Uint8Array> {
+export abstract class BodyCollector {
+  private first: Buffer | undefined = undefined;
+  private rest: Buffer[] | undefined = undefined;
+  private size = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** The whole body. */
+  abstract body(bytes: Uint8Array): void;
+  /** Reading failed: too large (413), a stream error or an abort (400). */
+  abstract fail(error: WebhookError): void;
+
+  /** Starts reading `stream` into this collector. */
+  collect(stream: BodyStream): void {
+    (stream as CollectedStream)[COLLECTOR] = this;
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+    stream.once('close', onClose);
+  }
+
+  /** @internal */
+  add(stream: BodyStream, chunk: Uint8Array | string): void {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.size += buf.length;
+    if (this.size > this.limit) {
+      detach(stream);
+      this.fail(new PayloadTooLargeError(this.limit));
+      return;
+    }
+    if (this.first === undefined) this.first = buf;
+    else if (this.rest === undefined) this.rest = [this.first, buf];
+    else this.rest.push(buf);
+  }
+
+  /** @internal */
+  end(stream: BodyStream): void {
+    detach(stream);
+    this.body(this.rest !== undefined ? Buffer.concat(this.rest, this.size) : this.first ?? Buffer.alloc(0));
+  }
+}
+
+const COLLECTOR = Symbol('lark.bodyCollector');
+type CollectedStream = BodyStream & { [COLLECTOR]?: BodyCollector | undefined };
+
+function detach(stream: BodyStream): void {
+  stream.off('data', onData);
+  stream.off('end', onEnd);
+  stream.off('error', onError);
+  stream.off('close', onClose);
+  (stream as CollectedStream)[COLLECTOR] = undefined;
+}
+
+// Stream listeners run with the stream as `this`.
+function onData(this: CollectedStream, chunk: Uint8Array | string): void {
+  this[COLLECTOR]?.add(this, chunk);
+}
+
+function onEnd(this: CollectedStream): void {
+  this[COLLECTOR]?.end(this);
+}
+
+function onError(this: CollectedStream, err: Error): void {
+  const collector = this[COLLECTOR];
+  if (!collector) return;
+  detach(this);
+  collector.fail(new WebhookError(`cannot read the body: ${err.message}`, 400));
+}
+
+function onClose(this: CollectedStream): void {
+  const collector = this[COLLECTOR];
+  if (!collector) return;
+  detach(this);
+  collector.fail(new WebhookError('request aborted before the body ended', 400));
+}
+
+class PromiseCollector extends BodyCollector {
+  constructor(
+    limit: number,
+    private readonly resolve: (bytes: Uint8Array) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    super(limit);
+  }
+
+  body(bytes: Uint8Array): void {
+    this.resolve(bytes);
+  }
+
+  fail(error: WebhookError): void {
+    this.reject(error);
+  }
+}
+
+/** A node stream's whole body under the limit (see BodyCollector). */
+export function readRawBody(stream: BodyStream, limit: number = DEFAULT_MAX_BODY_BYTES, contentLength?: string): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     try {
       declaredLength(contentLength, limit);
@@ -21,40 +122,7 @@ export function readRawBody(stream: Pick<NodeRequestLike, 'on' | 'once' | 'off'>
       reject(err);
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-    };
-    const onData = (chunk: Uint8Array | string) => {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      size += buf.length;
-      if (size > limit) {
-        cleanup();
-        reject(new PayloadTooLargeError(limit));
-        return;
-      }
-      chunks.push(buf);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(new WebhookError(`cannot read the body: ${err.message}`, 400));
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new WebhookError('request aborted before the body ended', 400));
-    };
-    stream.on('data', onData);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
-    stream.once('close', onClose);
+    new PromiseCollector(limit, resolve, reject).collect(stream);
   });
 }
 

@@ -1,4 +1,5 @@
-import type { DispatcherBase, DispatchOutcome } from '../../runtime/dispatcher.js';
+import type { DispatchOutcome } from '../../runtime/dispatcher.js';
+import { DispatcherBase } from '../../runtime/dispatcher.js';
 import type { Delivery } from '../../runtime/delivery.js';
 import { LarkEventError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -61,6 +62,9 @@ export interface WebhookOptions {
   now?: (() => number) | undefined;
 }
 
+/** A DispatcherBase whose `dispatch` is its own (not overridden) answers through `dispatchNow`, the same without a Promise. */
+const syncDispatch = (dispatcher: WebhookDispatcher): boolean => dispatcher instanceof DispatcherBase && dispatcher.dispatch === DispatcherBase.prototype.dispatch;
+
 function checkToken(delivery: Delivery, expected: readonly string[]): void {
   if (delivery.kind === 'encrypted') return;
   const pointer = delivery.kind === 'p2' || delivery.kind === 'callback' ? '/header/token' : '/token';
@@ -99,16 +103,16 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
 
   return createPipeline<Delivery>({ gate, scheduler, logger, concurrency: new ConcurrencyLimit(options.maxConcurrency) }, {
     verify(request) {
-      const headers = signatureHeaders(request);
-      const signed = signature !== undefined && hasSignatureHeaders(headers);
-      const key = signed ? verifyRequestSignature(request, headers, signature) : undefined;
+      const headers = signature !== undefined ? signatureHeaders(request) : undefined;
+      const signed = headers !== undefined && hasSignatureHeaders(headers);
+      const key = signed ? verifyRequestSignature(request, headers, signature!) : undefined;
       const delivery = readRequestDelivery(request, (key !== undefined ? keyLimits.get(key) : undefined) ?? limits);
       if (delivery.kind === 'encrypted') throw new WebhookError('body is encrypted but no encryptKey is configured', 400, { pointer: '/encrypt' });
       if (signature !== undefined && !signed && delivery.kind !== 'challenge') throw new WebhookError('missing signature header', 401, { header: SIGNATURE_HEADER });
       if (verificationTokens !== undefined) checkToken(delivery, verificationTokens);
       return delivery;
     },
-    run: (d) => dispatcher.dispatch(d, 'webhook'),
+    run: syncDispatch(dispatcher) ? (d) => (dispatcher as DispatcherBase).dispatchNow(d, 'webhook') : (d) => dispatcher.dispatch(d, 'webhook'),
     info: (d) => (d.kind === 'challenge' || d.kind === 'encrypted' ? { kind: d.kind } : { kind: d.kind, eventType: d.eventType, id: d.id }),
     ackFirst: (d) => ackFirst && (d.kind === 'p1' || d.kind === 'p2'),
   });

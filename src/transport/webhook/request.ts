@@ -30,12 +30,22 @@ export interface WebhookResponse {
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse {
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+const JSON_TYPE = JSON_HEADERS['content-type']!;
+
+/** Each response gets its own headers object: adapters and frameworks may add to it. */
+export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): WebhookResponse {
+  return { status, headers: headers === undefined ? { 'content-type': JSON_TYPE } : { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+/** Are these headers just the JSON content type (what jsonResponse gives without extra headers)? */
+export function onlyJsonType(headers: Readonly<Record<string, string>>): boolean {
+  if (headers['content-type'] !== JSON_TYPE) return false;
+  for (const name in headers) if (name !== 'content-type') return false;
+  return true;
 }
 
 export function errorResponse(error: WebhookError): WebhookResponse {
-  return jsonResponse(error.status, error.toBody(), error.status === 405 ? { allow: 'POST' } : {});
+  return jsonResponse(error.status, error.toBody(), error.status === 405 ? { allow: 'POST' } : undefined);
 }
 
 const isWebHeaders = (h: HeadersLike): h is Headers => typeof (h as { get?: unknown }).get === 'function';
@@ -60,15 +70,20 @@ export function getHeader(headers: HeadersLike, name: string): string | undefine
 }
 
 export function pathOf(url: string): string {
-  const q = url.search(/[?#]/);
-  return q === -1 ? url : url.slice(0, q);
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) return url.slice(0, i);
+  }
+  return url;
 }
+
+const contentTypeError = (message: string) => new WebhookError(message, 415, { header: 'Content-Type', expected: 'application/json' });
 
 /** 415 unless the media type is application/json; a charset parameter must be UTF-8. */
 export function checkContentType(value: string | undefined): void {
-  const fail = (message: string) => new WebhookError(message, 415, { header: 'Content-Type', expected: 'application/json' });
-  if (value === undefined) throw fail('missing content type');
   if (value === 'application/json' || value === 'application/json; charset=utf-8') return;
+  const fail = contentTypeError;
+  if (value === undefined) throw fail('missing content type');
   const [type = '', ...params] = value.split(';');
   if (type.trim().toLowerCase() !== 'application/json') throw fail('unsupported content type');
   for (const param of params) {

@@ -31,6 +31,12 @@ export interface TimingOptions {
   readonly logger: Logger;
 }
 
+/** What runNow needs of a pipeline's steps. */
+export interface RunSteps<D> {
+  run(delivery: D): DispatchOutcome | Promise<DispatchOutcome>;
+  info(delivery: D): DeliveryInfo;
+}
+
 const SILENT_STATUSES = new Set<DispatchStatus>(['handled', 'ignored', 'duplicate', 'challenge']);
 
 /**
@@ -50,6 +56,30 @@ export class Scheduler {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: TimingOptions) {}
+
+  /**
+   * `run` for a step that may answer synchronously: an outcome that is already there is reported
+   * and answered at once (no timer, nothing left running); a Promise goes through `run`.
+   */
+  runNow<D>(steps: RunSteps<D>, delivery: D, ackFirst: boolean): Timed | Promise<Timed> {
+    if (ackFirst) return this.run(async () => steps.run(delivery), steps.info(delivery), true);
+    let result: DispatchOutcome | Promise<DispatchOutcome>;
+    try {
+      result = steps.run(delivery);
+    } catch (error) {
+      const info = steps.info(delivery);
+      this.options.logger.error('webhook dispatch failed', { ...info, error: error instanceof Error ? error.message : String(error) });
+      this.options.onError?.(error, info);
+      throw error;
+    }
+    if (typeof (result as { then?: unknown }).then === 'function') {
+      const task = result as Promise<DispatchOutcome>;
+      return this.run(() => task, steps.info(delivery), false);
+    }
+    result = result as DispatchOutcome;
+    this.report(result, false);
+    return { state: 'done', result };
+  }
 
   /** `ackFirst`: answer before the handler runs (events only: a callback's answer is its handler's return value). */
   async run(dispatch: () => Promise<DispatchOutcome>, info: DeliveryInfo, ackFirst: boolean): Promise<Timed> {

@@ -49,29 +49,51 @@ interface LongLike {
   toString(): string;
 }
 
+const MASK32 = 0xffffffffn;
+
 function toBigInt(value: unknown): bigint {
   if (typeof value === 'bigint') return value;
   if (typeof value === 'number') return BigInt(value);
   if (typeof value === 'string') return BigInt(value);
-  if (value && typeof value === 'object' && 'low' in value && 'high' in value) return BigInt.asUintN(64, BigInt((value as LongLike).toString()));
+  if (value && typeof value === 'object' && 'low' in value && 'high' in value) {
+    // The 64 bits as unsigned, without Long#toString's decimal conversion.
+    const { low, high } = value as LongLike;
+    return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
+  }
   return 0n;
 }
 
+/** A uint64 as protobufjs's writer takes it (low and high 32 bits), exact for every value. */
+function toLongBits(value: bigint): { low: number; high: number; unsigned: true } {
+  const bits = BigInt.asUintN(64, value);
+  return { low: Number(bits & MASK32) | 0, high: Number(bits >> 32n) | 0, unsigned: true };
+}
+
 export function encodeFrame(frame: Frame): Uint8Array {
-  const message = FrameType.fromObject({
-    ...frame,
-    SeqID: frame.SeqID.toString(),
-    LogID: frame.LogID.toString(),
-  });
+  // A plain object in the message's shape goes straight to the encoder (no fromObject copy):
+  // the Frame type already has the field types the encoder expects.
+  const message: Record<string, unknown> = {
+    SeqID: toLongBits(frame.SeqID),
+    LogID: toLongBits(frame.LogID),
+    service: frame.service,
+    method: frame.method,
+    headers: frame.headers,
+  };
+  if (frame.payload_encoding !== undefined) message.payload_encoding = frame.payload_encoding;
+  if (frame.payload_type !== undefined) message.payload_type = frame.payload_type;
+  if (frame.payload !== undefined) message.payload = frame.payload;
+  if (frame.LogIDNew !== undefined) message.LogIDNew = frame.LogIDNew;
   return FrameType.encode(message).finish();
 }
 
 /** Decodes one binary WebSocket message; throws on bytes that are not a valid frame. */
 export function decodeFrame(bytes: Uint8Array): Frame {
   const message = FrameType.decode(bytes) as unknown as Record<string, unknown>;
-  const headers = Array.isArray(message.headers)
-    ? (message.headers as Array<{ key?: unknown; value?: unknown }>).map((h) => ({ key: String(h.key ?? ''), value: String(h.value ?? '') }))
-    : [];
+  const decoded = message.headers as Array<{ key?: unknown; value?: unknown }> | undefined;
+  const headers: FrameHeader[] = [];
+  if (Array.isArray(decoded)) {
+    for (const h of decoded) headers.push({ key: typeof h.key === 'string' ? h.key : String(h.key ?? ''), value: typeof h.value === 'string' ? h.value : String(h.value ?? '') });
+  }
   const frame: Frame = {
     SeqID: toBigInt(message.SeqID),
     LogID: toBigInt(message.LogID),
