@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EventDispatcher, MemoryIdempotencyStore, silentLogger } from '../src/index.js';
+import { EventDispatcher, MemoryIdempotencyStore, parseMessageContent, silentLogger } from '../src/index.js';
 import type { HandlerContext } from '../src/index.js';
 import { startEmulator } from '../src/emulator/index.js';
 import type { TriggerAnswer, Via } from '../src/emulator/index.js';
@@ -37,8 +37,9 @@ function record(typeName: string, ctx: HandlerContext, fields: string): void {
 const dispatcher = new EventDispatcher({ validation: 'reject', idempotency: new MemoryIdempotencyStore(), logger: silentLogger })
   .register_p2_im_message_receive_v1((e, ctx) => {
     const message = e.event.message;
-    const text = message?.content ? (JSON.parse(message.content) as { text?: string }).text : undefined;
-    record('P2ImMessageReceiveV1', ctx, `chat_id=${message?.chat_id} sender=${e.event.sender?.sender_id?.open_id} text=${JSON.stringify(text)}`);
+    const content = parseMessageContent(message);
+    const text = content.message_type === 'text' ? content.content.text : `(${content.message_type})`;
+    record('P2ImMessageReceiveV1', ctx, `chat_id=${message.chat_id} sender=${e.event.sender.sender_id.open_id} text=${JSON.stringify(text)}`);
   })
   .register_p2_application_application_app_version_publish_apply_v6((e, ctx) => {
     const v = e.event.online_version;
