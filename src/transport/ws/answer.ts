@@ -29,7 +29,7 @@ export function encodeWSAnswer(answer: WSAnswer): Uint8Array {
   return encoder.encode(JSON.stringify({ code: 200, data: Buffer.from(JSON.stringify(answer.data), 'utf8').toString('base64') }));
 }
 
-export { FAILED_PAYLOAD };
+export { FAILED_PAYLOAD, OK_PAYLOAD };
 
 /** The answer frame: the data frame itself with `biz_rt` (the handler's time, ms) added and the answer as payload. */
 export function answerFrame(frame: Frame, payload: Uint8Array, bizRtMs: number): Frame {

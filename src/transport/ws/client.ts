@@ -3,10 +3,11 @@ import WebSocket from 'ws';
 import type { RawData } from 'ws';
 import type { BodyInput } from '../../runtime/delivery.js';
 import type { DispatchOutcome } from '../../runtime/dispatcher.js';
+import { DispatcherBase } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
 import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
-import { answerFrame, encodeWSAnswer, FAILED_PAYLOAD, wsAnswer } from './answer.js';
+import { answerFrame, encodeWSAnswer, FAILED_PAYLOAD, OK_PAYLOAD, wsAnswer } from './answer.js';
 import { ReconnectBackoff } from './backoff.js';
 import type { ClientConfig } from './config.js';
 import { applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
@@ -129,6 +130,7 @@ function errorMessage(err: unknown): string {
 export class WSClient {
   private readonly opts: ResolvedOptions;
   private readonly dispatcher: WSDispatcher;
+  private readonly syncDispatcher: DispatcherBase | undefined;
   private readonly logger: Logger;
   private readonly stateEmitter: StateEmitter;
   private readonly assembler: FragmentAssembler;
@@ -184,6 +186,9 @@ export class WSClient {
     };
     this.proxies = new ProxyAgents({ agent: options.agent, proxy: options.proxy });
     this.dispatcher = options.dispatcher;
+    // A DispatcherBase whose `dispatch` is its own answers the same through `dispatchNow`, without a Promise when it can.
+    const d = options.dispatcher;
+    this.syncDispatcher = d instanceof DispatcherBase && d.dispatch === DispatcherBase.prototype.dispatch ? d : undefined;
     this.logger = options.logger ?? defaultLogger;
     this.stateEmitter = new StateEmitter(this.logger);
     this.assembler = new FragmentAssembler({ ttlMs: this.opts.fragmentTtlMs });
@@ -523,17 +528,36 @@ export class WSClient {
     if (update.config.pingIntervalMs !== previousInterval && this.conn === conn) conn.heartbeat.schedule();
   }
 
-  /** Dispatches one delivery; resolves with its answer payload (the intake sends it, to copies too). */
-  private async handle(job: Job): Promise<Uint8Array> {
+  /**
+   * Dispatches one delivery: its answer payload (the intake sends it, to copies too), synchronously
+   * when the dispatcher answers synchronously (`dispatchNow`), else a Promise of it.
+   */
+  private handle(job: Job): Uint8Array | Promise<Uint8Array> {
+    let outcome: DispatchOutcome | Promise<DispatchOutcome>;
     try {
-      const outcome = await this.dispatcher.dispatch(job.payload, 'ws');
+      outcome = this.syncDispatcher ? this.syncDispatcher.dispatchNow(job.payload, 'ws') : this.dispatcher.dispatch(job.payload, 'ws');
+    } catch (err) {
+      return this.dispatchThrew(job, err);
+    }
+    if (isThenable(outcome)) return Promise.resolve(outcome).then((o) => this.answerFor(job, o), (err: unknown) => this.dispatchThrew(job, err));
+    return this.answerFor(job, outcome);
+  }
+
+  private answerFor(job: Job, outcome: DispatchOutcome): Uint8Array {
+    try {
+      // The common answer, `{"code":200}`, without building a WSAnswer.
+      if (outcome.status === 'handled' ? outcome.response === undefined : outcome.status === 'duplicate' || outcome.status === 'ignored') return OK_PAYLOAD;
       const answer = wsAnswer(outcome);
       if (answer.code !== 200) this.logger.warn(`ws: delivery not handled (${outcome.status}), answering 500`, { message_id: job.messageId, event_type: outcome.eventType, id: outcome.id });
       return encodeWSAnswer(answer);
     } catch (err) {
-      this.logger.error(`ws: dispatch threw, answering 500: ${errorMessage(err)}`, { message_id: job.messageId });
-      return FAILED_PAYLOAD;
+      return this.dispatchThrew(job, err);
     }
+  }
+
+  private dispatchThrew(job: Job, err: unknown): Uint8Array {
+    this.logger.error(`ws: dispatch threw, answering 500: ${errorMessage(err)}`, { message_id: job.messageId });
+    return FAILED_PAYLOAD;
   }
 
   /** Sends an answer on the connection the frame came from (biz_rt: since the frame arrived); false when that connection is gone. */
@@ -548,4 +572,8 @@ export class WSClient {
     });
     return true;
   }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

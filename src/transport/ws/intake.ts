@@ -15,8 +15,8 @@ export interface IntakeOptions<J, A> {
   readonly deadlineMs: number;
   /** Also refuse a delivery whose answer is estimated to miss the deadline (see `IntakeQueue`). */
   readonly refuseLate: boolean;
-  /** Runs a delivery; resolves with its answer (never rejects). */
-  run(job: J): Promise<A>;
+  /** Runs a delivery: its answer, or a Promise of it when the run is asynchronous (never rejects). */
+  run(job: J): A | Promise<A>;
   /** Sends an answer for one received frame; false when it could not be sent (the connection is gone). */
   send(job: J, answer: A, receivedAt: number): boolean;
   /** The "retry later" answer for refused deliveries. */
@@ -45,10 +45,13 @@ export interface IntakeStats {
   readonly late: number;
 }
 
+/** `confirmed` before `confirmedKey` has run (its result may be undefined). */
+const NOT_CONFIRMED: unique symbol = Symbol('not confirmed');
+
 interface Received<J> {
   readonly job: J;
   readonly receivedAt: number;
-  confirmed?: string | undefined;
+  confirmed: string | undefined | typeof NOT_CONFIRMED;
 }
 
 interface Entry<J> extends Received<J> {
@@ -86,6 +89,7 @@ export class IntakeQueue<J, A> {
   private idleWaiters: Array<() => void> = [];
   private readonly now: () => number;
   private counts = { peakQueued: 0, coalesced: 0, refused: 0, late: 0 };
+  private pumping = false;
 
   constructor(private readonly options: IntakeOptions<J, A>) {
     this.now = options.now ?? (() => performance.now());
@@ -105,31 +109,33 @@ export class IntakeQueue<J, A> {
     const o = this.options;
     const receivedAt = this.now();
     const candidate = o.candidateKey(job);
-    const received: Received<J> = { job, receivedAt };
+    // One object per delivery on the hot path: the entry is also the `Received` a copy would be.
+    const entry: Entry<J> = { job, receivedAt, confirmed: NOT_CONFIRMED, candidate, latest: undefined };
     if (candidate !== undefined) {
       const original = this.byKey.get(candidate);
-      if (original && this.confirm(original) !== undefined && this.confirm(original) === this.confirm(received)) {
-        original.latest = received;
+      if (original && this.confirm(original) !== undefined && this.confirm(original) === this.confirm(entry)) {
+        original.latest = { job, receivedAt, confirmed: entry.confirmed };
         this.counts.coalesced++;
         return 'coalesced';
       }
-      const late = this.lateAnswers.get(candidate);
-      if (late && this.confirm(received) === candidate) {
-        this.lateAnswers.delete(candidate);
-        if (late.expires > receivedAt) {
-          this.counts.coalesced++;
-          o.send(job, late.answer, receivedAt);
-          return 'coalesced';
+      if (this.lateAnswers.size > 0) {
+        const late = this.lateAnswers.get(candidate);
+        if (late && this.confirm(entry) === candidate) {
+          this.lateAnswers.delete(candidate);
+          if (late.expires > receivedAt) {
+            this.counts.coalesced++;
+            o.send(job, late.answer, receivedAt);
+            return 'coalesced';
+          }
         }
       }
     }
-    const entry: Entry<J> = { ...received, candidate, latest: undefined };
     if (this.active < o.maxConcurrency) {
       this.track(entry);
-      void this.start(entry);
+      this.start(entry);
       return 'started';
     }
-    if (this.waiting.length >= o.maxQueue || (o.refuseLate && this.estimatedAnswerMs() > o.deadlineMs)) return this.refuse(received);
+    if (this.waiting.length >= o.maxQueue || (o.refuseLate && this.estimatedAnswerMs() > o.deadlineMs)) return this.refuse(entry);
     this.track(entry);
     this.waiting.push(entry);
     if (this.waiting.length > this.counts.peakQueued) this.counts.peakQueued = this.waiting.length;
@@ -160,7 +166,7 @@ export class IntakeQueue<J, A> {
   }
 
   private confirm(received: Received<J>): string | undefined {
-    if (!('confirmed' in received)) received.confirmed = this.options.confirmedKey(received.job);
+    if (received.confirmed === NOT_CONFIRMED) received.confirmed = this.options.confirmedKey(received.job);
     return received.confirmed;
   }
 
@@ -172,12 +178,31 @@ export class IntakeQueue<J, A> {
     if (entry.candidate !== undefined && this.byKey.get(entry.candidate) === entry) this.byKey.delete(entry.candidate);
   }
 
-  private async start(entry: Entry<J>): Promise<void> {
-    const o = this.options;
+  /**
+   * Runs one delivery. A run that answers synchronously finishes here, without a Promise or a
+   * microtask (the common case: the in-memory dispatcher and a plain handler).
+   */
+  private start(entry: Entry<J>): void {
     this.active++;
+    const started = this.now();
+    let answer: A | Promise<A>;
     try {
-      const started = this.now();
-      const answer = await o.run(entry.job);
+      answer = this.options.run(entry.job);
+    } catch (err) {
+      this.release();
+      throw err;
+    }
+    if (isPromiseLike(answer)) {
+      answer.then(
+        (a) => this.complete(entry, a, started),
+        () => this.release(),
+      );
+    } else this.complete(entry, answer, started);
+  }
+
+  private complete(entry: Entry<J>, answer: A, started: number): void {
+    const o = this.options;
+    try {
       const finished = this.now();
       const took = finished - started;
       this.averageMs = this.averageMs === undefined ? took : this.averageMs * 0.8 + took * 0.2;
@@ -189,14 +214,25 @@ export class IntakeQueue<J, A> {
       // The platform's clock started before ours (transit, a busy event loop): past half the deadline, expect a redelivery.
       if ((elapsed > o.deadlineMs / 2 || !sent) && o.replayable(answer)) this.remember(entry, answer, finished);
     } finally {
-      this.active--;
-      const next = this.waiting.shift();
-      if (next !== undefined) void this.start(next);
-      else if (this.active === 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
+      this.release();
+    }
+  }
+
+  /** One run ended: start waiting deliveries into the free slots, or tell the idle waiters. */
+  private release(): void {
+    this.active--;
+    // A loop, not recursion: runs that finish synchronously must not nest one frame per queued delivery.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.active < this.options.maxConcurrency && this.waiting.length > 0) this.start(this.waiting.shift()!);
+    } finally {
+      this.pumping = false;
+    }
+    if (this.active === 0 && this.waiting.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 
@@ -211,4 +247,8 @@ export class IntakeQueue<J, A> {
       this.lateAnswers.delete(k);
     }
   }
+}
+
+function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
 }
