@@ -1,5 +1,6 @@
 import type { DispatchOutcome, DispatchStatus } from '../../runtime/dispatcher.js';
 import type { Frame } from './frame.js';
+import { encodeFrame, reencodeWith } from './frame.js';
 
 /** What the long connection answers for an outcome (long-connection.md "Answers"). */
 export interface WSAnswer {
@@ -34,4 +35,10 @@ export { FAILED_PAYLOAD, OK_PAYLOAD };
 /** The answer frame: the data frame itself with `biz_rt` (the handler's time, ms) added and the answer as payload. */
 export function answerFrame(frame: Frame, payload: Uint8Array, bizRtMs: number): Frame {
   return { ...frame, headers: [...frame.headers, { key: 'biz_rt', value: String(Math.max(0, Math.round(bizRtMs))) }], payload };
+}
+
+/** `encodeFrame(answerFrame(frame, payload, bizRtMs))` for a frame decoded from `raw`, reusing its bytes where it can. */
+export function encodeAnswerFrame(raw: Uint8Array, frame: Frame, payload: Uint8Array, bizRtMs: number): Uint8Array {
+  const bizRt = { key: 'biz_rt', value: String(Math.max(0, Math.round(bizRtMs))) };
+  return reencodeWith(raw, frame, bizRt, payload) ?? encodeFrame({ ...frame, headers: [...frame.headers, bizRt], payload });
 }

@@ -7,7 +7,7 @@ import { DispatcherBase } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
 import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
-import { answerFrame, encodeWSAnswer, FAILED_PAYLOAD, OK_PAYLOAD, wsAnswer } from './answer.js';
+import { encodeAnswerFrame, encodeWSAnswer, FAILED_PAYLOAD, OK_PAYLOAD, wsAnswer } from './answer.js';
 import { ReconnectBackoff } from './backoff.js';
 import type { ClientConfig } from './config.js';
 import { applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
@@ -106,6 +106,8 @@ interface Connection {
 interface Job {
   readonly conn: Connection;
   readonly frame: Frame;
+  /** The received bytes `frame` was decoded from: the answer reuses them. */
+  readonly raw: Uint8Array;
   readonly payload: Uint8Array;
   readonly messageId: string | undefined;
 }
@@ -516,7 +518,7 @@ export class WSClient {
       return;
     }
     if (result.status === 'partial') return;
-    const admission = this.intake.push({ conn, frame: result.frame, payload: result.payload, messageId });
+    const admission = this.intake.push({ conn, frame: result.frame, raw: bytes, payload: result.payload, messageId });
     if (admission === 'refused') this.logger.warn('ws: intake full, answered code 500 (the platform retries later)', { message_id: messageId });
   }
 
@@ -567,7 +569,7 @@ export class WSClient {
       this.logger.debug('ws: connection gone, answer dropped (the platform redelivers)', { message_id: job.messageId });
       return false;
     }
-    ws.send(encodeFrame(answerFrame(job.frame, payload, performance.now() - receivedAt)), (err) => {
+    ws.send(encodeAnswerFrame(job.raw, job.frame, payload, performance.now() - receivedAt), (err) => {
       if (err) this.logger.debug(`ws: answer not sent: ${err.message}`, { message_id: job.messageId });
     });
     return true;

@@ -119,3 +119,80 @@ export function headerRecord(frame: Pick<Frame, 'headers'>): Record<string, stri
   for (const h of frame.headers) out[h.key] = h.value;
   return out;
 }
+
+/** Tag of `optional bytes payload = 8` (field 8, length-delimited). */
+const PAYLOAD_TAG = 0x42;
+/** Tag of `repeated Header headers = 5`; inside a Header, key = 1 and value = 2. */
+const HEADERS_TAG = 0x2a;
+const KEY_TAG = 0x0a;
+const VALUE_TAG = 0x12;
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  out[at++] = n;
+  return at;
+}
+
+/** Where `frame.payload`'s field (tag, length, bytes) lies in `raw`, when the payload is a view into it. */
+function payloadField(raw: Uint8Array, payload: Uint8Array | undefined): { start: number; end: number } | undefined {
+  if (payload === undefined || payload.length === 0 || payload.buffer !== raw.buffer) return undefined;
+  const dataStart = payload.byteOffset - raw.byteOffset;
+  const end = dataStart + payload.length;
+  const tagAt = dataStart - varintSize(payload.length) - 1;
+  if (tagAt < 0 || end > raw.length || raw[tagAt] !== PAYLOAD_TAG) return undefined;
+  // The length as a shortest varint right after the tag. A byte inside a longer varint has its high
+  // bit set, so a tag byte there proves that the field starts at tagAt.
+  let length = 0;
+  let scale = 1;
+  for (let i = tagAt + 1; i < dataStart; i++) {
+    length += (raw[i]! & 0x7f) * scale;
+    scale *= 0x80;
+    if (i < dataStart - 1 ? (raw[i]! & 0x80) === 0 : (raw[i]! & 0x80) !== 0) return undefined;
+  }
+  return length === payload.length ? { start: tagAt, end } : undefined;
+}
+
+/**
+ * `encodeFrame({ ...frame, headers: [...frame.headers, header], payload })` for a frame that
+ * `decodeFrame` read from `raw`, without encoding it again: the received bytes less the payload
+ * field, then the header and the new payload. Protobuf fields may come in any order, repeated
+ * ones keep theirs, so this decodes to the same frame. Undefined when the payload is not a view
+ * into `raw` (the caller encodes).
+ */
+export function reencodeWith(raw: Uint8Array, frame: Frame, header: FrameHeader, payload: Uint8Array): Uint8Array | undefined {
+  const field = payloadField(raw, frame.payload);
+  if (field === undefined) return undefined;
+  const keyBytes = Buffer.byteLength(header.key, 'utf8');
+  const valueBytes = Buffer.byteLength(header.value, 'utf8');
+  const headerBytes = 1 + varintSize(keyBytes) + keyBytes + 1 + varintSize(valueBytes) + valueBytes;
+  const keptBytes = raw.length - (field.end - field.start);
+  const size = keptBytes + 1 + varintSize(headerBytes) + headerBytes + 1 + varintSize(payload.length) + payload.length;
+  const out = Buffer.allocUnsafe(size);
+  out.set(raw.subarray(0, field.start), 0);
+  out.set(raw.subarray(field.end), field.start);
+  let at = keptBytes;
+  out[at++] = HEADERS_TAG;
+  at = writeVarint(out, at, headerBytes);
+  out[at++] = KEY_TAG;
+  at = writeVarint(out, at, keyBytes);
+  at += out.write(header.key, at, 'utf8');
+  out[at++] = VALUE_TAG;
+  at = writeVarint(out, at, valueBytes);
+  at += out.write(header.value, at, 'utf8');
+  out[at++] = PAYLOAD_TAG;
+  at = writeVarint(out, at, payload.length);
+  out.set(payload, at);
+  return out;
+}
