@@ -17,7 +17,8 @@ import { hostOf, WSConnectError, WSOptionError } from './errors.js';
 import { FragmentAssembler } from './fragments.js';
 import type { Frame } from './frame.js';
 import { decodeFrame, encodeFrame, FrameMethod, headerValue } from './frame.js';
-import { openSocket } from './handshake.js';
+import { openSocket, socketOf } from './handshake.js';
+import type { Duplex } from 'node:stream';
 import type { HttpAgentLike, ProxyOption } from './proxy.js';
 import { ProxyAgents } from './proxy.js';
 import { Heartbeat } from './heartbeat.js';
@@ -101,6 +102,14 @@ interface Connection {
   readonly ws: WebSocket;
   readonly deviceId: string | undefined;
   readonly heartbeat: Heartbeat;
+  /** The socket under `ws`, corked while answers of one turn of the event loop collect. */
+  readonly socket: Duplex | undefined;
+  corked: boolean;
+}
+
+function uncork(conn: Connection): void {
+  conn.corked = false;
+  conn.socket?.uncork();
 }
 
 interface Job {
@@ -456,7 +465,7 @@ export class WSClient {
       intervalMs: () => this.current.pingIntervalMs,
       logger: this.logger,
     });
-    const conn: Connection = { ws, deviceId: endpoint.deviceId, heartbeat };
+    const conn: Connection = { ws, deviceId: endpoint.deviceId, heartbeat, socket: socketOf(ws), corked: false };
     this.conn = conn;
     ws.on('message', (data) => this.onMessage(conn, data));
     ws.on('close', (code) => this.onClose(conn, code));
@@ -568,6 +577,13 @@ export class WSClient {
     if (ws.readyState !== WebSocket.OPEN) {
       this.logger.debug('ws: connection gone, answer dropped (the platform redelivers)', { message_id: job.messageId });
       return false;
+    }
+    // Answers that finish in one turn of the event loop (all the frames of one read, when handlers
+    // answer synchronously) go out in one write: the socket stays corked until the next tick.
+    if (!job.conn.corked && job.conn.socket) {
+      job.conn.corked = true;
+      job.conn.socket.cork();
+      process.nextTick(uncork, job.conn);
     }
     ws.send(encodeAnswerFrame(job.raw, job.frame, payload, performance.now() - receivedAt), (err) => {
       if (err) this.logger.debug(`ws: answer not sent: ${err.message}`, { message_id: job.messageId });

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { Logger } from '../../runtime/logger.js';
 import type { Agent } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint.js';
 import { hostOf, networkError, WSConnectError } from './errors.js';
 import type { HttpAgentLike } from './proxy.js';
@@ -20,6 +21,13 @@ export interface HandshakeOptions {
  */
 export function isFatalHandshake(status: string, authCode: string): boolean {
   return status === '403' || (status === '514' && authCode === '1000040350');
+}
+
+const sockets = new WeakMap<WebSocket, Duplex>();
+
+/** The socket under a WebSocket that `openSocket` opened (from its upgrade response), for corking writes. */
+export function socketOf(ws: WebSocket): Duplex | undefined {
+  return sockets.get(ws);
 }
 
 /** Opens the WebSocket; rejects with a WSConnectError whose `fatal` says whether to retry. */
@@ -63,6 +71,7 @@ export function openSocket(endpoint: Endpoint, options: HandshakeOptions): Promi
       const detail = status ? `handshake-status ${status}${authCode ? `, autherrcode ${authCode}` : ''}${msg ? ` (${msg})` : ''}` : `HTTP ${res.statusCode}`;
       settle(new WSConnectError(`handshake with ${host ?? 'the server'} refused: ${detail}`, isFatalHandshake(status, authCode), authCode ? Number(authCode) : undefined, { host }));
     });
+    ws.once('upgrade', (res) => sockets.set(ws, res.socket));
     ws.once('open', () => settle());
     ws.once('close', () => settle(new WSConnectError(`connection to ${host ?? 'the server'} closed during the handshake`, false, undefined, { host })));
     options.signal.addEventListener('abort', () => settle(new WSConnectError('client closed during the handshake', false)), { once: true });
