@@ -21,7 +21,7 @@ function stringAfter(bytes: Buffer, needle: Buffer): string | undefined {
   const end = bytes.indexOf(QUOTE, start);
   if (end === -1 || end === start || end - start > MAX_ID_BYTES) return undefined;
   // An escape inside the id: leave it to the parsed key.
-  if (bytes.subarray(start, end).includes(BACKSLASH)) return undefined;
+  for (let i = start; i < end; i++) if (bytes[i] === BACKSLASH) return undefined;
   return bytes.toString('utf8', start, end);
 }
 
