@@ -33,6 +33,29 @@ async function trigger(args: string[]): Promise<{ code: number | undefined; out:
   return { code, out };
 }
 
+/** `lark-events connect` against an emulator, with extra flags; resolves once connected. */
+async function connectTo(url: string, extra: string[]): Promise<{ stop: ReturnType<typeof deferred<void>>; lines: string[]; running: Promise<unknown> }> {
+  const stop = deferred();
+  const lines: string[] = [];
+  const errs: string[] = [];
+  const connect = program();
+  registerConnect(connect, () => undefined, { stdout: (t) => lines.push(t), stderr: (t) => errs.push(t), until: stop.promise });
+  const running = connect.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--domain', url, ...extra], { from: 'user' });
+  await waitFor(() => errs.some((l) => l.startsWith('state connected')), 5_000, 'connected');
+  return { stop, lines, running };
+}
+
+/** `lark-events connect` with a secret the emulator refuses (a fatal error): its exit code and stderr. */
+async function connectWithWrongSecret(): Promise<{ exit: number | undefined; errs: string[] }> {
+  const emu = await emulator();
+  let exit: number | undefined;
+  const errs: string[] = [];
+  const p = program();
+  registerConnect(p, (c) => (exit = c), { stdout: () => undefined, stderr: (t) => errs.push(t), until: new Promise(() => undefined) });
+  await p.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', 'wrong', '--domain', emu.url], { from: 'user' });
+  return { exit, errs };
+}
+
 function tmpFile(name: string, text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lark-ws-cli-'));
   onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -103,13 +126,7 @@ describe('CLI: emulate, connect, trigger', () => {
          return { status: 'failed', kind: 'p2', eventType: p.header.event_type, id: p.header.event_id, httpStatus: 500, body: {} };
        } };`,
     );
-    const stop = deferred();
-    const lines: string[] = [];
-    const errs: string[] = [];
-    const connect = program();
-    registerConnect(connect, () => undefined, { stdout: (t) => lines.push(t), stderr: (t) => errs.push(t), until: stop.promise });
-    const running = connect.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--domain', emu.url, '--handlers', handlers], { from: 'user' });
-    await waitFor(() => errs.some((l) => l.startsWith('state connected')), 5_000, 'connected');
+    const { stop, lines, running } = await connectTo(emu.url, ['--handlers', handlers]);
     const t = await trigger(['im.message.receive_v1', '--emulator', emu.url]);
     expect(t.code).toBe(1);
     const first = JSON.parse(t.out.join('')) as { id: string };
@@ -130,13 +147,7 @@ describe('CLI: emulate, connect, trigger', () => {
     const emu = await emulator();
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lark-ws-capture-')), 'out');
     onCleanup(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
-    const stop = deferred();
-    const lines: string[] = [];
-    const errs: string[] = [];
-    const connect = program();
-    registerConnect(connect, () => undefined, { stdout: (t) => lines.push(t), stderr: (t) => errs.push(t), until: stop.promise });
-    const running = connect.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', APP_SECRET, '--domain', emu.url, '--capture', dir], { from: 'user' });
-    await waitFor(() => errs.some((l) => l.startsWith('state connected')), 5_000, 'connected');
+    const { stop, lines, running } = await connectTo(emu.url, ['--capture', dir]);
     const t = await trigger(['im.message.receive_v1', '--emulator', emu.url]);
     expect(t.code).toBe(0);
     const { id } = JSON.parse(t.out.join('')) as { id: string };
@@ -149,16 +160,12 @@ describe('CLI: emulate, connect, trigger', () => {
   });
 
   it('connect exits 1 on a fatal error and 2 on a bad handlers module', async () => {
-    const emu = await emulator();
-    let exit: number | undefined;
-    const errs: string[] = [];
-    const p = program();
-    registerConnect(p, (c) => (exit = c), { stdout: () => undefined, stderr: (t) => errs.push(t), until: new Promise(() => undefined) });
-    await p.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', 'wrong', '--domain', emu.url], { from: 'user' });
+    const { exit, errs } = await connectWithWrongSecret();
     expect(exit).toBe(1);
     expect(errs.join('\n')).toMatch(/connect failed: endpoint refused: code 10003/);
     expect(errs.join('\n')).not.toContain('wrong');
 
+    const emu = await emulator();
     const notDispatcher = tmpFile('bad.mjs', 'export default 42;');
     const q = program();
     registerConnect(q, () => undefined, { stdout: () => undefined, stderr: () => undefined });
@@ -231,12 +238,7 @@ describe('CLI: emulate, connect, trigger', () => {
     expect(written.join('')).not.toMatch(/\n\s+at /);
 
     // A fatal error from the platform: its message appears on one line only.
-    const emu = await emulator();
-    let exit: number | undefined;
-    const errs: string[] = [];
-    const p = program();
-    registerConnect(p, (c) => (exit = c), { stdout: () => undefined, stderr: (t) => errs.push(t), until: new Promise(() => undefined) });
-    await p.parseAsync(['connect', '--app-id', APP_ID, '--app-secret', 'wrong', '--domain', emu.url], { from: 'user' });
+    const { exit, errs } = await connectWithWrongSecret();
     expect(exit).toBe(1);
     expect(errs.filter((l) => l.includes('code 10003'))).toEqual([expect.stringMatching(/^connect failed: endpoint refused: code 10003/)]);
     expect(errs).toContain('state failed');
