@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 import { defaultLogger } from './logger.js';
 import type { ValidationIssue } from './validation.js';
 import { formatIssue, makeIssue, runValidator } from './validation.js';
+import { isThenable } from '../util/thenable.js';
 
 export type ValidationMode = 'off' | 'warn' | 'reject';
 
@@ -91,9 +92,6 @@ interface Registration {
   readonly handler: AnyHandler;
   readonly entry: CatalogEntry | undefined;
 }
-
-/** What `await` would wait for. */
-const isThenable = (v: unknown): v is PromiseLike<unknown> => ((typeof v === 'object' && v !== null) || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
 /**
  * Routes deliveries to typed handlers. Generated subclasses add one `register_*` method per

@@ -2,6 +2,7 @@ import { LarkEventError } from '../../runtime/errors.js';
 import type { DispatchOutcome } from '../../runtime/dispatcher.js';
 import type { WebhookResponse } from './request.js';
 import { jsonResponse } from './request.js';
+import { isThenable } from '../../util/thenable.js';
 
 /** Handlers a webhook receiver runs at once by default (answered or not). */
 export const DEFAULT_WEBHOOK_MAX_CONCURRENCY = 100;
@@ -46,24 +47,11 @@ export class ConcurrencyLimit {
     return true;
   }
 
-  /** Runs a dispatch in the slot `tryAcquire` took, and gives the slot back when it settles. */
-  hold(dispatch: () => Promise<DispatchOutcome>): Promise<DispatchOutcome> {
-    let task: Promise<DispatchOutcome>;
-    try {
-      task = dispatch();
-    } catch (err) {
-      this.release();
-      throw err;
-    }
-    task.then(this.release, this.release);
-    return task;
-  }
-
   /**
-   * `hold` for a run step that may answer synchronously: an outcome already there gives the slot
-   * back at once; a Promise holds it until it settles.
+   * Runs a step in the slot `tryAcquire` took: an outcome already there gives the slot back at
+   * once; a Promise holds it until it settles.
    */
-  holdNow<D>(steps: { run(delivery: D): DispatchOutcome | Promise<DispatchOutcome> }, delivery: D): DispatchOutcome | Promise<DispatchOutcome> {
+  hold<D>(steps: { run(delivery: D): DispatchOutcome | Promise<DispatchOutcome> }, delivery: D): DispatchOutcome | Promise<DispatchOutcome> {
     let result: DispatchOutcome | Promise<DispatchOutcome>;
     try {
       result = steps.run(delivery);
@@ -71,7 +59,7 @@ export class ConcurrencyLimit {
       this.release();
       throw err;
     }
-    if (typeof (result as { then?: unknown }).then === 'function') (result as Promise<DispatchOutcome>).then(this.release, this.release);
+    if (isThenable(result)) result.then(this.release, this.release);
     else this.release();
     return result;
   }

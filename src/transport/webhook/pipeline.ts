@@ -219,7 +219,7 @@ export function createPipeline<D>({ gate, scheduler, logger, concurrency }: Pipe
     return { status: answer.status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(answer.body), result: timed.result };
   };
   // The run step in the slot tryAcquire took; the slot is given back when the dispatch settles.
-  const limited: RunSteps<D> = { run: (d) => concurrency!.holdNow(steps, d), info: (d) => steps.info(d) };
+  const limited: RunSteps<D> = { run: (d) => concurrency!.hold(steps, d), info: (d) => steps.info(d) };
   // verify → (concurrency bound) → run (under the answer-timing policy) → answer, after the gate's checks.
   const respond = (request: WebhookRequest): WebhookResponse | Promise<WebhookResponse> => {
     try {

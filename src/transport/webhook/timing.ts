@@ -2,6 +2,7 @@ import type { DispatchOutcome, DispatchStatus } from '../../runtime/dispatcher.j
 import { LarkEventError } from '../../runtime/errors.js';
 import { webhookAnswer } from './answer.js';
 import type { Logger } from '../../runtime/logger.js';
+import { isThenable } from '../../util/thenable.js';
 
 /**
  * Default handler time budget. The platform gives up after 3 s and retries; answering at 2.5 s
@@ -72,11 +73,10 @@ export class Scheduler {
       this.options.onError?.(error, info);
       throw error;
     }
-    if (typeof (result as { then?: unknown }).then === 'function') {
-      const task = result as Promise<DispatchOutcome>;
+    if (isThenable(result)) {
+      const task = result;
       return this.run(() => task, steps.info(delivery), false);
     }
-    result = result as DispatchOutcome;
     this.report(result, false);
     return { state: 'done', result };
   }

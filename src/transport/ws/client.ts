@@ -27,6 +27,7 @@ import type { IntakeStats } from './intake.js';
 import { DEFAULT_ANSWER_DEADLINE_MS, DEFAULT_MAX_QUEUE, IntakeQueue } from './intake.js';
 import type { Listener, StateDetail, WSClientEvents, WSState } from './state.js';
 import { StateEmitter } from './state.js';
+import { isThenable } from '../../util/thenable.js';
 
 export type { ReconnectingInfo, StateInfo, WSClientEvents, WSState } from './state.js';
 export type { IntakeStats } from './intake.js';
@@ -590,8 +591,4 @@ export class WSClient {
     });
     return true;
   }
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -1,3 +1,4 @@
+import { isThenable } from '../../util/thenable.js';
 /** The platform's answer deadline on the long connection (long-connection.md §5 and §7). */
 export const DEFAULT_ANSWER_DEADLINE_MS = 3_000;
 /** Deliveries that may wait for a handler slot, by default. */
@@ -192,7 +193,7 @@ export class IntakeQueue<J, A> {
       this.release();
       throw err;
     }
-    if (isPromiseLike(answer)) {
+    if (isThenable(answer)) {
       answer.then(
         (a) => this.complete(entry, a, started),
         () => this.release(),
@@ -247,8 +248,4 @@ export class IntakeQueue<J, A> {
       this.lateAnswers.delete(k);
     }
   }
-}
-
-function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
-  return value instanceof Promise;
 }
