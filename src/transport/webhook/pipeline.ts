@@ -181,6 +181,8 @@ export interface PipelineSteps<D> {
   info(delivery: D): DeliveryInfo;
   /** Answer 200 before running (events only: a callback's answer is its handler's return value). */
   ackFirst?(delivery: D): boolean;
+  /** A URL-verification challenge: answered outside the concurrency bound. */
+  challenge?(delivery: D): boolean;
   /** The outcome's HTTP answer (default: the webhook table, answer.ts). */
   answer?(outcome: DispatchOutcome): WebhookAnswer;
 }
@@ -219,13 +221,13 @@ export function createPipeline<D>({ gate, scheduler, logger, concurrency }: Pipe
     return { status: answer.status, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(answer.body), result: timed.result };
   };
   // The run step in the slot tryAcquire took; the slot is given back when the dispatch settles.
-  const limited: RunSteps<D> = { run: (d) => concurrency!.hold(steps, d), info: (d) => steps.info(d) };
+  const limited: RunSteps<D> | undefined = concurrency && { run: (d) => concurrency.hold(steps, d), info: (d) => steps.info(d) };
   // verify → (concurrency bound) → run (under the answer-timing policy) → answer, after the gate's checks.
   const respond = (request: WebhookRequest): WebhookResponse | Promise<WebhookResponse> => {
     try {
       const delivery = steps.verify(request);
       let run: RunSteps<D> = steps;
-      if (concurrency !== undefined && steps.info(delivery).kind !== 'challenge') {
+      if (concurrency && limited && !steps.challenge?.(delivery)) {
         if (!concurrency.tryAcquire()) return concurrency.busy();
         run = limited;
       }

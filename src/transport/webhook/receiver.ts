@@ -115,6 +115,7 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
     run: syncDispatch(dispatcher) ? (d) => (dispatcher as DispatcherBase).dispatchNow(d, 'webhook') : (d) => dispatcher.dispatch(d, 'webhook'),
     info: (d) => (d.kind === 'challenge' || d.kind === 'encrypted' ? { kind: d.kind } : { kind: d.kind, eventType: d.eventType, id: d.id }),
     ackFirst: (d) => ackFirst && (d.kind === 'p1' || d.kind === 'p2'),
+    challenge: (d) => d.kind === 'challenge',
   });
 }
 
