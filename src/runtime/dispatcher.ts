@@ -406,6 +406,18 @@ function isStore(value: IdempotencyStore | MemoryStoreOptions | undefined): valu
 }
 
 /** Installs one `register_*` method per catalog entry on a dispatcher class (generated classes call this). */
+/**
+ * How a transport calls a dispatcher: through `dispatchNow` when its `dispatch` is DispatcherBase's
+ * own (a wrapper may override it), so that a synchronous answer needs no Promise.
+ */
+export function dispatchFor<I extends BodyInput | Delivery>(dispatcher: { dispatch(input: I, transport?: Transport): Promise<DispatchOutcome> }, transport: Transport): (input: I) => DispatchOutcome | Promise<DispatchOutcome> {
+  if (dispatcher instanceof DispatcherBase && dispatcher.dispatch === DispatcherBase.prototype.dispatch) {
+    const own = dispatcher;
+    return (input) => own.dispatchNow(input, transport);
+  }
+  return (input) => dispatcher.dispatch(input, transport);
+}
+
 export function installRegistrations(target: { prototype: object }, entries: readonly CatalogEntry[]): void {
   for (const entry of entries) {
     const kind = entry.kind === 'p1' ? 'p1' : 'p2';

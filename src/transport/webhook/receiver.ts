@@ -1,5 +1,6 @@
 import type { DispatchOutcome } from '../../runtime/dispatcher.js';
-import { DispatcherBase } from '../../runtime/dispatcher.js';
+import { dispatchFor } from '../../runtime/dispatcher.js';
+import type { DispatcherBase } from '../../runtime/dispatcher.js';
 import type { Delivery } from '../../runtime/delivery.js';
 import { LarkEventError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -62,9 +63,6 @@ export interface WebhookOptions {
   now?: (() => number) | undefined;
 }
 
-/** A DispatcherBase whose `dispatch` is its own (not overridden) answers through `dispatchNow`, the same without a Promise. */
-const syncDispatch = (dispatcher: WebhookDispatcher): boolean => dispatcher instanceof DispatcherBase && dispatcher.dispatch === DispatcherBase.prototype.dispatch;
-
 function checkToken(delivery: Delivery, expected: readonly string[]): void {
   if (delivery.kind === 'encrypted') return;
   const pointer = delivery.kind === 'p2' || delivery.kind === 'callback' ? '/header/token' : '/token';
@@ -112,7 +110,7 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
       if (verificationTokens !== undefined) checkToken(delivery, verificationTokens);
       return delivery;
     },
-    run: syncDispatch(dispatcher) ? (d) => (dispatcher as DispatcherBase).dispatchNow(d, 'webhook') : (d) => dispatcher.dispatch(d, 'webhook'),
+    run: dispatchFor(dispatcher, 'webhook'),
     info: (d) => (d.kind === 'challenge' || d.kind === 'encrypted' ? { kind: d.kind } : { kind: d.kind, eventType: d.eventType, id: d.id }),
     ackFirst: (d) => ackFirst && (d.kind === 'p1' || d.kind === 'p2'),
     challenge: (d) => d.kind === 'challenge',

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { RawData } from 'ws';
 import type { BodyInput } from '../../runtime/delivery.js';
 import type { DispatchOutcome } from '../../runtime/dispatcher.js';
-import { DispatcherBase } from '../../runtime/dispatcher.js';
+import { dispatchFor } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
 import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
@@ -141,8 +141,7 @@ function errorMessage(err: unknown): string {
  */
 export class WSClient {
   private readonly opts: ResolvedOptions;
-  private readonly dispatcher: WSDispatcher;
-  private readonly syncDispatcher: DispatcherBase | undefined;
+  private readonly dispatch: (body: BodyInput) => DispatchOutcome | Promise<DispatchOutcome>;
   private readonly logger: Logger;
   private readonly stateEmitter: StateEmitter;
   private readonly assembler: FragmentAssembler;
@@ -197,10 +196,7 @@ export class WSClient {
       perMessageDeflate: options.perMessageDeflate ?? true,
     };
     this.proxies = new ProxyAgents({ agent: options.agent, proxy: options.proxy });
-    this.dispatcher = options.dispatcher;
-    // A DispatcherBase whose `dispatch` is its own answers the same through `dispatchNow`, without a Promise when it can.
-    const d = options.dispatcher;
-    this.syncDispatcher = d instanceof DispatcherBase && d.dispatch === DispatcherBase.prototype.dispatch ? d : undefined;
+    this.dispatch = dispatchFor(options.dispatcher, 'ws');
     this.logger = options.logger ?? defaultLogger;
     this.stateEmitter = new StateEmitter(this.logger);
     this.assembler = new FragmentAssembler({ ttlMs: this.opts.fragmentTtlMs });
@@ -547,7 +543,7 @@ export class WSClient {
   private handle(job: Job): Uint8Array | Promise<Uint8Array> {
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
     try {
-      outcome = this.syncDispatcher ? this.syncDispatcher.dispatchNow(job.payload, 'ws') : this.dispatcher.dispatch(job.payload, 'ws');
+      outcome = this.dispatch(job.payload);
     } catch (err) {
       return this.dispatchThrew(job, err);
     }
