@@ -4,7 +4,7 @@ import { toWebhookHandler } from './receiver.js';
 import type { CheckedResponder } from './pipeline.js';
 import { checkedResponder, failureResponse } from './pipeline.js';
 import type { HeadersLike, ParsedBody, WebhookResponse } from './request.js';
-import { JSON_HEADERS, onlyJsonType, pathOf } from './request.js';
+import { JSON_TYPE, onlyJsonType, pathOf } from './request.js';
 import type { WebhookError } from './errors.js';
 import { BodyCollector, readRawBody } from './raw-body.js';
 import type { NodeRequestLike, NodeResponseLike } from './node-types.js';
@@ -12,7 +12,6 @@ import type { NodeRequestLike, NodeResponseLike } from './node-types.js';
 type HeadArray = string[];
 type WriteHead = (status: number, headers: HeadArray) => unknown;
 
-const JSON_TYPE = JSON_HEADERS['content-type']!;
 // `{}` with the JSON headers: most answers. writeHead takes [name, value, ...] and does not keep the array.
 const EMPTY_HEAD: HeadArray = ['content-type', JSON_TYPE, 'content-length', '2'];
 

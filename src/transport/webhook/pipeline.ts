@@ -9,7 +9,7 @@ import type { ConcurrencyLimit, WebhookStats } from './concurrency.js';
 import { PayloadTooLargeError, WebhookError } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './raw-body.js';
 import type { ParsedBody, WebhookRequest, WebhookResponse } from './request.js';
-import { checkContentType, errorResponse, getHeader, JSON_HEADERS, jsonResponse, pathOf } from './request.js';
+import { checkContentType, errorResponse, getHeader, JSON_TYPE, jsonResponse, pathOf } from './request.js';
 import type { RotatingSecret, SignatureAlgorithm, SignatureHeaders } from './signature.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
 import type { DeliveryInfo, RunSteps, Scheduler, Timed } from './timing.js';
@@ -208,8 +208,6 @@ const responders = new WeakMap<WebhookHandler, CheckedResponder>();
 export function checkedResponder(handler: WebhookHandler): CheckedResponder {
   return responders.get(handler) ?? ((request) => handler.handle(request));
 }
-
-const JSON_TYPE = JSON_HEADERS['content-type']!;
 
 export function createPipeline<D>({ gate, scheduler, logger, concurrency }: PipelineOptions, steps: PipelineSteps<D>): WebhookHandler & { stats(): WebhookStats } {
   const answerOf = steps.answer ?? webhookAnswer;

@@ -28,9 +28,10 @@ export interface WebhookResponse {
   readonly result?: DispatchOutcome;
 }
 
-export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
+/** The content type of every answer. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': JSON_TYPE });
 
-const JSON_TYPE = JSON_HEADERS['content-type']!;
 
 /** Each response gets its own headers object: adapters and frameworks may add to it. */
 export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): WebhookResponse {

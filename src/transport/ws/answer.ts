@@ -32,12 +32,10 @@ export function encodeWSAnswer(answer: WSAnswer): Uint8Array {
 
 export { FAILED_PAYLOAD, OK_PAYLOAD };
 
-/** The answer frame: the data frame itself with `biz_rt` (the handler's time, ms) added and the answer as payload. */
-export function answerFrame(frame: Frame, payload: Uint8Array, bizRtMs: number): Frame {
-  return { ...frame, headers: [...frame.headers, { key: 'biz_rt', value: String(Math.max(0, Math.round(bizRtMs))) }], payload };
-}
-
-/** `encodeFrame(answerFrame(frame, payload, bizRtMs))` for a frame decoded from `raw`, reusing its bytes where it can. */
+/**
+ * The answer frame, encoded: the data frame `raw` decoded to, with `biz_rt` (the handler's time, ms)
+ * added and the answer as payload; the received bytes are reused where they can be.
+ */
 export function encodeAnswerFrame(raw: Uint8Array, frame: Frame, payload: Uint8Array, bizRtMs: number): Uint8Array {
   const bizRt = { key: 'biz_rt', value: String(Math.max(0, Math.round(bizRtMs))) };
   return reencodeWith(raw, frame, bizRt, payload) ?? encodeFrame({ ...frame, headers: [...frame.headers, bizRt], payload });

@@ -36,7 +36,7 @@ export function resolveDomain(domain: string | undefined): string {
  * Why a `domain` (after `resolveDomain`) cannot be used, or undefined when it can: it must be an
  * absolute http(s) base URL without query or fragment.
  */
-export function domainProblem(domain: string): string | undefined {
+function domainProblem(domain: string): string | undefined {
   let url: URL;
   try {
     url = new URL(domain);

@@ -6,7 +6,7 @@ export type { WSAppOptions, WSManagerEvents, WSManagerOptions } from './manager.
 export type { ConnectedInfo, FailedInfo, OtherStateInfo, ReconnectingInfo, StateDetail, WSClientEvents, WSState, StateInfo } from './state.js';
 export { wsAnswer } from './answer.js';
 export type { WSAnswer } from './answer.js';
-export { checkDomain, domainProblem, fetchEndpoint, redactUrl, resolveDomain, isRetryableCode, EndpointCode, ENDPOINT_PATH } from './endpoint.js';
+export { checkDomain, fetchEndpoint, redactUrl, resolveDomain, isRetryableCode, EndpointCode, ENDPOINT_PATH } from './endpoint.js';
 export { WSConnectError, WSOptionError } from './errors.js';
 export type { Endpoint, FetchEndpointOptions } from './endpoint.js';
 export { applyServerConfig, applyPongPayload, DEFAULT_CLIENT_CONFIG } from './config.js';
