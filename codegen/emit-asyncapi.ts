@@ -7,6 +7,7 @@ import type { DomainModel, EventModel } from './model.js';
 import { pascal, permissionsOf } from './model.js';
 import { refTarget } from './normalize.js';
 import { repoRoot } from './paths.js';
+import { escapeToken as pointerToken } from '../src/util/json-pointer.js';
 
 /**
  * The AsyncAPI 3.0 document of the whole catalog (generated/asyncapi.json): one message per event
@@ -124,7 +125,6 @@ function responseMessage(e: EventModel): JsonObject {
 }
 
 const ref = (path: string): JsonObject => ({ $ref: path });
-const pointerToken = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const channelMessages = (names: string[]): JsonObject => Object.fromEntries(names.map((n) => [n, ref(`#/components/messages/${pointerToken(n)}`)]));
 const opMessages = (channel: string, names: string[]): Json[] => names.map((n) => ref(`#/channels/${channel}/messages/${pointerToken(n)}`));
 

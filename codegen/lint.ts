@@ -5,6 +5,7 @@ import type { EventSchema, LarkMeta, LoadedSchema } from './load.js';
 import { isDomainShared, isMessageContent, isShared } from './load.js';
 import { escapePointerToken, lineOfPointer } from './locate.js';
 import { isObject, type Json, type JsonObject } from './schema-file.js';
+import { unescapeToken } from '../src/util/json-pointer.js';
 
 export interface LintProblem {
   file: string;
@@ -119,7 +120,7 @@ function checkDraft07(ajv: InstanceType<typeof Ajv.default>, json: JsonObject, r
 function valueAt(json: Json, pointer: string): Json | undefined {
   let node: Json | undefined = json;
   for (const raw of pointer.split('/').slice(1)) {
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const token = unescapeToken(raw);
     if (Array.isArray(node)) node = node[Number(token)];
     else if (isObject(node)) node = node[token];
     else return undefined;

@@ -1,4 +1,5 @@
 import { elementsOf, membersOf, skipSpace } from './json-text.js';
+import { unescapeToken } from '../src/util/json-pointer.js';
 
 /**
  * Line (1-based) of the value a JSON pointer names inside a JSON text (./json-text.ts). Where the
@@ -6,7 +7,7 @@ import { elementsOf, membersOf, skipSpace } from './json-text.js';
  * reached is returned.
  */
 export function lineOfPointer(text: string, pointer: string): number {
-  const tokens = pointer === '' ? [] : pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointer === '' ? [] : pointer.split('/').slice(1).map(unescapeToken);
   let found = skipSpace(text, 0);
   for (const token of tokens) {
     const c = text[found];
@@ -19,6 +20,4 @@ export function lineOfPointer(text: string, pointer: string): number {
   return text.slice(0, found).split('\n').length;
 }
 
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
+export { escapeToken as escapePointerToken } from '../src/util/json-pointer.js';

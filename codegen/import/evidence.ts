@@ -19,6 +19,7 @@
 import { isObject, orderKeys, type Json, type JsonObject } from '../schema-file.js';
 import type { Problem } from './parse-page.js';
 import type { StrictError, StrictValidator } from './validate.js';
+import { unescapeToken } from '../../src/util/json-pointer.js';
 
 const LOCAL_REF = '#/definitions/';
 const HEADER_REFS: Record<string, string> = {
@@ -55,7 +56,7 @@ function addNote(node: JsonObject, text: string): void {
 }
 
 function pointerTokens(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === '' ? [] : pointer.split('/').slice(1).map(unescapeToken);
 }
 
 function valueAt(data: unknown, pointer: string): unknown {

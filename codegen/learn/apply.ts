@@ -9,10 +9,10 @@ import path from 'node:path';
 import { isObject, orderKeys, serializeSchema, type Json, type JsonObject } from '../schema-file.js';
 import { typesOf } from './diff.js';
 import type { Change } from './plan.js';
+import { unescapeToken as unesc } from '../../src/util/json-pointer.js';
 
 export const CAPTURED = 'captured';
 
-const unesc = (k: string): string => k.replace(/~1/g, '/').replace(/~0/g, '~');
 const pascal = (s: string): string => s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 
 export class LearnApplyError extends Error {

@@ -11,6 +11,7 @@ import { isObject, type Json, type JsonObject } from '../schema-file.js';
 import type { JsonType } from '../../src/util/wire-classes.js';
 import { envelopePointers, jsonTypeOf, RULE_KEYWORDS, typeAdmits } from '../../src/util/wire-classes.js';
 import type { ReportEntry } from './inputs.js';
+import { escapeToken as esc, unescapeToken as unesc } from '../../src/util/json-pointer.js';
 
 export type FindingKind = 'property' | 'enum' | 'null' | 'type' | 'rule' | 'contradiction';
 
@@ -48,8 +49,6 @@ interface NodeRef {
   readonly node: Json;
 }
 
-const esc = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
-const unesc = (k: string): string => k.replace(/~1/g, '/').replace(/~0/g, '~');
 const hasOwn = Object.prototype.hasOwnProperty;
 
 export function typesOf(node: JsonObject): string[] {

@@ -3,6 +3,7 @@ import { validators } from '../../generated/im/content/validators.js';
 import type { AjvError } from '../runtime/catalog-types.js';
 import { jsonErrorLocation } from '../util/json-error-location.js';
 import { MessageContentError } from './errors.js';
+import { escapeToken } from '../util/json-pointer.js';
 
 /** The parsed content of a message of type T, with the type as the discriminant. */
 export type MessageContentOf<T extends KnownMessageType> = { [K in T]: { message_type: K; content: MessageContentMap[K] } }[T];
@@ -48,7 +49,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 function pointerOf(e: AjvError): string {
   const missing = e.keyword === 'required' ? e.params.missingProperty : e.keyword === 'discriminator' ? e.params.tag : undefined;
-  return typeof missing === 'string' ? `${e.instancePath}/${missing.replace(/~/g, '~0').replace(/\//g, '~1')}` : e.instancePath;
+  return typeof missing === 'string' ? `${e.instancePath}/${escapeToken(missing)}` : e.instancePath;
 }
 
 function reasonOf(e: AjvError): string {

@@ -1,6 +1,7 @@
 import type { Shape } from './catalog-types.js';
 import type { JsonType } from '../util/wire-classes.js';
 import { envelopePointers, jsonTypeOf, RULE_KEYWORDS } from '../util/wire-classes.js';
+import { unescapeToken } from '../util/json-pointer.js';
 
 export type { JsonType };
 export { jsonTypeOf };
@@ -27,7 +28,7 @@ export function shapeAt(shape: Shape | undefined, pointer: string): Shape | unde
   let cur = shape;
   for (const raw of pointer.split('/').slice(1)) {
     if (!cur) return undefined;
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const key = unescapeToken(raw);
     if (cur.p && hasOwn.call(cur.p, key)) cur = cur.p[key];
     else if (cur.i && /^(0|[1-9][0-9]*)$/.test(key)) cur = cur.i;
     else cur = cur.a;

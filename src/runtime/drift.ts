@@ -3,6 +3,7 @@ import type { DriftKind, JsonType } from './classify.js';
 import { jsonTypeOf } from './classify.js';
 import { unknownProperties } from '../util/unknown-properties.js';
 import type { ValidationIssue } from './validation.js';
+import { unescapeToken, valueAt } from '../util/json-pointer.js';
 
 export type { DriftKind, JsonType };
 
@@ -28,8 +29,6 @@ interface Tally {
   types: Set<JsonType>;
 }
 
-const unescape = (k: string): string => k.replace(/~1/g, '/').replace(/~0/g, '~');
-
 /** `pointer` with the indexes of the payload's arrays as `*`, so one field of a list is one entry. */
 export function generalizePointer(payload: unknown, pointer: string): string {
   let cur: unknown = payload;
@@ -40,19 +39,10 @@ export function generalizePointer(payload: unknown, pointer: string): string {
       cur = cur[Number(raw)];
     } else {
       out += `/${raw}`;
-      cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[unescape(raw)] : undefined;
+      cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[unescapeToken(raw)] : undefined;
     }
   }
   return out;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let cur: unknown = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[unescape(raw)];
-  }
-  return cur;
 }
 
 /**

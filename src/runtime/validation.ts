@@ -2,6 +2,7 @@ import type { AjvError, CompiledValidator, Shape } from './catalog-types.js';
 import type { DriftKind, IssueClass, JsonType } from './classify.js';
 import { classify, jsonTypeOf } from './classify.js';
 import { unknownProperties } from '../util/unknown-properties.js';
+import { valueAt } from '../util/json-pointer.js';
 
 export type { DriftKind, IssueClass, JsonType };
 
@@ -31,15 +32,6 @@ export interface ValidationResult {
   readonly drift?: readonly ValidationIssue[] | undefined;
 }
 
-function valueAt(root: unknown, pointer: string): unknown {
-  let cur: unknown = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
 
 export function preview(value: unknown): string {
   if (value === undefined) return 'missing';

@@ -1,3 +1,4 @@
+import { escapeToken } from './json-pointer.js';
 /**
  * Known property names of a schema (generated/<domain>/validators.js exports one per event): `p`
  * properties, `i` array items, `a` map values, `o` open object, `n` the sources disagreed on this
@@ -13,7 +14,6 @@ export interface Shape {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-const escape = (k: string): string => (k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k);
 
 /**
  * JSON pointers of the properties a payload has that its schema does not know. With `generalize`,
@@ -39,12 +39,12 @@ export function unknownProperties(value: unknown, shape: Shape, generalize = fal
   for (const key of Object.keys(record)) {
     const child = known !== undefined && hasOwn.call(known, key) ? known[key] : map;
     if (child === undefined) {
-      const pointer = `${base}/${escape(key)}`;
+      const pointer = `${base}/${escapeToken(key)}`;
       if (!generalize || !out.includes(pointer)) out.push(pointer);
       continue;
     }
     const v = record[key];
-    if (v !== null && typeof v === 'object' && !child.o) unknownProperties(v, child, generalize, `${base}/${escape(key)}`, out);
+    if (v !== null && typeof v === 'object' && !child.o) unknownProperties(v, child, generalize, `${base}/${escapeToken(key)}`, out);
   }
   return out;
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { CliError, print } from '../io.js';
 import { packageRoot } from '../../util/package-root.js';
+import { unescapeToken } from '../../util/json-pointer.js';
 
 /** The part of an AsyncAPI document this command reads and rewrites. */
 export interface AsyncApiDocument {
@@ -33,7 +34,7 @@ export function domainsOf(doc: AsyncApiDocument): string[] {
   return [...set].sort();
 }
 
-const lastToken = (ref: string): string => (ref.split('/').pop() ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
+const lastToken = (ref: string): string => unescapeToken(ref.split('/').pop() ?? '');
 
 function collectRefs(node: unknown, out: Set<string>): void {
   if (Array.isArray(node)) for (const n of node) collectRefs(n, out);
