@@ -71,25 +71,27 @@ export class DriftRecorder {
     const now = new Date().toISOString();
     const done = new Set<string>();
     for (const issue of issues) {
-      if (issue.class !== 'drift' || !issue.drift) continue;
-      const pointer = generalizePointer(payload, issue.pointer);
-      const key = `${pointer}\u0000${issue.drift}`;
-      if (done.has(key)) continue;
-      done.add(key);
-      const t = issue.foundType ?? jsonTypeOf(valueAt(payload, issue.pointer));
-      this.add(eventType, pointer, issue.drift, t === 'missing' ? 'null' : t, now);
+      if (issue.class === 'drift' && issue.drift) this.addAt(eventType, payload, issue.pointer, issue.drift, issue.foundType, now, done);
     }
   }
 
   /** Records the properties of a payload its shape does not know (drift `property`). */
   record(eventType: string, payload: unknown, shape: Shape): void {
-    const pointers = unknownProperties(payload, shape, true);
+    const pointers = unknownProperties(payload, shape);
     if (pointers.length === 0) return;
     const now = new Date().toISOString();
-    for (const p of pointers) {
-      const t = jsonTypeOf(valueAt(payload, p.replace(/\/\*(?=\/|$)/g, '/0')));
-      this.add(eventType, p, 'property', t === 'missing' ? 'null' : t, now);
-    }
+    const done = new Set<string>();
+    for (const p of pointers) this.addAt(eventType, payload, p, 'property', undefined, now, done);
+  }
+
+  /** One drift at a payload's pointer, under its generalized pointer (counted once per payload in `done`). */
+  private addAt(eventType: string, payload: unknown, pointer: string, drift: DriftKind, foundType: JsonType | 'missing' | undefined, now: string, done: Set<string>): void {
+    const general = generalizePointer(payload, pointer);
+    const key = `${general}\u0000${drift}`;
+    if (done.has(key)) return;
+    done.add(key);
+    const t = foundType ?? jsonTypeOf(valueAt(payload, pointer));
+    this.add(eventType, general, drift, t === 'missing' ? 'null' : t, now);
   }
 
   report(): DriftReport {

@@ -16,19 +16,17 @@ export interface Shape {
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * JSON pointers of the properties a payload has that its schema does not know. With `generalize`,
- * array indexes become `*` so that one unknown field of a list is reported once (drift reports).
- * Pointers are only built on the way to objects and for what is reported: this runs on every
+ * JSON pointers of the properties a payload has that its schema does not know. Pointers are only built on the way to objects and for what is reported: this runs on every
  * delivery in strict mode.
  */
-export function unknownProperties(value: unknown, shape: Shape, generalize = false, base = '', out: string[] = []): string[] {
+export function unknownProperties(value: unknown, shape: Shape, base = '', out: string[] = []): string[] {
   if (shape.o || value === null || typeof value !== 'object') return out;
   if (Array.isArray(value)) {
     const item = shape.i;
     if (!item || item.o) return out;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      if (v !== null && typeof v === 'object') unknownProperties(v, item, generalize, `${base}/${generalize ? '*' : i}`, out);
+      if (v !== null && typeof v === 'object') unknownProperties(v, item, `${base}/${i}`, out);
     }
     return out;
   }
@@ -40,11 +38,11 @@ export function unknownProperties(value: unknown, shape: Shape, generalize = fal
     const child = known !== undefined && hasOwn.call(known, key) ? known[key] : map;
     if (child === undefined) {
       const pointer = `${base}/${escapeToken(key)}`;
-      if (!generalize || !out.includes(pointer)) out.push(pointer);
+      out.push(pointer);
       continue;
     }
     const v = record[key];
-    if (v !== null && typeof v === 'object' && !child.o) unknownProperties(v, child, generalize, `${base}/${escapeToken(key)}`, out);
+    if (v !== null && typeof v === 'object' && !child.o) unknownProperties(v, child, `${base}/${escapeToken(key)}`, out);
   }
   return out;
 }

@@ -56,6 +56,12 @@ describe('DriftRecorder', () => {
     expect(r.report()['t']?.map((e) => [e.pointer, e.drift, e.types])).toEqual([['/b/*/d', 'property', ['boolean']]]);
   });
 
+  it('record(payload, shape) takes the type from the item that has the property, and counts it once per payload', () => {
+    const r = new DriftRecorder();
+    r.record('t', { b: [{ c: 1 }, { c: 1, d: true }, { d: false }] }, { p: { b: { i: { p: { c: {} } } } } });
+    expect(r.report()['t']?.map((e) => [e.pointer, e.count, e.types])).toEqual([['/b/*/d', 1, ['boolean']]]);
+  });
+
   it('generalizes the indexes of arrays only (map keys that look like numbers stay)', () => {
     expect(generalizePointer({ a: [{ b: { '0': 1 } }] }, '/a/0/b/0')).toBe('/a/*/b/0');
   });
