@@ -225,9 +225,10 @@ export class DispatcherBase {
       const validator = module.validators[entry.eventType];
       if (validator) {
         // The common case, valid and nothing to record, costs one validator call and no allocation.
-        if (this.options.strict || this.drift || !validator(d.payload)) {
+        const valid = this.options.strict || this.drift ? undefined : validator(d.payload);
+        if (valid !== true) {
           const shape = module.shapes[entry.eventType];
-          const result = runValidator(validator, shape, d.payload, this.options.strict, d.eventType, { unknown: this.drift !== undefined });
+          const result = runValidator(validator, shape, d.payload, this.options.strict, d.eventType, { unknown: this.drift !== undefined, valid });
           if (this.drift) this.drift.recordIssues(entry.eventType, d.payload, [...result.errors, ...(result.drift ?? [])]);
           if (!result.valid && this.options.validation !== 'off') {
             if (this.options.validation === 'reject') {

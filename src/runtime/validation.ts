@@ -118,6 +118,8 @@ export interface RunOptions {
    * allow, so nothing in it is drift (unknown properties still count only in strict mode).
    */
   readonly response?: boolean | undefined;
+  /** The validator's verdict when the caller just ran it on this payload (its `errors` are still there): not run again. */
+  readonly valid?: boolean | undefined;
 }
 
 /**
@@ -126,7 +128,7 @@ export interface RunOptions {
  * `unknown`, since that walk costs time on every delivery).
  */
 export function runValidator(validator: CompiledValidator, shape: Shape | undefined, payload: unknown, strict: boolean, eventType: string | undefined, options: RunOptions = {}): ValidationResult {
-  const ok = validator(payload);
+  const ok = options.valid ?? validator(payload);
   let issues = ok ? [] : issuesFromAjv(validator.errors ?? [], payload, shape);
   if (options.response) issues = issues.map((i) => (i.class === 'contradiction' ? i : { ...i, class: 'contradiction', drift: undefined }));
   if ((strict || options.unknown) && shape) {
