@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isObject, orderKeys, serializeSchema, type Json, type JsonObject } from '../schema-file.js';
-import { typesOf } from './diff.js';
+import { CAPTURED } from '../import/captured.js';
+import { sameJson, typesOf } from './diff.js';
 import type { Change } from './plan.js';
 import { unescapeToken as unesc } from '../../src/util/json-pointer.js';
 
-export const CAPTURED = 'captured';
 
 const pascal = (s: string): string => s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 
@@ -81,7 +81,7 @@ function widen(node: JsonObject, types: readonly string[]): JsonObject {
 
 function addEnumValues(node: JsonObject, values: readonly Json[]): JsonObject {
   const known = Array.isArray(node.enum) ? [...node.enum] : node.const !== undefined ? [node.const] : [];
-  for (const v of values) if (!known.some((k) => JSON.stringify(k) === JSON.stringify(v))) known.push(v);
+  for (const v of values) if (!known.some((k) => sameJson(k, v))) known.push(v);
   const { const: _dropped, ...rest } = node;
   return { ...rest, enum: known };
 }
