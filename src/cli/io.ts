@@ -31,3 +31,11 @@ export function parseJsonText(file: string, text: string): unknown {
 export function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 }
+
+/** A parser for a flag taking a non-negative integer (milliseconds or a count); `what` ends its error, e.g. "(0 turns the limit off)". */
+export function nonNegativeInteger(flag: string, what: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`${flag} must be a non-negative integer ${what}: ${value}`);
+    return Number(value);
+  };
+}

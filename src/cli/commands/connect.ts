@@ -7,7 +7,7 @@ import type { DispatchResult } from '../../runtime/dispatcher.js';
 import type { Transport } from '../../runtime/handlers.js';
 import { checkDomain, WSClient } from '../../transport/ws/index.js';
 import type { WSDispatcher } from '../../transport/ws/index.js';
-import { CliError } from '../io.js';
+import { CliError, nonNegativeInteger } from '../io.js';
 import type { CommandIO } from './emulate.js';
 import type { InboxCliOptions } from './work.js';
 import { addQueueOption, loadInboxModule } from './work.js';
@@ -24,10 +24,7 @@ interface ConnectOptions extends InboxCliOptions {
   capture?: string;
 }
 
-function parseConnectTimeout(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`--connect-timeout must be a non-negative integer of milliseconds (0: keep retrying): ${value}`);
-  return Number(value);
-}
+const parseConnectTimeout = nonNegativeInteger('--connect-timeout', 'of milliseconds (0: keep retrying)');
 
 
 /** `connect`: opens the long connection and prints one JSON line per delivery. */

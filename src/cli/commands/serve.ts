@@ -11,7 +11,7 @@ import type { ServerLimits } from '../../transport/webhook/server-limits.js';
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, nodeServerOptions, resolveServerLimits } from '../../transport/webhook/server-limits.js';
 import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
 import { createWebhookHandler } from '../../transport/webhook/receiver.js';
-import { CliError } from '../io.js';
+import { CliError, nonNegativeInteger } from '../io.js';
 import type { InboxCliOptions } from './work.js';
 import { addQueueOption, loadInboxModule } from './work.js';
 
@@ -126,13 +126,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   return { server, url, close, closed, dispatcher };
 }
 
-/** A non-negative integer flag value (milliseconds or a count; 0 turns the limit off). */
-function parseLimit(flag: string): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`${flag} must be a non-negative integer (0 turns the limit off): ${value}`);
-    return Number(value);
-  };
-}
+const parseLimit = (flag: string): ((value: string) => number) => nonNegativeInteger(flag, '(0 turns the limit off)');
 
 function parsePort(value: string): number {
   const port = Number(value);
