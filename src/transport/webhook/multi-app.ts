@@ -5,11 +5,11 @@ import { defaultLogger } from '../../runtime/logger.js';
 import { AesKeyRing } from './crypto.js';
 import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
-import { bodyLimits, failureResponse, hasSignatureHeaders, readRequestObject, reconstructedBodies, resolveGate, signatureHeaders } from './pipeline.js';
+import { bodyLimits, failureResponse, hasSignatureHeaders, precheck as gatePrecheck, readRequestObject, reconstructedBodies, resolveGate, signatureHeaders } from './pipeline.js';
 import type { WebhookDispatcher, WebhookOptions } from './receiver.js';
 import { createWebhookHandler } from './receiver.js';
 import type { WebhookRequest, WebhookResponse } from './request.js';
-import { errorResponse, pathOf } from './request.js';
+import { pathOf } from './request.js';
 import { matchesSecret, secretList, SIGNATURE_HEADER, signingSecret } from './signature.js';
 import type { DeliveryInfo } from './timing.js';
 
@@ -106,7 +106,6 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
   }
   const all = [...apps.values()];
   const limits = bodyLimits(gate);
-  const first = all[0]!;
 
   /** The app a request's path names, or a 404. */
   function appByPath(request: Pick<WebhookRequest, 'path'>): App {
@@ -161,7 +160,7 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
   function route(request: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
     if (routeBy === 'path') return appByPath(request).handler.handle(request);
     // Method, path, content type and size first, as a single app's receiver answers them.
-    const early = first.handler.precheck(request) ?? (gate.path !== undefined && request.path !== undefined && pathOf(request.path) !== gate.path ? errorResponse(new WebhookError('not found', 404)) : undefined);
+    const early = gatePrecheck(gate, request);
     if (early) return early;
     return appByBody(request).handler.handle(request);
   }
@@ -177,8 +176,7 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
     precheck(request) {
       try {
         if (routeBy === 'path') return appByPath(request).handler.precheck(request);
-        if (gate.path !== undefined && request.path !== undefined && pathOf(request.path) !== gate.path) throw new WebhookError('not found', 404);
-        return first.handler.precheck(request);
+        return gatePrecheck(gate, request);
       } catch (err) {
         return failureResponse(err, logger);
       }

@@ -69,7 +69,8 @@ function checkRequest(gate: Gate, request: Omit<WebhookRequest, 'body'> & { body
   if (request.body instanceof Uint8Array && request.body.byteLength > gate.maxBodyBytes) throw new PayloadTooLargeError(gate.maxBodyBytes);
 }
 
-function precheck(gate: Gate, request: Omit<WebhookRequest, 'body'>): WebhookResponse | undefined {
+/** The gate's checks before the body is read (method, path, content type, declared length): a response, or undefined to go on. */
+export function precheck(gate: Gate, request: Omit<WebhookRequest, 'body'>): WebhookResponse | undefined {
   try {
     checkRequest(gate, request);
     const length = getHeader(request.headers, 'content-length');
