@@ -84,6 +84,11 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** The key an event is de-duplicated by (the dispatcher's store, the long connection's coalescing): `p2:<event_id>`, `p1:<uuid>`. */
+export function idempotencyKey(kind: 'p1' | 'p2', id: string): string {
+  return `${kind}:${id}`;
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,6 +1,6 @@
 import type { CatalogEntry, DomainModule, EventKind } from './catalog-types.js';
 import type { BodyInput, Delivery, DeliveryLimits, EventDelivery } from './delivery.js';
-import { isDelivery, readDelivery } from './delivery.js';
+import { idempotencyKey, isDelivery, readDelivery } from './delivery.js';
 import { DriftRecorder } from './drift.js';
 import type { DriftReport } from './drift.js';
 import { IdempotencyUnavailableError, LarkEventError, MalformedBodyError } from './errors.js';
@@ -257,7 +257,7 @@ export class DispatcherBase {
     const store = this.store;
     // A callback's answer is its handler's return value: a redelivered callback (its first answer
     // lost) must run again to answer again, so callbacks are never de-duplicated.
-    const key = store && d.id && d.kind !== 'callback' ? `${d.kind === 'p1' ? 'p1' : 'p2'}:${d.id}` : undefined;
+    const key = store && d.id && d.kind !== 'callback' ? idempotencyKey(d.kind === 'p1' ? 'p1' : 'p2', d.id) : undefined;
     if (store && key) {
       if (this.syncStore) {
         const claim = this.syncStore.claimNow(key);

@@ -1,10 +1,10 @@
-import { isRecord } from '../../runtime/delivery.js';
+import { idempotencyKey, isRecord } from '../../runtime/delivery.js';
 
 /**
  * What tells a redelivered copy from a new event on the long connection: the event's own id,
  * which every push of the event carries (`header.event_id`, schema 2.0; `uuid`, v1). The frame's
  * `message_id` only groups the fragments of one push (long-connection.md §4), so it cannot.
- * Keys are the dispatcher's idempotency keys (`p2:<event_id>`, `p1:<uuid>`).
+ * Keys are the dispatcher's idempotency keys (`idempotencyKey`).
  */
 
 const EVENT_ID = Buffer.from('"event_id":"');
@@ -33,9 +33,9 @@ function stringAfter(bytes: Buffer, needle: Buffer): string | undefined {
 export function candidateDeliveryKey(payload: Uint8Array): string | undefined {
   const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   const id = stringAfter(bytes, EVENT_ID);
-  if (id !== undefined) return `p2:${id}`;
+  if (id !== undefined) return idempotencyKey('p2', id);
   const uuid = stringAfter(bytes, UUID);
-  return uuid === undefined ? undefined : `p1:${uuid}`;
+  return uuid === undefined ? undefined : idempotencyKey('p1', uuid);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -51,7 +51,7 @@ export function deliveryKey(payload: Uint8Array): string | undefined {
   if (!isRecord(value)) return undefined;
   if (value.schema === '2.0') {
     const header = value.header;
-    return isRecord(header) && typeof header.event_id === 'string' && header.event_id !== '' ? `p2:${header.event_id}` : undefined;
+    return isRecord(header) && typeof header.event_id === 'string' && header.event_id !== '' ? idempotencyKey('p2', header.event_id) : undefined;
   }
-  return typeof value.uuid === 'string' && value.uuid !== '' && isRecord(value.event) ? `p1:${value.uuid}` : undefined;
+  return typeof value.uuid === 'string' && value.uuid !== '' && isRecord(value.event) ? idempotencyKey('p1', value.uuid) : undefined;
 }
