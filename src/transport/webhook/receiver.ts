@@ -10,7 +10,7 @@ import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
 import { bodyLimits, createPipeline, hasSignatureHeaders, readRequestDelivery, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
 import type { RotatingSecret } from './signature.js';
-import { DEFAULT_TIMESTAMP_TOLERANCE_MS, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
+import { DEFAULT_TIMESTAMP_TOLERANCE_MS, encryptKeyList, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
 import { ConcurrencyLimit } from './concurrency.js';
@@ -78,9 +78,8 @@ function checkToken(delivery: Delivery, expected: readonly string[]): void {
 export function createWebhookHandler(dispatcher: WebhookDispatcher, options: WebhookOptions = {}): WebhookHandler & { stats(): WebhookStats } {
   const gate = resolveGate(options);
   const logger = options.logger ?? defaultLogger;
-  if (options.encryptKey === '') throw new LarkEventError('encryptKey is empty: leave it undefined when the app has no Encrypt Key');
   if (options.verificationToken === '') throw new LarkEventError('verificationToken is empty: leave it undefined when not checking it');
-  const encryptKeys = secretList(options.encryptKey, 'encryptKey');
+  const encryptKeys = encryptKeyList(options.encryptKey);
   const verificationTokens = secretList(options.verificationToken, 'verificationToken');
   if (encryptKeys === undefined && verificationTokens === undefined && !options.allowUnverified) {
     throw new LarkEventError('webhook receiver without encryptKey or verificationToken would accept forged events: configure one, or set allowUnverified: true for local development');

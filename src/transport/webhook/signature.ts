@@ -46,6 +46,12 @@ export function secretList(value: RotatingSecret | undefined, option: string): r
   return [...(value as readonly string[])];
 }
 
+/** The Encrypt Keys of an `encryptKey` option; an empty string is a mistake, not "no key" (undefined is). */
+export function encryptKeyList(value: RotatingSecret | undefined): readonly string[] | undefined {
+  if (value === '') throw new LarkEventError('encryptKey is empty: leave it undefined when the app has no Encrypt Key');
+  return secretList(value, 'encryptKey');
+}
+
 /** Whether `received` equals one of the secrets; every secret is compared in constant time (no early exit). */
 export function matchesSecret(secrets: readonly string[], received: string): boolean {
   let ok = false;
