@@ -176,7 +176,12 @@ export function recognise(value: Record<string, unknown>, isCallback: (eventType
  * pointer where one applies); an encrypted body without a hook is returned as `encrypted`.
  */
 export function readDelivery(body: BodyInput, limits: DeliveryLimits = {}): Delivery {
-  const delivery = recognise(readJsonObject(body, limits), limits.isCallback);
+  return deliveryOf(readJsonObject(body, limits), limits);
+}
+
+/** readDelivery of a body readJsonObject already read (and checked) with the same limits. */
+export function deliveryOf(body: Record<string, unknown>, limits: DeliveryLimits = {}): Delivery {
+  const delivery = recognise(body, limits.isCallback);
   if (delivery.kind !== 'encrypted' || !limits.decrypt) return read(delivery);
   const plaintext = limits.decrypt(delivery.encrypt);
   let inner: Delivery;

@@ -28,6 +28,24 @@ const lines = (stream: PassThrough) => {
   return out;
 };
 
+/** `lark-events serve --port 0 …args` as a process; resolves once it listens. */
+async function spawnServe(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdout: Record<string, unknown>[] }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/cli/fixtures/serve-runner.ts'), 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: 'pipe' });
+  children.push(child);
+  const stdout: Record<string, unknown>[] = [];
+  readline.createInterface({ input: child.stdout }).on('line', (l) => stdout.push(JSON.parse(l) as Record<string, unknown>));
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${String(code)}: ${stderr}`)));
+  });
+  return { child, url, stdout };
+}
+
 describe('lark-events serve', () => {
   it('registers a serve command with the documented options', () => {
     const program = new Command('lark-events');
@@ -114,23 +132,7 @@ describe('lark-events serve', () => {
   });
 
   it('runs as a process: --port 0, --encrypt-key, --handlers fixture answering card.action.trigger, closes on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'test/cli/fixtures/serve-runner.ts'), 'serve', '--port', '0', '--path', '/lark', '--encrypt-key', KEY, '--verification-token', TOKEN, '--handlers', path.join(ROOT, 'test/cli/fixtures/handlers.ts'), '--header-timeout', '1000', '--body-timeout', '3000'],
-      { cwd: ROOT, stdio: 'pipe' },
-    );
-    children.push(child);
-    const stdout: Record<string, unknown>[] = [];
-    readline.createInterface({ input: child.stdout }).on('line', (l) => stdout.push(JSON.parse(l) as Record<string, unknown>));
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/lark)/.exec(stderr);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited ${String(code)}: ${stderr}`)));
-    });
+    const { child, url, stdout } = await spawnServe(['--path', '/lark', '--encrypt-key', KEY, '--verification-token', TOKEN, '--handlers', path.join(ROOT, 'test/cli/fixtures/handlers.ts'), '--header-timeout', '1000', '--body-timeout', '3000']);
 
     // --header-timeout / --body-timeout reach the server: a silent connection gets 408 after 1 s,
     // one that never finishes its body after 3 s.
@@ -168,5 +170,38 @@ describe('lark-events serve', () => {
       { transport: 'webhook', kind: 'callback', event_type: 'card.action.trigger', id: 'proc-card', status: 'handled' },
       { transport: 'webhook', kind: 'p2', event_type: 'im.message.receive_v1', id: 'proc-ev', status: 'handled' },
     ]);
+  });
+
+  it('--encrypt-key and --verification-token repeat for a rotation: any listed one verifies, an unknown one is refused', async () => {
+    const OLD_KEY = 'ek_old rotated-out key';
+    const OLD_TOKEN = 'vt_old rotated-out token';
+    const { child, url, stdout } = await spawnServe(['--encrypt-key', KEY, '--encrypt-key', OLD_KEY, '--verification-token', TOKEN, '--verification-token', OLD_TOKEN]);
+
+    // Signed and encrypted with the second key, carrying the second token: accepted.
+    const old = p2Message('rot-old') as { header: Record<string, unknown> };
+    const byOld = encryptBody({ ...old, header: { ...old.header, token: OLD_TOKEN } }, OLD_KEY);
+    expect((await send(url, byOld, { ...JSON_CT, ...signRequest(byOld, OLD_KEY) })).status).toBe(200);
+    const byCurrent = encryptBody(p2Message('rot-new'), KEY);
+    expect((await send(url, byCurrent, { ...JSON_CT, ...signRequest(byCurrent, KEY) })).status).toBe(200);
+    // A key not listed: the receiver's signature error, nothing dispatched.
+    const byUnknown = encryptBody(p2Message('rot-unknown'), 'ek_never configured');
+    const refused = await send(url, byUnknown, { ...JSON_CT, ...signRequest(byUnknown, 'ek_never configured') });
+    expect([refused.status, refused.json.error]).toEqual([401, 'signature mismatch: signed with none of the 2 configured keys']);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout.map((l) => l.id)).toEqual(['rot-old', 'rot-new']);
+  });
+
+  it('says in --help that the secret flags repeat, and refuses an empty occurrence', async () => {
+    const program = new Command('lark-events').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    registerServe(program);
+    const help = program.commands.find((c) => c.name() === 'serve')!.helpInformation().replace(/\s+/g, ' ');
+    expect(help).toContain('repeat it during a rotation, the current key first');
+    expect(help).toContain('repeat it during a rotation, the current token first');
+    const run = (args: string[]) => program.parseAsync(['serve', '--port', '0', ...args], { from: 'user' }).then(() => 'ran', (e: Error) => e.message);
+    expect(await run(['--encrypt-key', KEY, '--encrypt-key', ''])).toContain('--encrypt-key must not be empty');
+    expect(await run(['--verification-token', ''])).toContain('--verification-token must not be empty');
   });
 });

@@ -10,6 +10,7 @@ import { createNodeHandler } from '../../transport/webhook/node-http.js';
 import type { ServerLimits } from '../../transport/webhook/server-limits.js';
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, nodeServerOptions, resolveServerLimits } from '../../transport/webhook/server-limits.js';
 import type { WebhookDispatcher } from '../../transport/webhook/receiver.js';
+import type { RotatingSecret } from '../../transport/webhook/signature.js';
 import { createWebhookHandler } from '../../transport/webhook/receiver.js';
 import { CliError, nonNegativeInteger } from '../io.js';
 import type { InboxCliOptions } from './work.js';
@@ -21,8 +22,9 @@ export interface ServeOptions extends InboxCliOptions, ServerLimits {
   drift?: boolean;
   host?: string;
   path?: string;
-  encryptKey?: string;
-  verificationToken?: string;
+  /** A list during a rotation, the current one first (`--encrypt-key` given more than once). */
+  encryptKey?: RotatingSecret;
+  verificationToken?: RotatingSecret;
   /** A module whose default export is the dispatcher (an EventDispatcher) that handles deliveries. */
   handlers?: string;
   /** Write each accepted delivery (decrypted, `token` fields blanked) as one JSON file here, for `lark-events learn`. */
@@ -128,6 +130,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
 
 const parseLimit = (flag: string): ((value: string) => number) => nonNegativeInteger(flag, '(0 turns the limit off)');
 
+/** A repeatable secret flag: each occurrence adds one, in order (the first is the current one). */
+function collectSecret(flag: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    if (value === '') throw new CliError(`${flag} must not be empty`);
+    return [...(previous ?? []), value];
+  };
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new CliError(`--port must be an integer from 0 to 65535: ${value}`);
@@ -141,8 +151,8 @@ export function registerServe(program: Command): Command {
     .requiredOption('--port <n>', 'port to listen on (0 picks a free one)', parsePort)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--path <path>', 'request path', '/webhook/event')
-    .option('--encrypt-key <key>', "the app's Encrypt Key (decrypts bodies, checks X-Lark-Signature; default $LARK_ENCRYPT_KEY)")
-    .option('--verification-token <token>', "the app's Verification Token (checked on every body; default $LARK_VERIFICATION_TOKEN)")
+    .option('--encrypt-key <key>', "the app's Encrypt Key (decrypts bodies, checks X-Lark-Signature; default $LARK_ENCRYPT_KEY); repeat it during a rotation, the current key first", collectSecret('--encrypt-key'))
+    .option('--verification-token <token>', "the app's Verification Token (checked on every body; default $LARK_VERIFICATION_TOKEN); repeat it during a rotation, the current token first", collectSecret('--verification-token'))
     .option('--handlers <module>', 'module whose default export is the EventDispatcher to use (default: accept everything)')
     .option('--drift', 'record drift (what deliveries carry that the schemas do not know) and print the drift report on exit')
     .option('--capture <dir>', 'write each accepted delivery (decrypted, token fields blanked) as one JSON file in <dir>, for `lark-events learn`')
@@ -152,7 +162,7 @@ export function registerServe(program: Command): Command {
     .option('--keep-alive-timeout <ms>', 'close an idle keep-alive connection after this long (0: off)', parseLimit('--keep-alive-timeout'), DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs)
     .option('--max-connections <n>', 'connections open at once; further ones are closed on arrival (0: no cap)', parseLimit('--max-connections'), DEFAULT_SERVER_LIMITS.maxConnections);
   return addQueueOption(command)
-    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string; verificationToken?: string; handlers?: string; drift?: boolean; capture?: string; inbox?: string; queue?: string; headerTimeout: number; bodyTimeout: number; keepAliveTimeout: number; maxConnections: number }) => {
+    .action(async (opts: { port: number; host: string; path: string; encryptKey?: string[]; verificationToken?: string[]; handlers?: string; drift?: boolean; capture?: string; inbox?: string; queue?: string; headerTimeout: number; bodyTimeout: number; keepAliveTimeout: number; maxConnections: number }) => {
       // Secrets from the environment keep them out of `ps` and shell history.
       const encryptKey = opts.encryptKey ?? process.env.LARK_ENCRYPT_KEY;
       const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;

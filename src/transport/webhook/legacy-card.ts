@@ -12,7 +12,7 @@ import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
 import { bodyLimits, createPipeline, hasSignatureHeaders, readRequestObject, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
 import type { RotatingSecret } from './signature.js';
-import { DEFAULT_TIMESTAMP_TOLERANCE_MS, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
+import { DEFAULT_TIMESTAMP_TOLERANCE_MS, encryptKeyList, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
 
@@ -60,7 +60,7 @@ export function createLegacyCardHandler(handler: LegacyCardActionHandler, option
   const gate = resolveGate(options);
   const logger = options.logger ?? defaultLogger;
   const verificationTokens = secretList(options.verificationToken, 'verificationToken') ?? [];
-  const encryptKeys = options.encryptKey ? secretList(options.encryptKey, 'encryptKey') : undefined;
+  const encryptKeys = encryptKeyList(options.encryptKey);
   const ring = encryptKeys ? new AesKeyRing(encryptKeys) : undefined;
   const check = { toleranceMs: options.timestampToleranceMs ?? DEFAULT_TIMESTAMP_TOLERANCE_MS, now: options.now ?? Date.now, logger };
   const validation = options.validation ?? 'warn';

@@ -4,8 +4,8 @@ import { LarkEventError } from '../../runtime/errors.js';
 import { defaultLogger } from '../../runtime/logger.js';
 import { AesKeyRing } from './crypto.js';
 import { TokenMismatchError, WebhookError } from './errors.js';
-import type { WebhookHandler } from './pipeline.js';
-import { bodyLimits, failureResponse, hasSignatureHeaders, precheck as gatePrecheck, readRequestObject, reconstructedBodies, resolveGate, signatureHeaders } from './pipeline.js';
+import type { RoutedRead, WebhookHandler } from './pipeline.js';
+import { bodyLimits, checkedResponder, failureResponse, hasSignatureHeaders, precheck as gatePrecheck, readRequestObject, reconstructedBodies, resolveGate, signatureHeaders } from './pipeline.js';
 import type { WebhookDispatcher, WebhookOptions } from './receiver.js';
 import { createWebhookHandler } from './receiver.js';
 import type { WebhookRequest, WebhookResponse } from './request.js';
@@ -73,8 +73,8 @@ const unknownApp = (appId: string) => new WebhookError('unknown app', 404, { app
  *   Verification Token it is;
  * - an encrypted wrapper names nothing: a signed one belongs to the app whose Encrypt Key the
  *   signature verifies with (webhook.md §3); an unsigned one (a challenge) to the first app whose
- *   key decrypts it. So that the body is read twice (here and by the app), and signatures are
- *   computed once per configured key: routing by path costs nothing.
+ *   key decrypts it. The app's handler takes the body as read here (parsed once, the signature
+ *   matched or the wrapper decrypted once), so routing by app_id costs little more than routing by path.
  */
 export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler {
   const { apps: entries, routeBy, onError, onDispatch, path, ...shared } = options;
@@ -118,8 +118,8 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
     return app;
   }
 
-  /** The app a delivery's body names (routeBy 'app_id'). */
-  function appByBody(request: WebhookRequest): App {
+  /** The app a delivery's body names (routeBy 'app_id'), and what was read to find it, handed on to the app. */
+  function appByBody(request: WebhookRequest): { app: App; routed: RoutedRead } {
     const body = readRequestObject(request.body, limits);
     if (typeof body.encrypt === 'string') {
       const encrypted = all.filter((a) => a.ring !== undefined);
@@ -127,14 +127,16 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
       const headers = signatureHeaders(request);
       if (hasSignatureHeaders(headers)) {
         const bytes = request.body instanceof Uint8Array ? request.body : reconstructedBodies(request.body.parsed);
-        const app = encrypted.find((a) => signingSecret(headers, bytes, a.keys ?? []) !== undefined);
-        if (!app) throw new WebhookError(`signature matches the Encrypt Key of none of the ${encrypted.length} apps`, 401, { header: SIGNATURE_HEADER });
-        return app;
+        for (const app of encrypted) {
+          const signingKey = signingSecret(headers, bytes, app.keys ?? []);
+          if (signingKey !== undefined) return { app, routed: { body, signingKey } };
+        }
+        throw new WebhookError(`signature matches the Encrypt Key of none of the ${encrypted.length} apps`, 401, { header: SIGNATURE_HEADER });
       }
       for (const app of encrypted) {
         try {
-          app.ring?.decrypt(body.encrypt);
-          return app;
+          const decrypted = app.ring?.decrypt(body.encrypt);
+          return { app, routed: { body, decrypted } };
         } catch {
           // not this app's key
         }
@@ -146,7 +148,7 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
       if (typeof token !== 'string') throw new TokenMismatchError('/token', true);
       const app = all.find((a) => a.tokens !== undefined && matchesSecret(a.tokens, token));
       if (!app) throw new WebhookError('the challenge token is the Verification Token of no configured app', 401, { pointer: '/token' });
-      return app;
+      return { app, routed: { body } };
     }
     const [id, pointer] = body.schema === '2.0'
       ? [isRecord(body.header) ? body.header.app_id : undefined, '/header/app_id']
@@ -154,7 +156,7 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
     if (typeof id !== 'string' || id === '') throw new WebhookError('delivery names no app: routing by app_id needs it', 400, { pointer });
     const app = apps.get(id);
     if (!app) throw unknownApp(id);
-    return app;
+    return { app, routed: { body } };
   }
 
   function route(request: WebhookRequest): WebhookResponse | Promise<WebhookResponse> {
@@ -162,7 +164,9 @@ export function createMultiAppHandler(options: MultiAppOptions): MultiAppHandler
     // Method, path, content type and size first, as a single app's receiver answers them.
     const early = gatePrecheck(gate, request);
     if (early) return early;
-    return appByBody(request).handler.handle(request);
+    // The gate has passed, and the app's verify step takes the body as read here.
+    const { app, routed } = appByBody(request);
+    return checkedResponder(app.handler)(request, routed);
   }
 
   return {

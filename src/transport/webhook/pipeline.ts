@@ -173,9 +173,22 @@ export function verifyRequestSignature(request: WebhookRequest, headers: Signatu
 
 // ---- the pipeline --------------------------------------------------------------------------
 
+/**
+ * What a router in front of a receiver (multi-app.ts, routing by app_id) has already read of a
+ * request, so that the receiver's verify step does not read or check it a second time.
+ */
+export interface RoutedRead {
+  /** The body, read with the same limits (readRequestObject). */
+  readonly body: Record<string, unknown>;
+  /** The key an X-Lark-Signature was matched with; its replay window is still to be checked. */
+  readonly signingKey?: string | undefined;
+  /** An unsigned `{"encrypt"}` body's plaintext, decrypted with one of the receiver's keys. */
+  readonly decrypted?: string | undefined;
+}
+
 export interface PipelineSteps<D> {
   /** Authenticates and reads the request into what `run` handles; throws a WebhookError or MalformedBodyError. */
-  verify(request: WebhookRequest): D;
+  verify(request: WebhookRequest, routed?: RoutedRead): D;
   /** Handles it; the outcome becomes the answer (an outcome already there is answered without a Promise). */
   run(delivery: D): DispatchOutcome | Promise<DispatchOutcome>;
   /** What logs and hooks name the delivery by. */
@@ -197,7 +210,7 @@ export interface PipelineOptions {
 }
 
 /** Answers a request whose precheck passed; never throws. Synchronous when the run step is. */
-export type CheckedResponder = (request: WebhookRequest) => WebhookResponse | Promise<WebhookResponse>;
+export type CheckedResponder = (request: WebhookRequest, routed?: RoutedRead) => WebhookResponse | Promise<WebhookResponse>;
 
 const responders = new WeakMap<WebhookHandler, CheckedResponder>();
 
@@ -222,9 +235,9 @@ export function createPipeline<D>({ gate, scheduler, logger, concurrency }: Pipe
   // The run step in the slot tryAcquire took; the slot is given back when the dispatch settles.
   const limited: RunSteps<D> | undefined = concurrency && { run: (d) => concurrency.hold(steps, d), info: (d) => steps.info(d) };
   // verify → (concurrency bound) → run (under the answer-timing policy) → answer, after the gate's checks.
-  const respond = (request: WebhookRequest): WebhookResponse | Promise<WebhookResponse> => {
+  const respond = (request: WebhookRequest, routed?: RoutedRead): WebhookResponse | Promise<WebhookResponse> => {
     try {
-      const delivery = steps.verify(request);
+      const delivery = steps.verify(request, routed);
       let run: RunSteps<D> = steps;
       if (concurrency && limited && !steps.challenge?.(delivery)) {
         if (!concurrency.tryAcquire()) return concurrency.busy();
@@ -251,10 +264,10 @@ export function createPipeline<D>({ gate, scheduler, logger, concurrency }: Pipe
       return respond(request);
     },
   };
-  responders.set(handler, (request) => {
+  responders.set(handler, (request, routed) => {
     // precheck saw no body: the size of one given as bytes is the check left.
     if (request.body instanceof Uint8Array && request.body.byteLength > gate.maxBodyBytes) return failed(new PayloadTooLargeError(gate.maxBodyBytes));
-    return respond(request);
+    return respond(request, routed);
   });
   return handler;
 }

@@ -2,6 +2,7 @@ import type { DispatchOutcome } from '../../runtime/dispatcher.js';
 import { dispatchFor } from '../../runtime/dispatcher.js';
 import type { DispatcherBase } from '../../runtime/dispatcher.js';
 import type { Delivery } from '../../runtime/delivery.js';
+import { deliveryOf } from '../../runtime/delivery.js';
 import { LarkEventError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
@@ -10,7 +11,7 @@ import { TokenMismatchError, WebhookError } from './errors.js';
 import type { WebhookHandler } from './pipeline.js';
 import { bodyLimits, createPipeline, hasSignatureHeaders, readRequestDelivery, resolveGate, signatureHeaders, verifyRequestSignature } from './pipeline.js';
 import type { RotatingSecret } from './signature.js';
-import { DEFAULT_TIMESTAMP_TOLERANCE_MS, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
+import { checkTimestamp, DEFAULT_TIMESTAMP_TOLERANCE_MS, encryptKeyList, matchesSecret, SIGNATURE_HEADER, secretList } from './signature.js';
 import type { ErrorHook } from './timing.js';
 import { DEFAULT_TIMEOUT_MS, Scheduler } from './timing.js';
 import { ConcurrencyLimit } from './concurrency.js';
@@ -78,9 +79,8 @@ function checkToken(delivery: Delivery, expected: readonly string[]): void {
 export function createWebhookHandler(dispatcher: WebhookDispatcher, options: WebhookOptions = {}): WebhookHandler & { stats(): WebhookStats } {
   const gate = resolveGate(options);
   const logger = options.logger ?? defaultLogger;
-  if (options.encryptKey === '') throw new LarkEventError('encryptKey is empty: leave it undefined when the app has no Encrypt Key');
   if (options.verificationToken === '') throw new LarkEventError('verificationToken is empty: leave it undefined when not checking it');
-  const encryptKeys = secretList(options.encryptKey, 'encryptKey');
+  const encryptKeys = encryptKeyList(options.encryptKey);
   const verificationTokens = secretList(options.verificationToken, 'verificationToken');
   if (encryptKeys === undefined && verificationTokens === undefined && !options.allowUnverified) {
     throw new LarkEventError('webhook receiver without encryptKey or verificationToken would accept forged events: configure one, or set allowUnverified: true for local development');
@@ -100,11 +100,24 @@ export function createWebhookHandler(dispatcher: WebhookDispatcher, options: Web
   const ackFirst = options.ackFirst ?? false;
 
   return createPipeline<Delivery>({ gate, scheduler, logger, concurrency: new ConcurrencyLimit(options.maxConcurrency) }, {
-    verify(request) {
+    verify(request, routed) {
       const headers = signature !== undefined ? signatureHeaders(request) : undefined;
       const signed = headers !== undefined && hasSignatureHeaders(headers);
-      const key = signed ? verifyRequestSignature(request, headers, signature!) : undefined;
-      const delivery = readRequestDelivery(request, (key !== undefined ? keyLimits.get(key) : undefined) ?? limits);
+      let key: string | undefined;
+      if (signed && routed?.signingKey !== undefined && headers.timestamp !== undefined) {
+        // The router matched the signature with this key already; the replay window is what is left.
+        checkTimestamp(headers.timestamp, signature!);
+        key = routed.signingKey;
+      } else if (signed) {
+        key = verifyRequestSignature(request, headers, signature!);
+      }
+      const keyed = (key !== undefined ? keyLimits.get(key) : undefined) ?? limits;
+      let delivery: Delivery;
+      if (routed === undefined) delivery = readRequestDelivery(request, keyed);
+      else {
+        const { decrypted } = routed;
+        delivery = deliveryOf(routed.body, decrypted !== undefined && key === undefined ? { ...limits, decrypt: () => decrypted } : keyed);
+      }
       if (delivery.kind === 'encrypted') throw new WebhookError('body is encrypted but no encryptKey is configured', 400, { pointer: '/encrypt' });
       if (signature !== undefined && !signed && delivery.kind !== 'challenge') throw new WebhookError('missing signature header', 401, { header: SIGNATURE_HEADER });
       if (verificationTokens !== undefined) checkToken(delivery, verificationTokens);

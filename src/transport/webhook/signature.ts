@@ -46,6 +46,12 @@ export function secretList(value: RotatingSecret | undefined, option: string): r
   return [...(value as readonly string[])];
 }
 
+/** The Encrypt Keys of an `encryptKey` option; an empty string is a mistake, not "no key" (undefined is). */
+export function encryptKeyList(value: RotatingSecret | undefined): readonly string[] | undefined {
+  if (value === '') throw new LarkEventError('encryptKey is empty: leave it undefined when the app has no Encrypt Key');
+  return secretList(value, 'encryptKey');
+}
+
 /** Whether `received` equals one of the secrets; every secret is compared in constant time (no early exit). */
 export function matchesSecret(secrets: readonly string[], received: string): boolean {
   let ok = false;
@@ -113,15 +119,19 @@ export function verifySignature(headers: SignatureHeaders, bodies: Uint8Array | 
     const count = typeof options.secret === 'string' ? 1 : options.secret.length;
     throw new SignatureError(count > 1 ? `signature mismatch: signed with none of the ${count} configured keys` : 'signature mismatch', SIGNATURE_HEADER);
   }
+  checkTimestamp(timestamp, options);
+  return secret;
+}
 
+/** The replay-window part of verifySignature, on its own for a signature already matched; throws a SignatureError. */
+export function checkTimestamp(timestamp: string, options: Pick<VerifyOptions, 'toleranceMs' | 'now'>): void {
   const tolerance = options.toleranceMs ?? DEFAULT_TIMESTAMP_TOLERANCE_MS;
-  if (tolerance === false) return secret;
+  if (tolerance === false) return;
   if (!/^\d{1,12}$/.test(timestamp)) throw new SignatureError('timestamp is not epoch seconds', TIMESTAMP_HEADER);
   const skew = (options.now ?? Date.now)() - Number(timestamp) * 1000;
   if (Math.abs(skew) > tolerance) {
     throw new SignatureError(skew > 0 ? 'request timestamp too old (replay window)' : 'request timestamp in the future (replay window)', TIMESTAMP_HEADER, { toleranceMs: tolerance });
   }
-  return secret;
 }
 
 /** The X-Lark-* headers the platform would send for `body`: for tests, emulators and clients. */

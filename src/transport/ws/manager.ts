@@ -27,7 +27,10 @@ export class WSAppError extends LarkEventError {
 export interface WSManagerEvents {
   /** An app's client changed state. */
   state: [appId: string, state: WSState, info: StateInfo];
-  /** An app's client gave up (its state is `failed`): fatal errors, retries run out. */
+  /**
+   * An app's client gave up (its state is `failed`): fatal errors, retries run out. With no
+   * listener, a failure that start() does not reject with is logged instead.
+   */
   error: [appId: string, error: Error];
 }
 
@@ -43,6 +46,8 @@ export class WSManager {
   private readonly map = new Map<string, WSClient>();
   private readonly logger: Logger;
   private readonly listeners: { [K in keyof WSManagerEvents]: Array<Listener<K>> } = { state: [], error: [] };
+  /** Apps whose client.start() this manager's start() awaits: their failure reaches its caller. */
+  private readonly starting = new Set<string>();
 
   constructor(options: WSManagerOptions) {
     const { apps, ...shared } = options ?? ({} as WSManagerOptions);
@@ -58,7 +63,11 @@ export class WSManager {
       }
       client.on('state', (state, info) => {
         this.emit('state', appId, state, info);
-        if (state === 'failed') this.emit('error', appId, info.error ?? new Error('failed'));
+        if (state !== 'failed') return;
+        const error = info.error ?? new Error('failed');
+        // The client does not log (this listener hears it); with no one else to tell, the log must.
+        if (!this.starting.has(appId) && this.listeners.error.length === 0) this.logger.error(`ws: app ${appId}: giving up: ${error.message}`);
+        this.emit('error', appId, error);
       });
       this.map.set(appId, client);
     }
@@ -86,10 +95,13 @@ export class WSManager {
    */
   async start(): Promise<void> {
     const results = await Promise.allSettled([...this.map].map(async ([appId, client]) => {
+      this.starting.add(appId);
       try {
         await client.start();
       } catch (err) {
         throw new WSAppError(appId, err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        this.starting.delete(appId);
       }
     }));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as WSAppError] : []));

@@ -97,4 +97,11 @@ describe('createLegacyCardHandler', () => {
   it('needs the Verification Token', () => {
     expect(() => createLegacyCardHandler(() => undefined, { verificationToken: '' })).toThrow(LarkEventError);
   });
+
+  it('rejects an empty encryptKey like the event receiver (undefined means none)', () => {
+    const build = (encryptKey: string | undefined) => () => createLegacyCardHandler(() => undefined, { verificationToken: TOKEN, encryptKey, logger: silentLogger });
+    expect(build('')).toThrow(LarkEventError);
+    expect(build('')).toThrow(/^encryptKey is empty: leave it undefined when the app has no Encrypt Key$/);
+    expect(build(undefined)).not.toThrow();
+  });
 });

@@ -1,6 +1,6 @@
 /** Several apps in one process: createMultiAppHandler routes by path or by the delivery's app, to per-app dispatchers and secrets. */
 import http from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LarkEventError, silentLogger } from '../../../src/index.js';
 import type { DispatchOutcome } from '../../../src/index.js';
 import { createMultiAppHandler, createNodeHandler, encryptBody, signRequest } from '../../../src/entries/webhook.js';
@@ -8,6 +8,16 @@ import type { MultiAppOptions } from '../../../src/entries/webhook.js';
 import { challenge, closeServer, JSON_CT, listen, p2Message, parse, platformRequest, recordingDispatcher, send, v1Message } from './helpers.js';
 
 type Json = Record<string, unknown>;
+
+// Counts the signatures computed (createHash) and wrappers decrypted (createDecipheriv) while routing.
+const crypto = vi.hoisted(() => ({ hashes: 0, decipherings: 0 }));
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  const createHash: typeof real.createHash = (...args) => (crypto.hashes++, real.createHash(...args));
+  const createDecipheriv = ((...args: Parameters<typeof real.createDecipheriv>) => (crypto.decipherings++, real.createDecipheriv(...args))) as typeof real.createDecipheriv;
+  return { ...real, default: { ...real, createHash, createDecipheriv }, createHash, createDecipheriv };
+});
+afterEach(() => void vi.restoreAllMocks());
 
 const A = 'cli_a1b2c3d4e5f60001';
 const B = 'cli_b1b2c3d4e5f60002';
@@ -208,5 +218,36 @@ describe('createMultiAppHandler options', () => {
       expect(r.status).toBe(200);
     }
     expect(rec.calls.map((c) => c.id)).toEqual(['rot-ek_new', `rot-${KEY_A}`]);
+  });
+
+  it('reads the body once: one JSON parse per body, one signature, one decryption, for the router and the app together', async () => {
+    const { handler, a, b, outcomes } = twoApps('app_id');
+    const requests = {
+      plaintext: platformRequest(p2For(B, TOKEN_B, 'once-b')),
+      signedPlaintext: platformRequest(p2For(A, TOKEN_A, 'once-a-plain'), { key: KEY_A, encrypt: false }),
+      encrypted: platformRequest(p2For(A, TOKEN_A, 'once-a'), { key: KEY_A }),
+      unsignedChallenge: { method: 'POST', headers: JSON_CT, body: Buffer.from(encryptBody(challenge('once-ch', TOKEN_A), KEY_A)) },
+    };
+    const counted: Record<string, [number, number, number, number]> = {};
+    for (const [name, request] of Object.entries(requests)) {
+      const parses = vi.spyOn(JSON, 'parse');
+      crypto.hashes = 0;
+      crypto.decipherings = 0;
+      const r = await handler.handle(request);
+      counted[name] = [r.status, parses.mock.calls.length, crypto.hashes, crypto.decipherings];
+      parses.mockRestore();
+    }
+    // [status, JSON parses (an encrypted body has two: wrapper and plaintext), signatures, decryptions]
+    expect(counted).toEqual({ plaintext: [200, 1, 0, 0], signedPlaintext: [200, 1, 1, 0], encrypted: [200, 2, 1, 1], unsignedChallenge: [200, 2, 0, 1] });
+    expect(a.calls.map((c) => c.id)).toEqual(['once-a-plain', 'once-a']);
+    expect(b.calls.map((c) => c.id)).toEqual(['once-b']);
+    expect(outcomes.at(-1)).toEqual([A, 'challenge']);
+  });
+
+  it('still checks the replay window of a signature the router matched', async () => {
+    const { handler, a } = twoApps('app_id');
+    const stale = await handler.handle(platformRequest(p2For(A, TOKEN_A, 'stale'), { key: KEY_A, timestamp: String(Math.floor(Date.now() / 1000) - 3600) }));
+    expect([stale.status, parse(stale.body)]).toEqual([401, { error: 'request timestamp too old (replay window)', header: 'X-Lark-Request-Timestamp', toleranceMs: 300_000 }]);
+    expect(a.calls).toEqual([]);
   });
 });

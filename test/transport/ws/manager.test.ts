@@ -4,7 +4,7 @@ import { LarkEventError, silentLogger } from '../../../src/index.js';
 import { WSAppError, WSManager, WSOptionError } from '../../../src/entries/ws.js';
 import type { WSState } from '../../../src/entries/ws.js';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { dispatcher, emulator, onCleanup, waitFor } from './helpers.js';
+import { captureLogger, dispatcher, emulator, onCleanup, waitFor } from './helpers.js';
 
 const A = 'cli_manager_app_a';
 const B = 'cli_manager_app_b';
@@ -99,6 +99,37 @@ describe('WSManager', () => {
 
     const toA = await emuA.trigger('im.message.receive_v1', { retries: 0 });
     expect([toA.code, a.ids]).toEqual([200, [toA.id]]);
+  });
+
+  it('logs a failure after start() once when no error listener hears it; not when start() or a listener gets it', async () => {
+    const [emuA, emuB] = await twoPlatforms();
+    const errorLines = (log: ReturnType<typeof captureLogger>) => log.lines.filter((l) => l.startsWith('error'));
+
+    // A failed start(): the caller gets it, the log does not.
+    const startLog = captureLogger();
+    const refused = manager({ logger: startLog, apps: { [B]: { appSecret: 'not the secret', domain: emuB.url, dispatcher: dispatcher() } } });
+    await expect(refused.start()).rejects.toThrow(WSAppError);
+    expect(errorLines(startLog)).toEqual([]);
+
+    // After start(), nobody listening for `error`: the log is the only report, once.
+    const quiet = captureLogger();
+    const unheard = manager({ logger: quiet, autoReconnect: false, apps: { [A]: { appSecret: SECRET_A, domain: emuA.url, dispatcher: dispatcher() } } });
+    unheard.on('state', () => undefined);
+    await unheard.start();
+    emuA.dropConnections();
+    await waitFor(() => unheard.states()[A] === 'failed', 5_000, 'the unheard app to fail');
+    expect(errorLines(quiet)).toEqual([`error ws: app ${A}: giving up: connection closed (code 1006) and autoReconnect is off`]);
+
+    // After start(), with an error listener: the listener gets it, the log does not.
+    const heardLog = captureLogger();
+    const heard = manager({ logger: heardLog, autoReconnect: false, apps: { [A]: { appSecret: SECRET_A, domain: emuA.url, dispatcher: dispatcher() } } });
+    const errors: string[] = [];
+    heard.on('error', (appId, error) => void errors.push(`${appId}: ${error.message}`));
+    await heard.start();
+    emuA.dropConnections();
+    await waitFor(() => heard.states()[A] === 'failed', 5_000, 'the heard app to fail');
+    expect(errors).toEqual([`${A}: connection closed (code 1006) and autoReconnect is off`]);
+    expect(errorLines(heardLog)).toEqual([]);
   });
 
   it('rejects bad options with a WSOptionError naming the app and option', () => {
