@@ -115,7 +115,9 @@ export async function runHttpBench(options: { rounds?: number; seconds?: number;
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < MODES.length; k++) {
         const m = MODES[(r + k) % MODES.length]!;
-        samples.get(m)!.push(await load(servers.get(m)!.port, seconds, body, `r${r}-${m}`, servers.get(m)!.child.pid));
+        const sample = await load(servers.get(m)!.port, seconds, body, `r${r}-${m}`, servers.get(m)!.child.pid);
+        if (process.env.HTTP_BENCH_VERBOSE) console.error(`  round ${r} ${m}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, server CPU ${sample.cpu?.toFixed(1) ?? '?'} µs/req`);
+        samples.get(m)!.push(sample);
       }
     }
   } finally {

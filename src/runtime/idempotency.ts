@@ -1,3 +1,5 @@
+import { OldestFirst } from '../util/oldest-first.js';
+
 /**
  * Where the dispatcher remembers which deliveries it has handled, so that the platform's
  * at-least-once retries (webhook.md §5) and long-connection redeliveries run a handler once.
@@ -42,6 +44,7 @@ export const DEFAULT_MEMORY_STORE_MAX_ENTRIES = 100_000;
 /** A bounded in-process store: the default, right for a single instance. */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly entries = new Map<string, { state: 'pending' | 'done'; expires: number }>();
+  private readonly oldest = new OldestFirst(this.entries);
   private readonly ttl: number;
   private readonly pendingTtl: number;
   private readonly max: number;
@@ -91,14 +94,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   private set(key: string, state: 'pending' | 'done', expires: number): void {
-    // Re-inserting keeps the Map in insertion order, so the first key is always the oldest.
+    // Re-inserting keeps the Map in insertion order: the oldest key is evicted first.
     this.entries.delete(key);
     this.entries.set(key, { state, expires });
-    while (this.entries.size > this.max) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    while (this.entries.size > this.max && this.oldest.evict() !== undefined);
   }
 }
 

@@ -4,6 +4,7 @@ import type { IdempotencyStore } from '../../runtime/idempotency.js';
 import { DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_PENDING_TTL_MS } from '../../runtime/idempotency.js';
 import type { Logger } from '../../runtime/logger.js';
 import { defaultLogger } from '../../runtime/logger.js';
+import { OldestFirst } from '../../util/oldest-first.js';
 
 /**
  * The few ioredis commands the store uses. An ioredis `Redis` or `Cluster` instance fits; taking
@@ -99,6 +100,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly unsynced = new Map<string, number>();
   /** key → claim value (and when it was written) that may be in Redis and must be released; bounded like `unsynced`. */
   private readonly strays = new Map<string, { claim: string; at: number }>();
+  private readonly unsyncedOrder = new OldestFirst(this.unsynced);
+  private readonly straysOrder = new OldestFirst(this.strays);
   private inFlight = 0;
   private up = true;
   private delay: number;
@@ -144,7 +147,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
           set = await this.command(() => this.client.set(k, claim, 'PX', this.pendingTtl, 'NX'));
         } catch (err) {
           // The SET may still reach Redis later (a frozen server runs what it had buffered): delete it then.
-          this.remember(this.strays, key, { claim, at: Date.now() }, this.maxUnsynced);
+          this.remember(this.strays, this.straysOrder, key, { claim, at: Date.now() }, this.maxUnsynced);
           throw err;
         }
         if (set === 'OK') {
@@ -184,10 +187,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.claims.delete(key);
     try {
       if (this.up) await this.command(() => this.client.eval(RELEASE, 1, this.prefix + key, claim));
-      else this.remember(this.strays, key, { claim, at: Date.now() }, this.maxUnsynced);
+      else this.remember(this.strays, this.straysOrder, key, { claim, at: Date.now() }, this.maxUnsynced);
     } catch {
       // Left in Redis it would block the platform's retry (409) until pendingTtl: delete it once Redis is back.
-      this.remember(this.strays, key, { claim, at: Date.now() }, this.maxUnsynced);
+      this.remember(this.strays, this.straysOrder, key, { claim, at: Date.now() }, this.maxUnsynced);
     } finally {
       this.inFlight--;
     }
@@ -306,18 +309,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   private keepUnsynced(key: string): void {
-    const dropped = this.remember(this.unsynced, key, Date.now(), this.maxUnsynced);
+    const dropped = this.remember(this.unsynced, this.unsyncedOrder, key, Date.now(), this.maxUnsynced);
     if (dropped !== undefined) this.logger.warn('Redis idempotency store: too many unsynced completes (maxUnsyncedCompletes), the oldest is forgotten and may run again', { key: dropped });
     this.schedule();
   }
 
   /** Sets key (as the newest), dropping the oldest past `max`; returns the dropped key. */
-  private remember<V>(map: Map<string, V>, key: string, value: V, max: number): string | undefined {
+  private remember<V>(map: Map<string, V>, order: OldestFirst<string>, key: string, value: V, max: number): string | undefined {
     map.delete(key);
     map.set(key, value);
-    if (map.size <= max) return undefined;
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-    return oldest;
+    return map.size > max ? order.evict() : undefined;
   }
 }
