@@ -8,12 +8,12 @@
 import type { LoadedSchema } from '../load.js';
 import { refTarget } from '../normalize.js';
 import { isObject, type Json, type JsonObject } from '../schema-file.js';
-import type { JsonType } from '../../src/util/wire-classes.js';
+import type { DriftKind, JsonType } from '../../src/util/wire-classes.js';
 import { envelopePointers, jsonTypeOf, RULE_KEYWORDS, typeAdmits } from '../../src/util/wire-classes.js';
 import type { ReportEntry } from './inputs.js';
 import { escapeToken as esc, unescapeToken as unesc } from '../../src/util/json-pointer.js';
 
-export type FindingKind = 'property' | 'enum' | 'null' | 'type' | 'rule' | 'contradiction';
+export type FindingKind = DriftKind | 'contradiction';
 
 /** Where a change goes: a schema file (relative to schemas/) and a JSON pointer in it. */
 export interface SchemaLocation {

@@ -7,14 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { jsonErrorLocation } from '../../src/util/json-error-location.js';
-import type { JsonType } from '../../src/util/wire-classes.js';
+import type { DriftKind, JsonType } from '../../src/util/wire-classes.js';
+import { DRIFT_KINDS } from '../../src/util/wire-classes.js';
 import { isObject, type Json, type JsonObject } from '../schema-file.js';
-
-export type ReportDrift = 'property' | 'enum' | 'null' | 'type' | 'rule';
 
 export interface ReportEntry {
   readonly pointer: string;
-  readonly drift: ReportDrift;
+  readonly drift: DriftKind;
   readonly types: readonly JsonType[];
   readonly count: number;
 }
@@ -30,7 +29,7 @@ export class LearnInputError extends Error {
   }
 }
 
-const DRIFTS = new Set<string>(['property', 'enum', 'null', 'type', 'rule']);
+const DRIFTS: ReadonlySet<string> = new Set(DRIFT_KINDS);
 const TYPES = new Set<string>(['null', 'boolean', 'integer', 'number', 'string', 'array', 'object']);
 
 function isEnvelope(o: JsonObject): boolean {
@@ -49,7 +48,7 @@ function asReport(o: JsonObject, source: string): Record<string, ReportEntry[]> 
       const drift = typeof e.drift === 'string' ? e.drift : 'property';
       if (!DRIFTS.has(drift)) throw new LearnInputError(`${where}: unknown drift kind "${drift}" (property, enum, null, type, rule)`);
       const types = Array.isArray(e.types) ? e.types.filter((t): t is string => typeof t === 'string' && TYPES.has(t)) : [];
-      return { pointer: e.pointer, drift: drift as ReportDrift, types: types as JsonType[], count: typeof e.count === 'number' ? e.count : 1 };
+      return { pointer: e.pointer, drift: drift as DriftKind, types: types as JsonType[], count: typeof e.count === 'number' ? e.count : 1 };
     });
   }
   return out;

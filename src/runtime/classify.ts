@@ -1,9 +1,9 @@
 import type { Shape } from './catalog-types.js';
-import type { JsonType } from '../util/wire-classes.js';
+import type { DriftKind, JsonType } from '../util/wire-classes.js';
 import { envelopePointers, jsonTypeOf, RULE_KEYWORDS } from '../util/wire-classes.js';
 import { unescapeToken } from '../util/json-pointer.js';
 
-export type { JsonType };
+export type { DriftKind, JsonType };
 export { jsonTypeOf };
 
 /**
@@ -14,12 +14,6 @@ export { jsonTypeOf };
  */
 export type IssueClass = 'contradiction' | 'drift';
 
-/**
- * What kind of drift: `property` unknown property, `enum` a value outside an enum or const,
- * `null` a null where the schema allows none, `type` a type the schema does not allow on a node
- * whose sources disagreed, `rule` a value breaking a documented constraint (length, pattern, range).
- */
-export type DriftKind = 'property' | 'enum' | 'null' | 'type' | 'rule';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

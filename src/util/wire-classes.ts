@@ -4,6 +4,14 @@
  * calls drift. A leaf: it imports nothing.
  */
 
+/**
+ * What kind of drift: `property` unknown property, `enum` a value outside an enum or const,
+ * `null` a null where the schema allows none, `type` a type the schema does not allow on a node
+ * whose sources disagreed, `rule` a value breaking a documented constraint (length, pattern, range).
+ */
+export const DRIFT_KINDS = ['property', 'enum', 'null', 'type', 'rule'] as const;
+export type DriftKind = (typeof DRIFT_KINDS)[number];
+
 /** The JSON type of a value, the only thing drift reports keep of it (payloads hold personal data). */
 export type JsonType = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object';
 

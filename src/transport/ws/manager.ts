@@ -4,6 +4,7 @@ import { defaultLogger } from '../../runtime/logger.js';
 import type { WSClientOptions } from './client.js';
 import { WSClient } from './client.js';
 import { WSOptionError } from './errors.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
 import type { StateInfo, WSState } from './state.js';
 
 /** One app of a manager: its secret and dispatcher, and any client option of its own. */
@@ -45,14 +46,15 @@ type Listener<K extends keyof WSManagerEvents> = (...args: WSManagerEvents[K]) =
 export class WSManager {
   private readonly map = new Map<string, WSClient>();
   private readonly logger: Logger;
-  private readonly listeners: { [K in keyof WSManagerEvents]: Array<Listener<K>> } = { state: [], error: [] };
+  private readonly events: TypedEmitter<WSManagerEvents>;
   /** Apps whose client.start() this manager's start() awaits: their failure reaches its caller. */
   private readonly starting = new Set<string>();
 
   constructor(options: WSManagerOptions) {
     const { apps, ...shared } = options ?? ({} as WSManagerOptions);
     if (typeof apps !== 'object' || apps === null || Object.keys(apps).length === 0) throw new WSOptionError('apps', 'WSManager: apps needs at least one app');
-    this.logger = shared.logger ?? defaultLogger;
+    const logger = (this.logger = shared.logger ?? defaultLogger);
+    this.events = new TypedEmitter((event, err) => logger.error(`ws: manager ${String(event)} listener threw: ${err instanceof Error ? err.message : String(err)}`));
     for (const [appId, own] of Object.entries(apps)) {
       let client: WSClient;
       try {
@@ -62,12 +64,12 @@ export class WSManager {
         throw err;
       }
       client.on('state', (state, info) => {
-        this.emit('state', appId, state, info);
+        this.events.emit('state', appId, state, info);
         if (state !== 'failed') return;
         const error = info.error ?? new Error('failed');
         // The client does not log (this listener hears it); with no one else to tell, the log must.
-        if (!this.starting.has(appId) && this.listeners.error.length === 0) this.logger.error(`ws: app ${appId}: giving up: ${error.message}`);
-        this.emit('error', appId, error);
+        if (!this.starting.has(appId) && this.events.count('error') === 0) this.logger.error(`ws: app ${appId}: giving up: ${error.message}`);
+        this.events.emit('error', appId, error);
       });
       this.map.set(appId, client);
     }
@@ -117,24 +119,12 @@ export class WSManager {
   }
 
   on<K extends keyof WSManagerEvents>(event: K, listener: Listener<K>): this {
-    this.listeners[event].push(listener);
+    this.events.on(event, listener);
     return this;
   }
 
   off<K extends keyof WSManagerEvents>(event: K, listener: Listener<K>): this {
-    const list = this.listeners[event];
-    const i = list.indexOf(listener);
-    if (i >= 0) list.splice(i, 1);
+    this.events.off(event, listener);
     return this;
-  }
-
-  private emit<K extends keyof WSManagerEvents>(event: K, ...args: WSManagerEvents[K]): void {
-    for (const listener of [...this.listeners[event]]) {
-      try {
-        listener(...args);
-      } catch (err) {
-        this.logger.error(`ws: manager ${event} listener threw: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../runtime/logger.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
 
 export type WSState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closing' | 'closed' | 'failed';
 
@@ -50,15 +51,14 @@ export interface WSClientEvents {
 
 export type Listener<K extends keyof WSClientEvents> = (...args: WSClientEvents[K]) => void;
 
-/**
- * The client's state and its `state` event. A tiny typed emitter rather than node:events, so that
- * the declarations need no @types/node; a listener that throws is logged, never propagated.
- */
+/** The client's state and its `state` event; a listener that throws is logged, never propagated. */
 export class StateEmitter {
-  private readonly listeners: { [K in keyof WSClientEvents]: Array<{ fn: Listener<K>; once: boolean }> } = { state: [] };
+  private readonly events: TypedEmitter<WSClientEvents>;
   private value: WSState = 'idle';
 
-  constructor(private readonly logger: Logger) {}
+  constructor(logger: Logger) {
+    this.events = new TypedEmitter((event, err) => logger.error(`ws: ${String(event)} listener threw: ${err instanceof Error ? err.message : String(err)}`));
+  }
 
   get state(): WSState {
     return this.value;
@@ -66,17 +66,15 @@ export class StateEmitter {
 
   /** Is anyone told of state changes? (A fatal error they receive needs no log line.) */
   get listened(): boolean {
-    return this.listeners.state.length > 0;
+    return this.events.count('state') > 0;
   }
 
   on<K extends keyof WSClientEvents>(event: K, listener: Listener<K>, once = false): void {
-    this.listeners[event].push({ fn: listener, once });
+    this.events.on(event, listener, once);
   }
 
   off<K extends keyof WSClientEvents>(event: K, listener: Listener<K>): void {
-    const list = this.listeners[event];
-    const i = list.findIndex((l) => l.fn === listener);
-    if (i >= 0) list.splice(i, 1);
+    this.events.off(event, listener);
   }
 
   /**
@@ -88,18 +86,6 @@ export class StateEmitter {
     if (previous === state && state !== 'reconnecting') return;
     this.value = state;
     const info = { ...detail, state, previous } as unknown as StateInfo;
-    this.emit('state', state, info);
-  }
-
-  private emit<K extends keyof WSClientEvents>(event: K, ...args: WSClientEvents[K]): void {
-    const list = this.listeners[event];
-    for (const l of [...list]) {
-      if (l.once) list.splice(list.indexOf(l), 1);
-      try {
-        l.fn(...args);
-      } catch (err) {
-        this.logger.error(`ws: ${event} listener threw: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+    this.events.emit('state', state, info);
   }
 }
