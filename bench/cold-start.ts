@@ -5,9 +5,14 @@ import path from 'node:path';
 import { median, ratio, round } from './stats.js';
 
 export interface ColdStart {
+  /** The fastest of the runs: a start-up has a floor, and other work on the machine only adds to it. */
   oursMs: number;
   officialMs: number;
   ratio: number;
+  /** The medians of the same runs, for scale. */
+  oursMedianMs: number;
+  officialMedianMs: number;
+  runs: number;
 }
 
 /**
@@ -45,7 +50,7 @@ if (!globalThis.seen) process.exit(1);
     b.push(time(official));
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  const oursMs = round(median(a));
-  const officialMs = round(median(b));
-  return { oursMs, officialMs, ratio: ratio(oursMs, officialMs) };
+  const oursMs = round(Math.min(...a));
+  const officialMs = round(Math.min(...b));
+  return { oursMs, officialMs, ratio: ratio(oursMs, officialMs), oursMedianMs: round(median(a)), officialMedianMs: round(median(b)), runs };
 }

@@ -121,7 +121,16 @@ export async function runHttpBench(options: { rounds?: number; seconds?: number;
       }
     }
   } finally {
-    for (const { child } of servers.values()) child.kill('SIGTERM');
+    // Wait for the servers to be gone, so that their shutdown is not load on whatever runs next.
+    await Promise.all([...servers.values()].map(({ child }) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    })));
   }
   const rows = MODES.map((name) => {
     const s = samples.get(name)!;

@@ -97,7 +97,7 @@ if (ours && off) {
   row('long connection loaded p50 / p99 latency (ms)', `${ours.loadedP50Ms} / ${ours.loadedP99Ms}`, `${off.loadedP50Ms} / ${off.loadedP99Ms}`, '');
   row('long connection process CPU per event, emulator included (µs)', ours.cpuUsPerEvent, off.cpuUsPerEvent, `official/ours ${fmt(ws.ratios.cpuPerEvent)}×`);
 }
-row('cold start: import + dispatch one event (ms)', coldStart.oursMs, coldStart.officialMs, `${coldStart.ratio}×`);
+row(`cold start: import + dispatch one event (ms, fastest of ${coldStart.runs}; medians ${coldStart.oursMedianMs} / ${coldStart.officialMedianMs})`, coldStart.oursMs, coldStart.officialMs, `${coldStart.ratio}×`);
 for (const r of typecheckRows(typecheck)) row(...r);
 row(`full regeneration of ${regenerate.events} events (ms)`, regenerate.ms, '', '');
 lines.push('', 'validation cost, ten largest schemas (µs per event, default / strict):', '');
