@@ -1,7 +1,7 @@
 import { silentLogger } from '../../runtime/logger.js';
 import type { WebhookOptions, WebhookTarget } from './receiver.js';
 import { toWebhookHandler } from './receiver.js';
-import { failureResponse } from './pipeline.js';
+import { checkedResponder, failureResponse } from './pipeline.js';
 import type { WebhookResponse } from './request.js';
 import { pathOf } from './request.js';
 import { readRawBody } from './raw-body.js';
@@ -34,6 +34,7 @@ function answer(ctx: KoaLikeContext, response: WebhookResponse): void {
  */
 export function createKoaMiddleware(target: WebhookTarget, options?: WebhookOptions): KoaMiddleware {
   const handler = toWebhookHandler(target, options);
+  const respond = checkedResponder(handler);
   return async (ctx, next) => {
     const path = pathOf(ctx.originalUrl);
     if (handler.path !== undefined && path !== handler.path) {
@@ -52,7 +53,7 @@ export function createKoaMiddleware(target: WebhookTarget, options?: WebhookOpti
         : typeof raw === 'string' ? Buffer.from(raw, 'utf8')
         : ctx.req.readableEnded ? { parsed }
         : await readRawBody(ctx.req, handler.maxBodyBytes);
-      answer(ctx, await handler.handle({ ...meta, body }));
+      answer(ctx, await respond({ ...meta, body }));
     } catch (err) {
       answer(ctx, failureResponse(err, silentLogger));
     }

@@ -44,7 +44,7 @@ export async function serveNode(handler: WebhookHandler, req: NodeRequestLike, r
   if (!response) {
     try {
       const body = 'stream' in source ? await readRawBody(source.stream, handler.maxBodyBytes) : 'raw' in source ? source.raw : source;
-      response = await handler.handle({ ...meta, body });
+      response = await checkedResponder(handler)({ ...meta, body });
     } catch (err) {
       response = failureResponse(err, silentLogger);
     }

@@ -1,7 +1,7 @@
 import { silentLogger } from '../../runtime/logger.js';
 import type { WebhookOptions, WebhookTarget } from './receiver.js';
 import { toWebhookHandler } from './receiver.js';
-import { failureResponse } from './pipeline.js';
+import { checkedResponder, failureResponse } from './pipeline.js';
 import type { WebhookResponse } from './request.js';
 import { readWebBody } from './raw-body.js';
 
@@ -16,6 +16,7 @@ const toResponse = (r: WebhookResponse): Response => new Response(r.body, { stat
  */
 export function createWebHandler(target: WebhookTarget, options?: WebhookOptions): WebRequestHandler {
   const handler = toWebhookHandler(target, options);
+  const respond = checkedResponder(handler);
   return async (request) => {
     const meta = { method: request.method, path: new URL(request.url).pathname, headers: request.headers };
     const rejected = handler.precheck(meta);
@@ -26,6 +27,6 @@ export function createWebHandler(target: WebhookTarget, options?: WebhookOptions
     } catch (err) {
       return toResponse(failureResponse(err, silentLogger));
     }
-    return toResponse(await handler.handle({ ...meta, body }));
+    return toResponse(await respond({ ...meta, body }));
   };
 }
