@@ -105,13 +105,11 @@ interface Connection {
   readonly heartbeat: Heartbeat;
   /** The socket under `ws`, corked while answers of one turn of the event loop collect. */
   readonly socket: Duplex | undefined;
-  corked: boolean;
 }
 
-function uncork(conn: Connection): void {
-  conn.corked = false;
-  conn.socket?.uncork();
-}
+const uncork = (socket: Duplex): void => {
+  socket.uncork();
+};
 
 interface Job {
   readonly conn: Connection;
@@ -462,7 +460,7 @@ export class WSClient {
       intervalMs: () => this.current.pingIntervalMs,
       logger: this.logger,
     });
-    const conn: Connection = { ws, deviceId: endpoint.deviceId, heartbeat, socket: socketOf(ws), corked: false };
+    const conn: Connection = { ws, deviceId: endpoint.deviceId, heartbeat, socket: socketOf(ws) };
     this.conn = conn;
     ws.on('message', (data) => this.onMessage(conn, data));
     ws.on('close', (code) => this.onClose(conn, code));
@@ -577,10 +575,10 @@ export class WSClient {
     }
     // Answers that finish in one turn of the event loop (all the frames of one read, when handlers
     // answer synchronously) go out in one write: the socket stays corked until the next tick.
-    if (!job.conn.corked && job.conn.socket) {
-      job.conn.corked = true;
-      job.conn.socket.cork();
-      process.nextTick(uncork, job.conn);
+    const socket = job.conn.socket;
+    if (socket && socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(uncork, socket);
     }
     ws.send(encodeAnswerFrame(job.raw, job.frame, payload, performance.now() - receivedAt), (err) => {
       if (err) this.logger.debug(`ws: answer not sent: ${err.message}`, { message_id: job.messageId });
