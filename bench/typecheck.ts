@@ -108,6 +108,7 @@ process.stdout.write(String((used.user + used.system) / 1000));
 `;
 
 const stat = (out: string, label: string) => Number(new RegExp(`^${label}:\\s+([\\d.]+)`, 'm').exec(out)?.[1] ?? NaN);
+const memoryKB = (out: string) => Number(/^Memory used:\s+(\d+)K/m.exec(out)?.[1] ?? NaN);
 
 function diagnostics(out: string, empty: string, skipped: string, events: number): UnionDiagnostics {
   const num = (label: string) => stat(out, label);
@@ -115,7 +116,7 @@ function diagnostics(out: string, empty: string, skipped: string, events: number
     events,
     types: num('Types'),
     instantiations: num('Instantiations'),
-    memoryKB: Number(/^Memory used:\s+(\d+)K/m.exec(out)?.[1] ?? NaN),
+    memoryKB: memoryKB(out),
     checkMs: round(num('Check time') * 1000, 0),
     netTypes: num('Types') - stat(empty, 'Types'),
     netInstantiations: num('Instantiations') - stat(empty, 'Instantiations'),
@@ -163,13 +164,14 @@ export const d = new EventDispatcher({}).register({ 'im.message.receive_v1': asy
   const cases: TypecheckCase[] = Object.keys(sources).flatMap((name) => [false, true].map((skipLibCheck) => ({ name, skipLibCheck, ms: round(Math.min(...(samples.get(`${name}\0${skipLibCheck}`) ?? [])), 0) })));
 
   fs.writeFileSync(path.join(dir, 'all-events.ts'), ALL_EVENTS);
-  const out = execFileSync(process.execPath, args('all-events.ts', false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-  const skipped = execFileSync(process.execPath, args('all-events.ts', true, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-  const empty = execFileSync(process.execPath, args('empty.ts', false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  const extended = (file: string, skipLibCheck = false) => execFileSync(process.execPath, args(file, skipLibCheck, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  const out = extended('all-events.ts');
+  const skipped = extended('all-events.ts', true);
+  const empty = extended('empty.ts');
   const work = ['ours-subpath', 'ours-root', 'official'].map((name): CompilerWork => {
-    const d = execFileSync(process.execPath, args(`${name}.ts`, false, ['--extendedDiagnostics']), { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    const d = extended(`${name}.ts`);
     const above = (label: string) => stat(d, label) - stat(empty, label);
-    return { name, files: above('Files'), identifiers: above('Identifiers'), symbols: above('Symbols'), types: above('Types'), memoryKB: Number(/^Memory used:\s+(\d+)K/m.exec(d)?.[1] ?? NaN) - Number(/^Memory used:\s+(\d+)K/m.exec(empty)?.[1] ?? NaN) };
+    return { name, files: above('Files'), identifiers: above('Identifiers'), symbols: above('Symbols'), types: above('Types'), memoryKB: memoryKB(d) - memoryKB(empty) };
   });
   const events = readCatalog(path.join(root, 'schemas', 'catalog.tsv')).length;
   fs.rmSync(dir, { recursive: true, force: true });
