@@ -43,7 +43,9 @@ export interface ControlTarget {
   connections(): ConnectionInfo[];
   trigger(input: string | Record<string, unknown>, options?: TriggerOptions): Promise<TriggerAnswer>;
   dropConnections(): number;
-  challenge(): Promise<{ ok: boolean; status: number; body: unknown }>;
+  challenge(appId?: string): Promise<{ ok: boolean; status: number; body: unknown }>;
+  /** The webhook URL of an app (default: the only one); throws on an unknown or ambiguous app. */
+  webhookOf(appId?: string): string | undefined;
   update(settings: EmulatorSettings): void;
 }
 
@@ -55,6 +57,8 @@ export async function handleControl(target: ControlTarget, path: string, req: ht
   }
   if (req.method !== 'POST') throw new HttpError(405, 'use POST');
   const body = await readJson(req);
+  if (body.app_id !== undefined && (typeof body.app_id !== 'string' || body.app_id === '')) throw new HttpError(400, '"app_id" must be a non-empty string');
+  const appId = body.app_id as string | undefined;
   switch (path) {
     case '/_emulator/trigger': {
       const via = body.via ?? 'ws';
@@ -74,6 +78,7 @@ export async function handleControl(target: ControlTarget, path: string, req: ht
       let first: ((answer: TriggerAnswer) => void) | undefined;
       const firstAnswer = new Promise<TriggerAnswer>((resolve) => (first = resolve));
       const final = target.trigger(input, {
+        appId,
         via,
         ...(retries !== undefined ? { retries } : {}),
         fresh: body.fresh === true,
@@ -92,9 +97,16 @@ export async function handleControl(target: ControlTarget, path: string, req: ht
     }
     case '/_emulator/drop':
       return sendJson(res, 200, { dropped: target.dropConnections() });
-    case '/_emulator/challenge':
-      if (!target.settings.webhook) throw new HttpError(400, 'no webhook URL configured');
-      return sendJson(res, 200, await target.challenge());
+    case '/_emulator/challenge': {
+      let url: string | undefined;
+      try {
+        url = target.webhookOf(appId);
+      } catch (err) {
+        throw new HttpError(400, err instanceof Error ? err.message : String(err));
+      }
+      if (!url) throw new HttpError(400, 'no webhook URL configured');
+      return sendJson(res, 200, await target.challenge(appId));
+    }
     case '/_emulator/settings':
       if ('webhook' in body && !(typeof body.webhook === 'string' && isLoopbackUrl(body.webhook))) {
         throw new HttpError(400, '"webhook" must be an http(s) URL on loopback (127.0.0.1, localhost or [::1])');

@@ -18,7 +18,7 @@ export interface HandshakeFailure {
  * ClientConfig out) and the WebSocket handshake that redeems the ticket.
  */
 export class EndpointService {
-  private readonly tickets = new Map<string, { deviceId: string; expires: number }>();
+  private readonly tickets = new Map<string, { deviceId: string; appId: string; expires: number }>();
   private readonly endpointFailures: number[] = [];
   private readonly handshakeFailures: HandshakeFailure[] = [];
   private readonly maxConnections: number;
@@ -26,8 +26,8 @@ export class EndpointService {
 
   constructor(
     private readonly core: Core,
-    /** Open connections, for the connection limit. */
-    private readonly openConnections: () => number,
+    /** An app's open connections, for the per-app connection limit. */
+    private readonly openConnections: (appId: string) => number,
     /** Where clients connect: `ws://HOST:PORT`. */
     private readonly wsBase: () => string,
   ) {
@@ -46,7 +46,7 @@ export class EndpointService {
   }
 
   async handleEndpoint(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const { options, stats, emitter, settings, serviceId } = this.core;
+    const { apps, stats, emitter, settings, serviceId } = this.core;
     stats.endpointRequests++;
     const body = await readJson(req);
     const reply = (code: number, msg: string, data?: unknown) => {
@@ -55,18 +55,19 @@ export class EndpointService {
     };
     const injected = this.endpointFailures.shift();
     if (injected !== undefined) return reply(injected, 'injected failure');
-    if (body.AppID !== options.appId || body.AppSecret !== options.appSecret) return reply(10003, 'invalid app_id or app_secret');
-    if (this.openConnections() >= this.maxConnections) return reply(1000040350, 'too many connections');
+    const app = typeof body.AppID === 'string' ? apps.get(body.AppID) : undefined;
+    if (!app || body.AppSecret !== app.appSecret) return reply(10003, 'invalid app_id or app_secret');
+    if (this.openConnections(app.appId) >= this.maxConnections) return reply(1000040350, 'too many connections');
     const deviceId = `${randomInt(1e9, 1e10)}${randomInt(1e8, 1e9)}`;
     const ticket = randomBytes(16).toString('hex');
-    this.tickets.set(ticket, { deviceId, expires: Date.now() + this.ticketTtl });
+    this.tickets.set(ticket, { deviceId, appId: app.appId, expires: Date.now() + this.ticketTtl });
     for (const [t, v] of this.tickets) if (v.expires < Date.now()) this.tickets.delete(t);
     const address = `${this.wsBase()}${WS_PATH}?fpid=493&aid=552564&device_id=${deviceId}&access_key=${randomBytes(16).toString('hex')}&service_id=${serviceId}&ticket=${ticket}`;
     reply(0, 'ok', { URL: address, ClientConfig: clientConfig(settings) });
   }
 
   /** Redeems the ticket and hands the socket to `accept`, or refuses with the platform's handshake headers. */
-  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, wss: WebSocketServer, accept: (ws: WebSocket, deviceId: string) => void): void {
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, wss: WebSocketServer, accept: (ws: WebSocket, deviceId: string, appId: string) => void): void {
     socket.on('error', () => undefined);
     const url = new URL(req.url ?? '/', 'http://emulator');
     if (url.pathname !== WS_PATH || this.core.closed) return this.refuse(socket, 404, 'not found');
@@ -75,8 +76,8 @@ export class EndpointService {
     const ticket = this.tickets.get(url.searchParams.get('ticket') ?? '');
     if (!ticket || ticket.expires < Date.now() || ticket.deviceId !== url.searchParams.get('device_id')) return this.refuse(socket, 403, 'invalid ticket');
     this.tickets.delete(url.searchParams.get('ticket') ?? '');
-    if (this.openConnections() >= this.maxConnections) return this.refuse(socket, 514, 'too many connections', 1000040350);
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, ticket.deviceId));
+    if (this.openConnections(ticket.appId) >= this.maxConnections) return this.refuse(socket, 514, 'too many connections', 1000040350);
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, ticket.deviceId, ticket.appId));
   }
 
   private refuse(socket: Duplex, status: number, msg: string, authErrCode?: number): void {

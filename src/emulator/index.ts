@@ -1,6 +1,7 @@
 export { startEmulator, PLATFORM_REDELIVERY_SCHEDULE_MS, WS_PATH } from './server.js';
 export type {
   Emulator,
+  EmulatorApp,
   EmulatorOptions,
   EmulatorSettings,
   EmulatorStats,

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { silentLogger } from '../runtime/logger.js';
 import type { Frame } from '../transport/ws/frame.js';
+import { resolveApps, selectApp } from './apps.js';
 import { handleControl } from './control.js';
 import { Deliveries } from './deliveries.js';
 import { EndpointService } from './endpoint.js';
@@ -20,6 +21,7 @@ export type {
   AnswerInfo,
   ConnectionInfo,
   Emulator,
+  EmulatorApp,
   EmulatorEvents,
   EmulatorOptions,
   EmulatorSettings,
@@ -36,7 +38,7 @@ export type {
  * redelivery (deliveries.ts) and the control API (control.ts).
  */
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
-  if (!options.appId || !options.appSecret) throw new TypeError('startEmulator: appId and appSecret are required');
+  const apps = resolveApps(options);
   const stats: EmulatorStats = {
     connections: 0, endpointRequests: 0, handshakes: 0, refusedHandshakes: 0, pings: 0, framesSent: 0, answers: 0,
     attempts: 0, redeliveries: 0, drops: 0, triggers: 0, succeeded: 0, failed: 0, inFlight: 0,
@@ -44,6 +46,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const emitter = new EventEmitter<EmulatorEvents>();
   const core: Core = {
     options,
+    apps,
+    app: (appId) => selectApp(apps, appId),
     settings: initialSettings(options),
     stats,
     emitter,
@@ -55,17 +59,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let port = 0;
 
   const connections = new WsConnections(core);
-  const endpoint = new EndpointService(core, () => connections.size, () => `ws://${host}:${port}`);
+  const endpoint = new EndpointService(core, (appId) => connections.count(appId), () => `ws://${host}:${port}`);
   const webhook = new WebhookPush(core);
-  const deliveries = new Deliveries(core, { ws: (body) => connections.sendOnce(body), webhook: (text, callback) => webhook.sendOnce(text, callback) });
+  const deliveries = new Deliveries(core, { ws: (body, app) => connections.sendOnce(body, app.appId), webhook: (text, callback, app) => webhook.sendOnce(text, callback, app) });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.compress ? { threshold: 128 } : false, maxPayload: 64 * 1024 * 1024 });
 
   const snapshot = (): EmulatorStats => ({ ...stats, connections: connections.size });
   const update = (next: EmulatorSettings): void => updateSettings(core.settings, next);
   const trigger: Emulator['trigger'] = (input, opts) => deliveries.trigger(input, opts);
-  const challenge = () => webhook.challenge();
+  const challenge = (appId?: string) => webhook.challenge(core.app(appId));
   const dropConnections = () => connections.dropAll();
-  const control = { settings: core.settings, stats: snapshot, connections: () => connections.list(), trigger, dropConnections, challenge, update };
+  const listConnections = (appId?: string) => connections.list(appId === undefined ? undefined : core.app(appId).appId);
+  const control = { settings: core.settings, stats: snapshot, connections: listConnections, trigger, dropConnections, challenge, webhookOf: (appId?: string) => webhook.url(core.app(appId)), update };
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -84,7 +89,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     });
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    endpoint.handleUpgrade(req, socket, head, wss, (ws, deviceId) => connections.add(ws, deviceId));
+    endpoint.handleUpgrade(req, socket, head, wss, (ws, deviceId, appId) => connections.add(ws, deviceId, appId));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -108,16 +113,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const handle = Object.assign(emitter, {
     url: `http://${host}:${port}`,
+    appIds: [...apps.keys()],
     port,
     serviceId: core.serviceId,
     trigger,
-    connections: () => connections.list(),
+    connections: listConnections,
     stats: snapshot,
     update,
     dropConnections,
     failEndpoint: (code: number, times?: number) => endpoint.failEndpoint(code, times),
     failHandshake: (failure: { status: number; msg?: string; authErrCode?: number }, times?: number) => endpoint.failHandshake(failure, times),
-    sendFrames: (frames: readonly Frame[], opts?: { deviceId?: string; timeoutMs?: number }) => connections.sendFrames(frames, opts),
+    sendFrames: (frames: readonly Frame[], opts?: { deviceId?: string | undefined; appId?: string | undefined; timeoutMs?: number | undefined }) => connections.sendFrames(frames, opts),
     challenge,
     close,
   });

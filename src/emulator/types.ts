@@ -6,17 +6,32 @@ import type { Frame } from '../transport/ws/frame.js';
 export const PLATFORM_REDELIVERY_SCHEDULE_MS: readonly number[] = [15_000, 300_000, 3_600_000, 21_600_000];
 export const WS_PATH = '/ws/v2';
 
+/** One emulated app: its credentials and, optionally, its own webhook settings. */
+export interface EmulatorApp {
+  appId: string;
+  appSecret: string;
+  /** Default: the emulator's `verificationToken`. */
+  verificationToken?: string | undefined;
+  /** Default: the emulator's `encryptKey`. */
+  encryptKey?: string | undefined;
+  /** Where this app's webhook pushes go. Default: the emulator's `webhook` setting. */
+  webhook?: string | undefined;
+}
+
 export interface EmulatorOptions {
   /** Port on 127.0.0.1 (default 0: any free port). */
   port?: number | undefined;
   host?: string | undefined;
-  appId: string;
-  appSecret: string;
-  /** Push deliveries `via: 'webhook'` to this URL. */
+  /** The single-app form: `appId` and `appSecret` are one app (added before `apps`). */
+  appId?: string | undefined;
+  appSecret?: string | undefined;
+  /** Several apps on one emulator; each authenticates with its own credentials. */
+  apps?: readonly EmulatorApp[] | undefined;
+  /** Push deliveries `via: 'webhook'` to this URL (apps without a `webhook` of their own). */
   webhook?: string | undefined;
-  /** Encrypt and sign webhook pushes with this key. */
+  /** Encrypt and sign webhook pushes with this key (apps without an `encryptKey` of their own). */
   encryptKey?: string | undefined;
-  /** Put this Verification Token into generated payloads. */
+  /** Put this Verification Token into generated payloads (apps without a `verificationToken` of their own). */
   verificationToken?: string | undefined;
   /** ClientConfig handed out by the endpoint and in pongs (seconds). Defaults: 120, -1, 120, 30. */
   pingIntervalS?: number | undefined;
@@ -58,6 +73,8 @@ export type EmulatorSettings = Pick<EmulatorOptions, 'answerPings' | 'pongConfig
 export type Via = 'ws' | 'webhook';
 
 export interface TriggerOptions {
+  /** The app to deliver to (default: the only app; required when the emulator serves several). */
+  appId?: string | undefined;
   /** Long connection (default) or webhook push. */
   via?: Via | undefined;
   /** Retries after a failed attempt (default: the whole schedule, at most 4). */
@@ -85,6 +102,8 @@ export interface TriggerAnswer {
   delivered_to?: string;
   attempts: number;
   via: Via;
+  /** The app delivered to. */
+  app_id: string;
   event_type?: string;
   id?: string;
   /** From the first send to the final answer. */
@@ -95,6 +114,8 @@ export interface TriggerAnswer {
 
 export interface ConnectionInfo {
   readonly deviceId: string;
+  /** The app that opened it. */
+  readonly appId: string;
   /** Gets deliveries (after its first ping). */
   readonly ready: boolean;
   readonly compressed: boolean;
@@ -143,10 +164,13 @@ export interface EmulatorEvents {
 export interface Emulator extends EventEmitter<EmulatorEvents> {
   /** `http://127.0.0.1:PORT`: the `domain` to give clients. */
   readonly url: string;
+  /** The apps served, in order. */
+  readonly appIds: readonly string[];
   readonly port: number;
   readonly serviceId: number;
   trigger(input: string | Record<string, unknown>, options?: TriggerOptions): Promise<TriggerAnswer>;
-  connections(): ConnectionInfo[];
+  /** Open connections (of one app, when given). */
+  connections(appId?: string): ConnectionInfo[];
   stats(): EmulatorStats;
   update(settings: EmulatorSettings): void;
   /** Terminates every long connection (clients should reconnect). */
@@ -156,9 +180,9 @@ export interface Emulator extends EventEmitter<EmulatorEvents> {
   /** The next `times` WebSocket upgrades fail with these handshake headers. */
   failHandshake(failure: { status: number; msg?: string; authErrCode?: number }, times?: number): void;
   /** Sends raw frames on one connection and resolves with the answer to the last one's message_id (or undefined on timeout). */
-  sendFrames(frames: readonly Frame[], options?: { deviceId?: string; timeoutMs?: number }): Promise<Frame | undefined>;
-  /** Sends a url_verification challenge to the webhook and checks the echo. */
-  challenge(): Promise<{ ok: boolean; status: number; body: unknown }>;
+  sendFrames(frames: readonly Frame[], options?: { deviceId?: string | undefined; appId?: string | undefined; timeoutMs?: number | undefined }): Promise<Frame | undefined>;
+  /** Sends a url_verification challenge to the app's webhook (default: the only app) and checks the echo. */
+  challenge(appId?: string): Promise<{ ok: boolean; status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -166,8 +190,20 @@ export interface Emulator extends EventEmitter<EmulatorEvents> {
 export type Settings = Required<Omit<EmulatorSettings, 'webhook' | 'pongConfig'>> & Pick<EmulatorSettings, 'webhook' | 'pongConfig'>;
 
 /** What the emulator's parts share. */
+/** An app with the emulator-wide defaults filled in (except `webhook`, a live setting). */
+export interface ResolvedApp {
+  readonly appId: string;
+  readonly appSecret: string;
+  readonly verificationToken: string | undefined;
+  readonly encryptKey: string | undefined;
+  readonly webhook: string | undefined;
+}
+
 export interface Core {
   readonly options: EmulatorOptions;
+  readonly apps: ReadonlyMap<string, ResolvedApp>;
+  /** The app a delivery targets: the given one, or the only one; throws otherwise. */
+  app(appId: string | undefined): ResolvedApp;
   readonly settings: Settings;
   readonly stats: EmulatorStats;
   readonly emitter: EventEmitter<EmulatorEvents>;

@@ -10,6 +10,7 @@ import { randomHex, seededRandom } from './random.js';
 interface Conn {
   readonly ws: WebSocket;
   readonly deviceId: string;
+  readonly appId: string;
   readonly connectedAt: number;
   pings: number;
   /** Deliveries start after the client's first ping (or `readyAfterMs`): clients attach handlers after the upgrade. */
@@ -62,19 +63,26 @@ export class WsConnections {
     return this.conns.size;
   }
 
-  list(): ConnectionInfo[] {
-    return [...this.conns.values()].map((c) => this.info(c));
+  /** Open connections of one app (for its connection limit). */
+  count(appId: string): number {
+    let n = 0;
+    for (const c of this.conns.values()) if (c.appId === appId) n++;
+    return n;
+  }
+
+  list(appId?: string): ConnectionInfo[] {
+    return [...this.conns.values()].filter((c) => appId === undefined || c.appId === appId).map((c) => this.info(c));
   }
 
   /** Takes over a socket after a successful upgrade. */
-  add(ws: WebSocket, deviceId: string): void {
+  add(ws: WebSocket, deviceId: string, appId: string): void {
     const { stats, logger, emitter } = this.core;
-    const conn: Conn = { ws, deviceId, connectedAt: Date.now(), pings: 0, ready: false, readyTimer: undefined, waiting: new Set() };
+    const conn: Conn = { ws, deviceId, appId, connectedAt: Date.now(), pings: 0, ready: false, readyTimer: undefined, waiting: new Set() };
     conn.readyTimer = setTimeout(() => this.markReady(conn), this.readyAfterMs);
     this.conns.set(deviceId, conn);
     stats.handshakes++;
     stats.connections = this.conns.size;
-    logger.info(`emulator: connection ${deviceId} (${this.conns.size} open)`);
+    logger.info(`emulator: connection ${deviceId} of ${appId} (${this.conns.size} open)`);
     ws.on('message', (data) => this.onClientFrame(conn, rawToBytes(data)));
     ws.on('error', (err) => logger.debug(`emulator: socket error ${err.message}`));
     ws.on('close', (code) => {
@@ -89,7 +97,7 @@ export class WsConnections {
   }
 
   private info(conn: Conn): ConnectionInfo {
-    return { deviceId: conn.deviceId, ready: conn.ready, compressed: conn.ws.extensions.includes('permessage-deflate'), pings: conn.pings, connectedAt: conn.connectedAt };
+    return { deviceId: conn.deviceId, appId: conn.appId, ready: conn.ready, compressed: conn.ws.extensions.includes('permessage-deflate'), pings: conn.pings, connectedAt: conn.connectedAt };
   }
 
   private onClientFrame(conn: Conn, bytes: Uint8Array): void {
@@ -133,10 +141,10 @@ export class WsConnections {
   }
 
   /** Like the platform, hold a delivery (up to its answer deadline) until some connection is up. */
-  private async waitForConnection(timeoutMs: number): Promise<Conn | undefined> {
+  private async waitForConnection(appId: string, timeoutMs: number): Promise<Conn | undefined> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const conn = this.pick();
+      const conn = this.pick(appId);
       const left = deadline - performance.now();
       if (conn || left <= 0 || this.core.closed) return conn;
       await new Promise<void>((resolve) => {
@@ -150,12 +158,9 @@ export class WsConnections {
     }
   }
 
-  private pick(deviceId?: string): Conn | undefined {
-    if (deviceId) {
-      const c = this.conns.get(deviceId);
-      return c && c.ws.readyState === c.ws.OPEN ? c : undefined;
-    }
-    const open = [...this.conns.values()].filter((c) => c.ready && c.ws.readyState === c.ws.OPEN);
+  /** A random ready connection of the app (cluster mode, long-connection.md §7). */
+  private pick(appId: string): Conn | undefined {
+    const open = [...this.conns.values()].filter((c) => c.appId === appId && c.ready && c.ws.readyState === c.ws.OPEN);
     return open.length === 0 ? undefined : open[randomInt(open.length)];
   }
 
@@ -198,10 +203,10 @@ export class WsConnections {
   }
 
   /** One delivery attempt: waits for a ready connection, sends the payload (split by fragmentSize) and reads the answer. */
-  async sendOnce(body: Uint8Array): Promise<Outcome> {
+  async sendOnce(body: Uint8Array, appId: string): Promise<Outcome> {
     const { settings, stats, emitter, serviceId } = this.core;
     const waitStart = performance.now();
-    const conn = await this.waitForConnection(settings.answerTimeoutMs);
+    const conn = await this.waitForConnection(appId, settings.answerTimeoutMs);
     if (!conn) return { code: 0, error: 'no open long connection' };
     const left = Math.max(1, settings.answerTimeoutMs - (performance.now() - waitStart));
     const messageId = `${randomHex(8)}_${++this.seq}`;
@@ -242,9 +247,15 @@ export class WsConnections {
   }
 
   /** Sends raw frames on one connection and resolves with the answer to the last one's message_id (or undefined on timeout). */
-  async sendFrames(frames: readonly Frame[], opts: { deviceId?: string; timeoutMs?: number } = {}): Promise<Frame | undefined> {
+  async sendFrames(frames: readonly Frame[], opts: { deviceId?: string | undefined; appId?: string | undefined; timeoutMs?: number | undefined } = {}): Promise<Frame | undefined> {
     const { settings } = this.core;
-    const conn = opts.deviceId ? this.pick(opts.deviceId) : await this.waitForConnection(settings.answerTimeoutMs);
+    let conn: Conn | undefined;
+    if (opts.deviceId) {
+      const c = this.conns.get(opts.deviceId);
+      conn = c && c.ws.readyState === c.ws.OPEN ? c : undefined;
+    } else {
+      conn = await this.waitForConnection(this.core.app(opts.appId).appId, settings.answerTimeoutMs);
+    }
     if (!conn) throw new Error('no open long connection');
     const { frame } = await this.exchange(conn, frames, opts.timeoutMs ?? settings.answerTimeoutMs);
     return frame;
