@@ -33,3 +33,34 @@ describe('lark-events emulate --webhook', () => {
     expect(r.stderr).toContain('emulator stopped');
   });
 });
+
+describe('lark-events emulate --app', () => {
+  async function emulateApps(args: string[]): Promise<{ error?: CliError; stderr: string[] }> {
+    const stderr: string[] = [];
+    const program = new Command('lark-events').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    registerEmulate(program, { stderr: (t) => stderr.push(t), until: Promise.resolve() });
+    try {
+      await program.parseAsync(['emulate', ...args], { from: 'user' });
+    } catch (err) {
+      if (err instanceof CliError) return { error: err, stderr };
+      throw err;
+    }
+    return { stderr };
+  }
+
+  it('serves every repeated --app (plus --app-id/--app-secret)', async () => {
+    const r = await emulateApps(['--app-id', 'cli_x', '--app-secret', 's', '--app', 'cli_a:sa', '--app', 'cli_b:s:b']);
+    expect(r.error).toBeUndefined();
+    expect(r.stderr).toContain('apps: cli_x, cli_a, cli_b');
+  });
+
+  it('refuses a malformed or repeated --app with exit 2, naming the flag', async () => {
+    for (const bad of ['cli_a', ':s', 'cli_a:']) {
+      const r = await emulateApps(['--app', bad]);
+      expect(r.error?.exitCode, bad).toBe(2);
+      expect(r.error?.message, bad).toBe(`--app ${JSON.stringify(bad)}: write <app id>:<app secret>`);
+    }
+    const twice = await emulateApps(['--app', 'cli_a:1', '--app', 'cli_a:2']);
+    expect(twice.error?.message).toBe('--app: app "cli_a" is given twice');
+  });
+});

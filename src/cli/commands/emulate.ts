@@ -56,6 +56,7 @@ export function checkWebhookUrl(value: string): void {
 }
 
 interface EmulateOptions {
+  app: string[];
   port: string;
   host: string;
   appId?: string;
@@ -77,6 +78,7 @@ export function registerEmulate(program: Command, io: CommandIO = {}): void {
     .description('run a fake Open Platform on loopback: endpoint discovery, the long connection, webhook pushes (stops on SIGINT/SIGTERM)')
     .option('--app-id <id>', 'the app id clients must present (default $LARK_APP_ID)')
     .option('--app-secret <secret>', 'the app secret clients must present (default $LARK_APP_SECRET)')
+    .option('--app <id:secret>', 'serve this app too (repeatable: several apps on one emulator)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--port <n>', 'port (0: any free port)', '0')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--webhook <url>', 'push deliveries triggered with --via webhook to this URL')
@@ -91,19 +93,29 @@ export function registerEmulate(program: Command, io: CommandIO = {}): void {
     .action(async (opts: EmulateOptions) => {
       const stderr = io.stderr ?? writeStderr;
       // Secrets may come from the environment, to keep them out of shell history and process lists.
-      const appId = opts.appId ?? process.env.LARK_APP_ID;
-      const appSecret = opts.appSecret ?? process.env.LARK_APP_SECRET;
+      const apps = opts.app.map((spec) => {
+        const colon = spec.indexOf(':');
+        if (colon <= 0 || colon === spec.length - 1) throw new CliError(`--app ${JSON.stringify(spec)}: write <app id>:<app secret>`);
+        return { appId: spec.slice(0, colon), appSecret: spec.slice(colon + 1) };
+      });
+      const fromEnv = apps.length === 0;
+      const appId = opts.appId ?? (fromEnv ? process.env.LARK_APP_ID : undefined);
+      const appSecret = opts.appSecret ?? (fromEnv ? process.env.LARK_APP_SECRET : undefined);
       const encryptKey = opts.encryptKey ?? process.env.LARK_ENCRYPT_KEY;
       const verificationToken = opts.verificationToken ?? process.env.LARK_VERIFICATION_TOKEN;
-      if (!appId || !appSecret) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET) are required');
+      if (apps.length === 0 && (!appId || !appSecret)) throw new CliError('--app-id and --app-secret (or $LARK_APP_ID / $LARK_APP_SECRET, or --app <id>:<secret>) are required');
+      if ((appId === undefined) !== (appSecret === undefined)) throw new CliError('--app-id and --app-secret go together');
+      const ids = [...(appId ? [appId] : []), ...apps.map((a) => a.appId)];
+      const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+      if (twice !== undefined) throw new CliError(`--app: app ${JSON.stringify(twice)} is given twice`);
       const port = parseNumber('--port', opts.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536);
       if (opts.webhook !== undefined) checkWebhookUrl(opts.webhook);
       const schedule = opts.redeliveryMs?.split(',').map((v) => parseNumber('--redelivery-ms', v, (n) => Number.isFinite(n) && n >= 0));
       const emulator = await startEmulator({
         port,
         host: opts.host,
-        appId,
-        appSecret,
+        ...(appId && appSecret ? { appId, appSecret } : {}),
+        ...(apps.length ? { apps } : {}),
         ...(opts.webhook ? { webhook: opts.webhook } : {}),
         ...(encryptKey ? { encryptKey } : {}),
         ...(verificationToken ? { verificationToken } : {}),
@@ -117,6 +129,7 @@ export function registerEmulate(program: Command, io: CommandIO = {}): void {
         throw new CliError(`cannot start the emulator: ${err instanceof Error ? err.message : String(err)}`);
       });
       stderr(`emulator listening on ${emulator.url}`);
+      if (emulator.appIds.length > 1) stderr(`apps: ${emulator.appIds.join(', ')}`);
       await (io.until ?? untilSignal());
       await emulator.close();
       stderr('emulator stopped');

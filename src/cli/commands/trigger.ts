@@ -7,6 +7,7 @@ import { parseNumber, writeStdout } from './emulate.js';
 
 interface TriggerCliOptions {
   emulator?: string;
+  appId?: string;
   via: string;
   retries?: string;
   wait: string;
@@ -19,6 +20,8 @@ interface TriggerCliOptions {
 /** One request to `POST /_emulator/trigger`. */
 interface TriggerRequest {
   via: string;
+  /** The app to deliver to (needed when the emulator serves several). */
+  app_id?: string;
   wait: string;
   retries?: number;
   /** "emulator": the emulator puts its own Verification Token into the payload, so the CLI needs no secret. */
@@ -152,6 +155,7 @@ export function registerTrigger(program: Command, setExit: (code: number) => voi
     .description('deliver events through a running emulator and print the answers (exit 0 all code 200, 1 otherwise, 2 usage or connection error)')
     .argument('[target]', 'an event type (payload built from its schema example) or a JSON payload file (- for standard input)')
     .option('--emulator <url>', 'the emulator, e.g. http://127.0.0.1:9000 (default $LARK_EMULATOR)')
+    .option('--app-id <id>', 'the app to deliver to (required when the emulator serves several apps)')
     .option('--via <transport>', 'ws (long connection) or webhook', 'ws')
     .option('--retries <n>', 'redeliveries after a failed attempt (default: the emulator schedule)')
     .option('--wait <when>', 'first: print the first attempt\'s answer (redeliveries go on in the emulator); final: wait for the last', 'first')
@@ -176,6 +180,10 @@ export function registerTrigger(program: Command, setExit: (code: number) => voi
         token: opts.keepToken ? 'keep' : 'emulator',
       };
       if (opts.fresh) defaults.fresh = true;
+      if (opts.appId !== undefined) {
+        if (opts.appId === '') throw new CliError('--app-id: must not be empty');
+        defaults.app_id = opts.appId;
+      }
       if (opts.retries !== undefined) defaults.retries = parseNumber('--retries', opts.retries, (n) => Number.isInteger(n) && n >= 0);
       if (opts.set.length) defaults.set = Object.fromEntries(opts.set.map(parseSet));
 
