@@ -5,17 +5,18 @@ import type { EmulatorOptions, ResolvedApp } from './types.js';
  * An app's own verificationToken/encryptKey/webhook override the emulator-wide ones.
  */
 export function resolveApps(options: EmulatorOptions): Map<string, ResolvedApp> {
-  const entries: Array<{ appId?: unknown; appSecret?: unknown; verificationToken?: unknown; encryptKey?: unknown; webhook?: unknown }> = [];
+  type Entry = { appId?: unknown; appSecret?: unknown; verificationToken?: unknown; encryptKey?: unknown; webhook?: unknown };
+  // Each entry with the option path its errors name.
+  const entries: Array<[where: string, entry: Entry]> = [];
   if (options.appId !== undefined || options.appSecret !== undefined) {
     if (!options.appId || !options.appSecret) throw new TypeError('startEmulator: appId and appSecret go together');
-    entries.push({ appId: options.appId, appSecret: options.appSecret });
+    entries.push(['appId', { appId: options.appId, appSecret: options.appSecret }]);
   }
   if (options.apps !== undefined && !Array.isArray(options.apps)) throw new TypeError('startEmulator: apps must be an array of { appId, appSecret }');
-  entries.push(...(options.apps ?? []));
+  (options.apps ?? []).forEach((entry, i) => entries.push([`apps[${i}]`, entry]));
   if (entries.length === 0) throw new TypeError('startEmulator: appId and appSecret (or apps: [{ appId, appSecret }, …]) are required');
   const apps = new Map<string, ResolvedApp>();
-  entries.forEach((entry, i) => {
-    const where = options.apps && i >= entries.length - options.apps.length ? `apps[${i - (entries.length - options.apps.length)}]` : 'appId';
+  for (const [where, entry] of entries) {
     if (typeof entry !== 'object' || entry === null) throw new TypeError(`startEmulator: ${where} must be { appId, appSecret }`);
     if (typeof entry.appId !== 'string' || entry.appId === '') throw new TypeError(`startEmulator: ${where}.appId must be a non-empty string`);
     if (typeof entry.appSecret !== 'string' || entry.appSecret === '') throw new TypeError(`startEmulator: ${where}.appSecret must be a non-empty string`);
@@ -30,7 +31,7 @@ export function resolveApps(options: EmulatorOptions): Map<string, ResolvedApp> 
       encryptKey: (entry.encryptKey as string | undefined) ?? options.encryptKey,
       webhook: entry.webhook as string | undefined,
     });
-  });
+  }
   return apps;
 }
 

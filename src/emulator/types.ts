@@ -189,7 +189,6 @@ export interface Emulator extends EventEmitter<EmulatorEvents> {
 /** The settings in force; `update` changes them. */
 export type Settings = Required<Omit<EmulatorSettings, 'webhook' | 'pongConfig'>> & Pick<EmulatorSettings, 'webhook' | 'pongConfig'>;
 
-/** What the emulator's parts share. */
 /** An app with the emulator-wide defaults filled in (except `webhook`, a live setting). */
 export interface ResolvedApp {
   readonly appId: string;
@@ -199,6 +198,7 @@ export interface ResolvedApp {
   readonly webhook: string | undefined;
 }
 
+/** What the emulator's parts share. */
 export interface Core {
   readonly options: EmulatorOptions;
   readonly apps: ReadonlyMap<string, ResolvedApp>;

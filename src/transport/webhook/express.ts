@@ -1,5 +1,6 @@
 import type { WebhookOptions, WebhookTarget } from './receiver.js';
 import { toWebhookHandler } from './receiver.js';
+import { checkedResponder } from './pipeline.js';
 import { pathOf } from './request.js';
 import type { NodeBody } from './node-http.js';
 import { serveNode } from './node-http.js';
@@ -44,12 +45,13 @@ export function expressBody(req: ExpressLikeRequest): NodeBody {
  */
 export function createExpressMiddleware(target: WebhookTarget, options?: WebhookOptions): ExpressMiddleware {
   const handler = toWebhookHandler(target, options);
+  const respond = checkedResponder(handler);
   return (req, res, next) => {
     const path = pathOf(req.originalUrl ?? req.url ?? '/');
     if (handler.path !== undefined && path !== handler.path) {
       next();
       return;
     }
-    serveNode(handler, req, res, path, expressBody(req)).catch(next);
+    serveNode(handler, req, res, path, expressBody(req), respond).catch(next);
   };
 }

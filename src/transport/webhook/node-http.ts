@@ -38,13 +38,13 @@ export function sendNodeResponse(res: NodeResponseLike, response: WebhookRespons
 export type NodeBody = { readonly stream: NodeRequestLike } | { readonly raw: Uint8Array } | ParsedBody;
 
 /** Runs one node request through a handler: prechecks, reads the body under the limit, answers. */
-export async function serveNode(handler: WebhookHandler, req: NodeRequestLike, res: NodeResponseLike, path: string, source: NodeBody): Promise<void> {
+export async function serveNode(handler: WebhookHandler, req: NodeRequestLike, res: NodeResponseLike, path: string, source: NodeBody, respond: CheckedResponder = checkedResponder(handler)): Promise<void> {
   const meta = { method: req.method ?? 'GET', path, headers: req.headers };
   let response = handler.precheck(meta);
   if (!response) {
     try {
       const body = 'stream' in source ? await readRawBody(source.stream, handler.maxBodyBytes) : 'raw' in source ? source.raw : source;
-      response = await checkedResponder(handler)({ ...meta, body });
+      response = await respond({ ...meta, body });
     } catch (err) {
       response = failureResponse(err, silentLogger);
     }
